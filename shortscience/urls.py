@@ -1,0 +1,30 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+
+from summaries.views import home
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("api/v1/", include("api.urls")),
+    path("", include("papers.urls_discovery")),
+    path("", include("papers.urls_add")),
+    path("", include("papers.urls")),
+    path("", include("summaries.urls_writing")),
+    path("", include("summaries.urls")),
+    path("", include("comments.urls")),
+    path("", include("moderation.urls")),
+    path("", include("accounts.urls_member")),
+    path("", include("accounts.urls")),
+]
+
+if settings.SERVE_MEDIA:
+    urlpatterns += [
+        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    ]
+
+handler404 = "shortscience.views.page_not_found"
+handler500 = "shortscience.views.server_error"
