@@ -1,0 +1,209 @@
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.template.response import TemplateResponse
+
+from moderation import actions
+from moderation.admin_tools import BigTableAdminMixin, InputFilter, ModerationAdminMixin, VenueFilter
+from papers.identifiers import parse_identifier
+from papers.merging import MergeError
+from papers.models import Author, Paper, PaperAuthor, Venue
+from papers.search import SEARCH_CANDIDATES, build_query, clean_query_text
+
+
+class YearFilter(InputFilter):
+    """A text box, not one link per year: listing the years would read every paper."""
+
+    title = "year"
+    parameter_name = "year"
+
+    def queryset(self, request, queryset):
+        value = (self.value() or "").strip()
+        return queryset.filter(year=int(value)) if value.isdigit() else queryset
+
+
+@admin.register(Venue)
+class VenueAdmin(ModerationAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "acronym", "kind", "dblp_key", "paper_count", "summary_count"]
+    list_filter = ["kind"]
+    search_fields = ["name", "acronym", "dblp_key"]
+    readonly_fields = ["paper_count", "summary_count"]
+    prepopulated_fields = {"slug": ["acronym"]}
+    show_full_result_count = False
+
+
+@admin.register(Author)
+class AuthorAdmin(BigTableAdminMixin, ModerationAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "orcid", "slug"]
+    search_fields = ["name", "orcid"]
+    # lower(name) is indexed (author_name_lower_idx); plain name is not.
+    ordering = [Lower("name")]
+
+
+class PaperAuthorForm(forms.ModelForm):
+    """An author's place as a 1-based "order" number; positions are renumbered 0..n-1 on save.
+
+    ``position`` itself is not a form field, so reordering (swapping two authors) never trips the
+    (paper, position) unique constraint during validation; PaperAdmin.save_formset writes the new order.
+    """
+
+    order = forms.IntegerField(min_value=1, max_value=999, help_text="1 = first author")
+
+    class Meta:
+        model = PaperAuthor
+        fields = ["author"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["order"].initial = self.instance.position + 1
+
+
+class PaperAuthorInline(admin.TabularInline):
+    model = PaperAuthor
+    form = PaperAuthorForm
+    fields = ["order", "author"]
+    extra = 1
+    autocomplete_fields = ["author"]
+    ordering = ["position"]
+
+
+class MergeForm(forms.Form):
+    keep = forms.ModelChoiceField(
+        queryset=Paper.objects.none(), widget=forms.RadioSelect, label="Paper to keep", empty_label=None
+    )
+    reason = forms.CharField(max_length=1000, widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
+
+    def __init__(self, *args, papers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["keep"].queryset = papers
+
+
+@admin.register(Paper)
+class PaperAdmin(BigTableAdminMixin, ModerationAdminMixin, admin.ModelAdmin):
+    list_display = ["title", "venue", "year", "arxiv_id", "doi", "summary_count", "created_at", "merged_into"]
+    list_filter = [
+        VenueFilter,
+        "venue__kind",
+        YearFilter,
+        "source",
+        ("merged_into", admin.EmptyFieldListFilter),
+        "created_at",
+    ]
+    list_select_related = ["venue", "merged_into"]
+    search_fields = ["title", "=arxiv_id", "=doi", "=dblp_key", "=slug"]
+    autocomplete_fields = ["venue", "added_by"]
+    readonly_fields = ["summary_count", "last_summary_at", "merged_into", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "abstract", "keywords"]}),
+        ("Publication", {"fields": ["venue", "year", "published_on"]}),
+        ("Identifiers and links", {"fields": ["arxiv_id", "arxiv_version", "doi", "dblp_key", "url", "pdf_url"]}),
+        (
+            "Record",
+            {
+                "fields": [
+                    "source",
+                    "added_by",
+                    "merged_into",
+                    "summary_count",
+                    "last_summary_at",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
+        ),
+    ]
+    inlines = [PaperAuthorInline]
+    list_per_page = 50
+    actions = ["merge_papers"]
+
+    def get_search_results(self, request, queryset, search_term):
+        """An arXiv id, DOI or DBLP key finds that paper exactly; anything else searches the full-text index.
+
+        Never ``ILIKE '%…%'`` over millions of titles. Full-text matches are capped at SEARCH_CANDIDATES
+        papers (a LIMIT in the subquery also keeps PostgreSQL from walking the whole date index looking
+        for a rare word); a common word then lists some matches, and the search needs refining.
+        """
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        identifier = parse_identifier(term)
+        if identifier is not None:
+            field = {"arxiv": "arxiv_id", "doi": "doi", "dblp": "dblp_key"}[identifier.kind]
+            return queryset.filter(**{field: identifier.value}), False
+        query = build_query(clean_query_text(term))
+        if query is None:
+            return queryset.filter(slug=term), False
+        matches = (
+            Paper.objects.filter(Q(search_vector=query) | Q(slug=term)).order_by().values("pk")[:SEARCH_CANDIDATES]
+        )
+        return queryset.filter(pk__in=matches), False
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not PaperAuthor:
+            return super().save_formset(request, form, formset, change)
+        paper = form.instance
+        formset.save(commit=False)
+        rows = [
+            (f.cleaned_data["order"], i, f.instance)
+            for i, f in enumerate(formset.forms)
+            if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("author")
+        ]
+        with transaction.atomic():
+            for obj in formset.deleted_objects:
+                obj.delete()
+            # Move the current rows out of the way, then write 0..n-1 in the requested order.
+            PaperAuthor.objects.filter(paper=paper).update(position=F("position") + 10_000)
+            for position, (_, _, instance) in enumerate(sorted(rows, key=lambda r: (r[0], r[1]))):
+                instance.paper = paper
+                instance.position = position
+                instance.save()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Authors and keywords are saved after the paper: index them too.
+        form.instance.refresh_search_vector()
+
+    @admin.action(description="Merge duplicate papers …", permissions=["change"])
+    def merge_papers(self, request, queryset):
+        papers = queryset.live().select_related("venue")
+        if papers.count() < 2:
+            self.message_user(request, "Select at least two papers that have not been merged yet.", messages.ERROR)
+            return None
+        form = MergeForm(request.POST if "apply" in request.POST else None, papers=papers)
+        if form.is_valid():
+            keep = form.cleaned_data["keep"]
+            for duplicate in papers.exclude(pk=keep.pk):
+                try:
+                    entry = actions.merge_papers(
+                        keep, duplicate, actor=request.user, reason=form.cleaned_data["reason"]
+                    )
+                except MergeError as error:
+                    self.message_user(request, f"{duplicate}: {error}", messages.ERROR)
+                    continue
+                details = entry.details
+                note = f"Merged “{duplicate}” into “{keep}”: {len(details['moved_summaries'])} summaries moved"
+                if details["superseded_summaries"]:
+                    note += (
+                        f"; {len(details['superseded_summaries'])} summaries by the same writer on both papers were "
+                        "superseded by the better-scored one and deleted (listed in the audit entry)"
+                    )
+                if details["copied_fields"]:
+                    note += "; copied " + ", ".join(details["copied_fields"])
+                self.message_user(request, note + ".", messages.SUCCESS)
+            return None
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Merge duplicate papers",
+            "opts": self.model._meta,
+            "papers": papers,
+            "form": form,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/papers/paper/merge.html", context)

@@ -1,0 +1,460 @@
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models, transaction
+from django.db.models import F
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.text import slugify
+from taggit.managers import TaggableManager
+
+from papers.identifiers import normalize_arxiv_id, normalize_doi, parse_arxiv_id, parse_identifier
+
+SLUG_MAX = 90
+
+
+def unique_slug(model, text: str, *, exclude_pk=None, field: str = "slug", fallback: str = "item") -> str:
+    """A slug for ``text`` that no other row of ``model`` uses (``-2``, ``-3``… appended on collision)."""
+    base = slugify(unicodedata.normalize("NFKD", text))[:SLUG_MAX].strip("-") or fallback
+    taken = set(
+        model.objects.filter(**{f"{field}__startswith": base})
+        .exclude(pk=exclude_pk)
+        .values_list(field, flat=True)[:1000]
+    )
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def normalize_title(title: str) -> str:
+    """Title key for duplicate detection: case, accents, punctuation and spacing ignored."""
+    text = unicodedata.normalize("NFKD", title or "")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    text = re.sub(r"[\W_]+", " ", text)
+    return " ".join(text.split())[:500]
+
+
+class Venue(models.Model):
+    class Kind(models.TextChoices):
+        PREPRINT = "preprint", "Preprint server"
+        CONFERENCE = "conference", "Conference"
+        JOURNAL = "journal", "Journal"
+        WORKSHOP = "workshop", "Workshop"
+
+    name = models.CharField(max_length=300)
+    acronym = models.CharField(max_length=50, blank=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.JOURNAL)
+    # The DBLP prefix the old site used as venue key (conf/nips, journals/corr).
+    dblp_key = models.CharField(max_length=100, blank=True)
+    paper_count = models.PositiveIntegerField(default=0, editable=False)
+    summary_count = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["dblp_key"], name="venue_dblp_key_uniq", condition=~models.Q(dblp_key="")),
+        ]
+        indexes = [
+            # Venue look-up by acronym/name when importing (case-insensitive).
+            models.Index(Lower("acronym"), name="venue_acronym_lower_idx"),
+            models.Index(Lower("name"), name="venue_name_lower_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.acronym or self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("papers:venue", args=[self.slug])
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Venue, self.acronym or self.name, exclude_pk=self.pk, fallback="venue")
+        super().save(*args, **kwargs)
+
+
+class Author(models.Model):
+    name = models.CharField("name as printed", max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    orcid = models.CharField("ORCID iD", max_length=19, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["orcid"], name="author_orcid_uniq", condition=~models.Q(orcid="")),
+        ]
+        indexes = [
+            # Import reuses an existing author with the same printed name.
+            models.Index(Lower("name"), name="author_name_lower_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("papers:author", args=[self.slug])
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Author, self.name, exclude_pk=self.pk, fallback="author")
+        super().save(*args, **kwargs)
+
+
+# Authors shown on a paper's row in lists before "et al.".
+LIST_AUTHORS = 3
+
+_IDENTIFIER_FIELDS = {"arxiv": "arxiv_id", "doi": "doi", "dblp": "dblp_key"}
+
+# BibTeX/LaTeX special characters and how to write them inside a braced field value.
+_BIBTEX_ESCAPES = {
+    "\\": r"\textbackslash{}",
+    "{": r"\{",
+    "}": r"\}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+_BIBTEX_SPECIAL_RE = re.compile("|".join(re.escape(char) for char in _BIBTEX_ESCAPES))
+
+
+def bibtex_escape(value: str) -> str:
+    """``value`` as safe text inside a braced BibTeX field: specials escaped, braces always balanced."""
+    value = " ".join(str(value).split())
+    return _BIBTEX_SPECIAL_RE.sub(lambda match: _BIBTEX_ESCAPES[match.group(0)], value)
+
+
+class PaperQuerySet(models.QuerySet):
+    def live(self):
+        """Papers that have not been merged into another one."""
+        return self.filter(merged_into__isnull=True)
+
+    def with_listing_data(self):
+        return self.select_related("venue").prefetch_related("authorships__author")
+
+    def find_existing(self, *, arxiv_id: str = "", doi: str = "", title: str = ""):
+        """The paper these identifiers or this title already refer to (for "never a duplicate")."""
+        query = models.Q()
+        if arxiv_id:
+            query |= models.Q(arxiv_id=normalize_arxiv_id(arxiv_id))
+        if doi:
+            query |= models.Q(doi=normalize_doi(doi))
+        if title and normalize_title(title):
+            query |= models.Q(title_key=normalize_title(title))
+        if not query:
+            return None
+        paper = self.filter(query).select_related("merged_into").order_by("id").first()
+        return paper.merged_into if paper and paper.merged_into_id else paper
+
+    def by_key(self, key: str):
+        """The paper an old-site ``bibtexKey`` or a typed identifier names, merges resolved; None if unknown.
+
+        Accepts an arXiv id (any form, with or without version), an arXiv URL, ``journals/corr/<id>``,
+        a DOI or DOI URL, or a DBLP key; anything else is tried as a stored DBLP key verbatim
+        (the old site also used Bibsonomy keys there). One query.
+        """
+        key = (key or "").strip()
+        if not key:
+            return None
+        identifier = parse_identifier(key)
+        query = models.Q(dblp_key=key)
+        if identifier is not None:
+            query |= models.Q(**{_IDENTIFIER_FIELDS[identifier.kind]: identifier.value})
+        paper = self.filter(query).select_related("merged_into").order_by("id").first()
+        return paper.merged_into if paper and paper.merged_into_id else paper
+
+    def for_list(self):
+        """What a paper row in a list shows: venue, and the first authors (up to LIST_AUTHORS + 1 to know "et al.")."""
+        first_authors = PaperAuthor.objects.filter(position__lte=LIST_AUTHORS).select_related("author")
+        return self.select_related("venue").prefetch_related(
+            models.Prefetch("authorships", queryset=first_authors, to_attr="first_authorships")
+        )
+
+    def with_page_data(self):
+        """What the paper page and its BibTeX need: venue and every author, in order (one extra query)."""
+        return self.select_related("venue", "merged_into").prefetch_related(
+            models.Prefetch("authorships", queryset=PaperAuthor.objects.select_related("author"))
+        )
+
+    def ranked_for_listing(self):
+        """Papers with summaries first (most summaries first), then the rest, newest first."""
+        return self.order_by("-summary_count", "-id")
+
+    def venue_years(self, venue_id: int) -> list[int]:
+        """The distinct years of a venue's live papers, newest first, without reading all its papers.
+
+        A "loose index scan": a recursive CTE that probes ``paper_venue_year_idx`` (venue, year, …)
+        once per year for the next smaller year, so arXiv's 2 million papers cost ~40 index probes
+        instead of a GROUP BY over all of them. Ignores this queryset's filters (raw SQL).
+        """
+        from django.db import connection
+
+        table = connection.ops.quote_name(Paper._meta.db_table)
+        sql = f"""
+            WITH RECURSIVE years(year) AS (
+                (SELECT year FROM {table}
+                 WHERE venue_id = %s AND year IS NOT NULL AND merged_into_id IS NULL
+                 ORDER BY year DESC LIMIT 1)
+                UNION ALL
+                SELECT (SELECT p.year FROM {table} p
+                        WHERE p.venue_id = %s AND p.year < years.year AND p.merged_into_id IS NULL
+                        ORDER BY p.year DESC LIMIT 1)
+                FROM years WHERE years.year IS NOT NULL
+            )
+            SELECT year FROM years WHERE year IS NOT NULL
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [venue_id, venue_id])
+            return [row[0] for row in cursor.fetchall()]
+
+    def newest_first(self):
+        """Newest papers first: an author's or a keyword's papers, read in this order from
+        ``paperauthor_author_idx`` (author, paper) or ``taggeditem_tag_object_idx`` (tag, object id),
+        so a page stops after LIMIT rows however many papers there are."""
+        return self.order_by("-id")
+
+
+class Paper(models.Model):
+    class Source(models.TextChoices):
+        ARXIV = "arxiv", "arXiv"
+        CROSSREF = "crossref", "Crossref"
+        BIBTEX = "bibtex", "BibTeX"
+        MANUAL = "manual", "Entered by hand"
+
+    title = models.CharField(max_length=500)
+    slug = models.SlugField(max_length=100, unique=True)
+    abstract = models.TextField(blank=True)
+    authors = models.ManyToManyField(Author, through="PaperAuthor", related_name="papers")
+    venue = models.ForeignKey(Venue, on_delete=models.PROTECT, null=True, blank=True, related_name="papers")
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    # Identifiers are stored canonical (see papers.identifiers); NULL when absent so UNIQUE ignores them.
+    arxiv_id = models.CharField("arXiv id", max_length=40, null=True, blank=True, unique=True)
+    arxiv_version = models.PositiveSmallIntegerField("latest arXiv version", null=True, blank=True)
+    doi = models.CharField("DOI", max_length=200, null=True, blank=True, unique=True)
+    dblp_key = models.CharField("DBLP key", max_length=200, null=True, blank=True, unique=True)
+    url = models.URLField("landing page", max_length=500, blank=True)
+    pdf_url = models.URLField("PDF", max_length=500, blank=True)
+    keywords = TaggableManager(blank=True)
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.MANUAL)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="papers_added"
+    )
+    # Set when a moderator merges this paper into another; its URLs then redirect there.
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_papers"
+    )
+    title_key = models.CharField(max_length=500, editable=False, default="")
+    # Denormalised: number of public, visible summaries and when the latest was published.
+    summary_count = models.PositiveIntegerField(default=0, editable=False)
+    last_summary_at = models.DateTimeField(null=True, blank=True, editable=False)
+    search_vector = SearchVectorField(null=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PaperQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            # Venue-year page: papers with summaries first, then the rest, newest first.
+            models.Index(fields=["venue", "year", "-summary_count", "-id"], name="paper_venue_year_idx"),
+            # Year page across venues.
+            models.Index(fields=["year", "-summary_count", "-id"], name="paper_year_idx"),
+            # "Never a duplicate": title match after normalisation.
+            models.Index(fields=["title_key"], name="paper_title_key_idx"),
+            # Full-text search.
+            GinIndex(fields=["search_vector"], name="paper_search_idx"),
+            # Sitemap and "papers with summaries" listings.
+            models.Index(
+                fields=["-last_summary_at"], name="paper_with_summaries_idx", condition=models.Q(summary_count__gt=0)
+            ),
+            models.Index(fields=["-created_at"], name="paper_created_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(year__isnull=True) | models.Q(year__gte=1600, year__lte=2100),
+                name="paper_year_plausible",
+            ),
+            models.CheckConstraint(condition=~models.Q(merged_into=models.F("id")), name="paper_not_merged_into_self"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("papers:detail", args=[self.slug])
+
+    def save(self, *args, **kwargs):
+        if self.arxiv_id:
+            parsed = parse_arxiv_id(self.arxiv_id)
+            if parsed is None:
+                raise ValueError(f"Not an arXiv identifier: {self.arxiv_id!r}")
+            self.arxiv_id = parsed.id
+            if parsed.version and not self.arxiv_version:
+                self.arxiv_version = parsed.version
+        else:
+            self.arxiv_id = None
+        self.doi = normalize_doi(self.doi) if self.doi else None
+        self.dblp_key = (self.dblp_key or "").strip() or None
+        self.title = " ".join(self.title.split())
+        self.title_key = normalize_title(self.title)
+        if not self.year and self.published_on:
+            self.year = self.published_on.year
+        if not self.slug:
+            self.slug = unique_slug(Paper, self.title, exclude_pk=self.pk, fallback="paper")
+        old_venue_id = getattr(self, "_loaded_venue_id", None)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if old_venue_id != self.venue_id:
+                self._move_venue_counts(old_venue_id, self.venue_id)
+            self.refresh_search_vector()
+        self._loaded_venue_id = self.venue_id
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_venue_id = instance.__dict__.get("venue_id")
+        return instance
+
+    def _move_venue_counts(self, old_venue_id, new_venue_id) -> None:
+        summaries = self.summary_count
+        if old_venue_id:
+            Venue.objects.filter(pk=old_venue_id).update(
+                paper_count=F("paper_count") - 1, summary_count=F("summary_count") - summaries
+            )
+        if new_venue_id:
+            Venue.objects.filter(pk=new_venue_id).update(
+                paper_count=F("paper_count") + 1, summary_count=F("summary_count") + summaries
+            )
+
+    def refresh_search_vector(self) -> None:
+        """Recompute the stored search vector (title, authors, keywords, venue, abstract)."""
+        from papers.search import update_paper_search_vector
+
+        update_paper_search_vector([self.pk])
+
+    @property
+    def arxiv_url(self) -> str:
+        return f"https://arxiv.org/abs/{self.arxiv_id}" if self.arxiv_id else ""
+
+    @property
+    def arxiv_pdf_url(self) -> str:
+        return f"https://arxiv.org/pdf/{self.arxiv_id}" if self.arxiv_id else ""
+
+    @property
+    def doi_url(self) -> str:
+        return f"https://doi.org/{self.doi}" if self.doi else ""
+
+    @property
+    def semantic_scholar_url(self) -> str:
+        if self.arxiv_id:
+            return f"https://www.semanticscholar.org/arxiv/{self.arxiv_id}"
+        if self.doi:
+            return f"https://www.semanticscholar.org/doi/{self.doi}"
+        return "https://www.semanticscholar.org/search?" + urlencode({"q": self.title})
+
+    @property
+    def google_scholar_url(self) -> str:
+        return "https://scholar.google.com/scholar?" + urlencode({"q": f'"{self.title}"'})
+
+    @property
+    def bibtex_key(self) -> str:
+        """A citation key in the usual style: first author's surname, year, first word of the title."""
+        authors = self.ordered_authors
+        surname = authors[0].name.split()[-1] if authors else ""
+        words = [w for w in re.split(r"\W+", self.title) if len(w) > 3] or [self.title]
+        key = f"{surname}{self.year or ''}{words[0]}"
+        ascii_key = unicodedata.normalize("NFKD", key).encode("ascii", "ignore").decode()
+        return re.sub(r"[^A-Za-z0-9]", "", ascii_key).lower() or f"paper{self.pk}"
+
+    def to_bibtex(self) -> str:
+        """A BibTeX entry for this paper (uses the prefetched authorships and venue when present)."""
+        venue = self.venue
+        fields: list[tuple[str, str]] = [("title", self.title)]
+        authors = self.ordered_authors
+        if authors:
+            fields.append(("author", " and ".join(author.name for author in authors)))
+        if venue and venue.kind == Venue.Kind.JOURNAL:
+            entry_type = "article"
+            fields.append(("journal", venue.name))
+        elif venue and venue.kind in (Venue.Kind.CONFERENCE, Venue.Kind.WORKSHOP):
+            entry_type = "inproceedings"
+            fields.append(("booktitle", venue.name))
+        else:
+            entry_type = "misc"
+        if self.year:
+            fields.append(("year", str(self.year)))
+        if self.doi:
+            fields.append(("doi", self.doi))
+        if self.arxiv_id:
+            fields += [("eprint", self.arxiv_id), ("archivePrefix", "arXiv")]
+        url = self.arxiv_url or self.doi_url or self.url
+        if url:
+            fields.append(("url", url))
+        body = ",\n".join(f"  {name} = {{{bibtex_escape(value)}}}" for name, value in fields)
+        return f"@{entry_type}{{{self.bibtex_key},\n{body}\n}}\n"
+
+    @property
+    def list_authors(self) -> list[Author]:
+        """The first LIST_AUTHORS authors (from the ``for_list()`` prefetch when present)."""
+        return [authorship.author for authorship in self._first_authorships()[:LIST_AUTHORS]]
+
+    @property
+    def has_more_authors(self) -> bool:
+        return len(self._first_authorships()) > LIST_AUTHORS
+
+    def _first_authorships(self) -> list[PaperAuthor]:
+        authorships = getattr(self, "first_authorships", None)
+        if authorships is None:
+            authorships = self.first_authorships = list(self.authorships.select_related("author")[: LIST_AUTHORS + 1])
+        return authorships
+
+    @property
+    def ordered_authors(self) -> list[Author]:
+        """Authors in paper order; uses the prefetched authorships when present."""
+        return [authorship.author for authorship in self.authorships.all()]
+
+    def set_authors(self, names: list[str]) -> None:
+        """Replace the ordered author list, reusing authors with the same printed name."""
+        PaperAuthor.objects.filter(paper=self).delete()
+        rows = []
+        for position, name in enumerate(dict.fromkeys(n.strip() for n in names if n.strip())):
+            author = Author.objects.filter(name__iexact=name).order_by("id").first() or Author.objects.create(name=name)
+            rows.append(PaperAuthor(paper=self, author=author, position=position))
+        PaperAuthor.objects.bulk_create(rows)
+        self.refresh_search_vector()
+
+
+class PaperAuthor(models.Model):
+    """One author's place in a paper's ordered author list."""
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="authorships")
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="authorships")
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["paper", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "position"], name="paperauthor_position_uniq"),
+            models.UniqueConstraint(fields=["paper", "author"], name="paperauthor_author_uniq"),
+        ]
+        indexes = [
+            # Author page: the author's papers.
+            models.Index(fields=["author", "paper"], name="paperauthor_author_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position + 1}. {self.author} — {self.paper}"

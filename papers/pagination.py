@@ -1,0 +1,44 @@
+"""Pagination that never counts a whole big table.
+
+Listings (latest summaries, a venue's papers, a year's papers…) can have millions of rows.
+Django's ``Paginator`` runs ``SELECT COUNT(*)`` over all of them on every page view; the
+``CappedPaginator`` counts at most ``max_pages`` pages' worth of rows
+(``SELECT COUNT(*) FROM (… LIMIT n)``), so each page costs two bounded, indexed queries.
+Readers who want to go deeper than the cap use search or the filters.
+"""
+
+from __future__ import annotations
+
+from django.core.paginator import Page, Paginator
+from django.utils.functional import cached_property
+
+MAX_PAGES = 50
+
+
+class CappedPaginator(Paginator):
+    def __init__(self, object_list, per_page, *, max_pages: int = MAX_PAGES, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.max_pages = max_pages
+
+    @cached_property
+    def count(self) -> int:
+        limit = self.per_page * self.max_pages
+        if hasattr(self.object_list, "query"):
+            return self.object_list[:limit].count()
+        return min(len(self.object_list), limit)
+
+    @property
+    def is_capped(self) -> bool:
+        """True when there are (or may be) more rows than the pages offered."""
+        return self.count >= self.per_page * self.max_pages
+
+
+def paginate(request, queryset, per_page: int, *, max_pages: int = MAX_PAGES) -> Page:
+    """The requested page (``?page=``) of ``queryset``; bad or too-large numbers give the nearest page.
+
+    The page carries ``elided_range`` (numbers with "…" gaps) for the numbered pagination include.
+    """
+    paginator = CappedPaginator(queryset, per_page, max_pages=max_pages)
+    page = paginator.get_page(request.GET.get("page"))
+    page.elided_range = list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+    return page

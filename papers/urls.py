@@ -1,0 +1,22 @@
+from django.urls import path
+
+from papers import views
+
+app_name = "papers"
+
+urlpatterns = [
+    path("paper/<str:slug>/", views.paper_detail, name="detail"),
+    path("paper/<str:slug>/bibtex.bib", views.paper_bibtex, name="bibtex"),
+    # Stable look-ups by identifier; old-style arXiv ids contain a slash (hep-th/9901001), DOIs anything.
+    path("arxiv/<path:arxiv_id>/", views.arxiv_lookup, name="arxiv"),
+    path("doi/<path:doi>/", views.doi_lookup, name="doi"),
+    path("venues/", views.venue_list, name="venues"),
+    path("venues/<slug:slug>/", views.venue_detail, name="venue"),
+    path("venues/<slug:slug>/<int:year>/", views.venue_year, name="venue_year"),
+    path("years/<int:year>/", views.year_detail, name="year"),
+    path("authors/<slug:slug>/", views.author_detail, name="author"),
+    path("keywords/<slug:slug>/", views.keyword_detail, name="keyword"),
+    # The old site's links (no trailing slash, keys in the query string).
+    path("paper", views.legacy_paper, name="legacy_paper"),
+    path("venue", views.legacy_venue, name="legacy_venue"),
+]

@@ -1,0 +1,31 @@
+"""Search, feeds, sitemaps, robots.txt, the API documentation page and the old site's /rss.xml."""
+
+from django.urls import path
+from django.views.generic import RedirectView
+
+from papers import feeds
+from papers import views_discovery as views
+
+app_name = "discovery"
+
+urlpatterns = [
+    path("search/", views.search, name="search"),
+    # Feeds
+    path("feeds/", views.feeds_index, name="feeds"),
+    path("feeds/latest.rss", feeds.LatestSummariesFeed(), name="feed-latest-rss"),
+    path("feeds/latest.atom", feeds.LatestSummariesAtomFeed(), name="feed-latest-atom"),
+    path("paper/<str:slug>/feed.rss", feeds.PaperSummariesFeed(), name="feed-paper-rss"),
+    path("paper/<str:slug>/feed.atom", feeds.PaperSummariesAtomFeed(), name="feed-paper-atom"),
+    path("users/<str:username>/feed.rss", feeds.WriterSummariesFeed(), name="feed-user-rss"),
+    path("users/<str:username>/feed.atom", feeds.WriterSummariesAtomFeed(), name="feed-user-atom"),
+    path("venues/<slug:slug>/feed.rss", feeds.VenueSummariesFeed(), name="feed-venue-rss"),
+    path("venues/<slug:slug>/feed.atom", feeds.VenueSummariesAtomFeed(), name="feed-venue-atom"),
+    # The old site's feed address.
+    path("rss.xml", RedirectView.as_view(pattern_name="discovery:feed-latest-rss", permanent=True), name="legacy-rss"),
+    # Crawlers
+    path("sitemap.xml", views.sitemap_index, name="sitemap"),
+    path("sitemap-<slug:section>.xml", views.sitemap_section, name="sitemap-section"),
+    path("robots.txt", views.robots_txt, name="robots"),
+    # API documentation (the API itself is api.urls under /api/v1/).
+    path("api/", views.api_docs, name="api-docs"),
+]

@@ -1,0 +1,190 @@
+"""Reading pages about papers: the paper page, its BibTeX, venues, years, authors, keywords, and old-site links."""
+
+from __future__ import annotations
+
+from django.core.cache import cache
+from django.db.models import Count, Sum
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+from taggit.models import Tag
+
+from papers.identifiers import parse_arxiv_id, parse_doi
+from papers.models import Author, Paper, Venue
+from papers.pagination import paginate
+from summaries.models import Summary
+
+PAGE_SIZE = 25
+VENUES_PAGE_SIZE = 100
+SUMMARIES_PAGE_SIZE = 20
+# An abstract longer than this is clamped to a few lines with "more/less".
+ABSTRACT_CLAMP_CHARS = 320
+VENUE_YEARS_TIMEOUT = 300
+# Venues with more papers list their years without per-year counts (see _venue_years).
+VENUE_YEAR_COUNTS_MAX = 20_000
+
+
+def get_paper(slug: str) -> Paper:
+    """The paper by slug or numeric id, with what its page shows; 404 if there is none."""
+    lookup = {"pk": int(slug)} if slug.isdigit() else {"slug": slug}
+    return get_object_or_404(Paper.objects.with_page_data(), **lookup)
+
+
+def _canonical_redirect(paper: Paper, slug: str, url_name: str):
+    """301 to the kept paper for merged papers and to the canonical slug for ids and old slugs, else None."""
+    if paper.merged_into_id:
+        return redirect(url_name, paper.merged_into.slug, permanent=True)
+    if paper.slug != slug:
+        return redirect(url_name, paper.slug, permanent=True)
+    return None
+
+
+@require_GET
+def paper_detail(request, slug: str):
+    paper = get_paper(slug)
+    if response := _canonical_redirect(paper, slug, "papers:detail"):
+        return response
+    summaries = Summary.objects.filter(paper=paper).listed().select_related("writer").with_vote_of(request.user)
+    page = paginate(request, summaries.ranked(), SUMMARIES_PAGE_SIZE)
+    for summary in page.object_list:
+        summary.paper = paper
+    return render(
+        request,
+        "papers/detail.html",
+        {
+            "paper": paper,
+            "keywords": list(paper.keywords.all()),
+            "page": page,
+            "abstract_is_long": len(paper.abstract) > ABSTRACT_CLAMP_CHARS,
+            "canonical_url": request.build_absolute_uri(paper.get_absolute_url()),
+        },
+    )
+
+
+@require_GET
+def paper_bibtex(request, slug: str):
+    paper = get_paper(slug)
+    if response := _canonical_redirect(paper, slug, "papers:bibtex"):
+        return response
+    response = HttpResponse(paper.to_bibtex(), content_type="text/x-bibtex; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{paper.bibtex_key}.bib"'
+    return response
+
+
+def _paper_or_missing(request, paper: Paper | None, identifier: str):
+    if paper is None:
+        return render(request, "404.html", {"missing_identifier": identifier}, status=404)
+    return redirect(paper)
+
+
+@require_GET
+def arxiv_lookup(request, arxiv_id: str):
+    """``/arxiv/<id>/`` in any arXiv id form (old style with a slash, with a version, a URL) → the paper page."""
+    parsed = parse_arxiv_id(arxiv_id)
+    if parsed is None:
+        raise Http404("Not an arXiv identifier.")
+    return _paper_or_missing(request, Paper.objects.by_key(parsed.id), f"arXiv:{parsed.id}")
+
+
+@require_GET
+def doi_lookup(request, doi: str):
+    """``/doi/<doi>/`` → the paper page."""
+    parsed = parse_doi(doi)
+    if parsed is None:
+        raise Http404("Not a DOI.")
+    return _paper_or_missing(request, Paper.objects.by_key(parsed), f"doi:{parsed}")
+
+
+@require_GET
+def venue_list(request):
+    page = paginate(request, Venue.objects.order_by("name", "id"), VENUES_PAGE_SIZE)
+    return render(request, "papers/venue_list.html", {"page": page})
+
+
+def _venue_years(venue: Venue) -> list[dict]:
+    """Years of a venue, newest first, cached.
+
+    The years come from a loose index scan of paper_venue_year_idx (one probe per year). Paper and
+    summary counts per year are shown only for venues up to VENUE_YEAR_COUNTS_MAX papers, where the
+    GROUP BY reads few rows; for big venues (arXiv: 2 million papers, 2.6 s) the years are listed
+    without counts (rows have ``papers`` = None).
+    """
+
+    def compute():
+        if venue.paper_count <= VENUE_YEAR_COUNTS_MAX:
+            return list(
+                Paper.objects.live()
+                .filter(venue=venue, year__isnull=False)
+                .values("year")
+                .annotate(papers=Count("id"), summaries=Sum("summary_count"))
+                .order_by("-year")
+            )
+        return [{"year": year, "papers": None, "summaries": None} for year in Paper.objects.venue_years(venue.pk)]
+
+    return cache.get_or_set(f"venue-years:{venue.pk}", compute, VENUE_YEARS_TIMEOUT)
+
+
+@require_GET
+def venue_detail(request, slug: str):
+    venue = get_object_or_404(Venue, slug=slug)
+    return render(request, "papers/venue_detail.html", {"venue": venue, "years": _venue_years(venue)})
+
+
+@require_GET
+def venue_year(request, slug: str, year: int):
+    venue = get_object_or_404(Venue, slug=slug)
+    papers = Paper.objects.live().filter(venue=venue, year=year).for_list().ranked_for_listing()
+    page = paginate(request, papers, PAGE_SIZE)
+    return render(request, "papers/venue_year.html", {"venue": venue, "year": year, "page": page})
+
+
+@require_GET
+def year_detail(request, year: int):
+    papers = Paper.objects.live().filter(year=year).for_list().ranked_for_listing()
+    page = paginate(request, papers, PAGE_SIZE)
+    return render(request, "papers/year_detail.html", {"year": year, "page": page})
+
+
+@require_GET
+def author_detail(request, slug: str):
+    author = get_object_or_404(Author, slug=slug)
+    papers = author.papers.live().for_list().newest_first()
+    page = paginate(request, papers, PAGE_SIZE)
+    return render(request, "papers/author_detail.html", {"author": author, "page": page})
+
+
+@require_GET
+def keyword_detail(request, slug: str):
+    keyword = get_object_or_404(Tag, slug=slug)
+    papers = Paper.objects.live().filter(keywords=keyword).for_list().newest_first()
+    page = paginate(request, papers, PAGE_SIZE)
+    return render(request, "papers/keyword_detail.html", {"keyword": keyword, "page": page})
+
+
+# --- Links from the old site (301) -----------------------------------------------------------------
+
+
+@require_GET
+def legacy_paper(request):
+    """``/paper?bibtexKey=<key>``: arXiv id (bare, versioned, URL, journals/corr/…), DOI or DBLP key."""
+    key = request.GET.get("bibtexKey", "").strip()
+    paper = Paper.objects.by_key(key)
+    if paper is None:
+        return render(request, "404.html", {"search_suggestion": key}, status=404)
+    return redirect(paper, permanent=True)
+
+
+@require_GET
+def legacy_venue(request):
+    """``/venue?key=<DBLP prefix>&year=<year>`` → the venue-year page; ``/venue`` → all venues."""
+    key = request.GET.get("key", "").strip()
+    if not key:
+        return redirect("papers:venues", permanent=True)
+    venue = Venue.objects.filter(dblp_key=key).first()
+    if venue is None:
+        return render(request, "404.html", {"search_suggestion": key}, status=404)
+    year = request.GET.get("year", "").strip()
+    if year.isdigit() and 1600 <= int(year) <= 2100:
+        return redirect(reverse("papers:venue_year", args=[venue.slug, int(year)]), permanent=True)
+    return redirect(venue, permanent=True)

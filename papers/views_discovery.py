@@ -1,0 +1,103 @@
+"""Search, feeds index, robots.txt, sitemaps and the API documentation page."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib.sitemaps import views as sitemap_views
+from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import cache_control, cache_page
+from django.views.decorators.http import require_safe
+
+from papers.identifiers import parse_identifier
+from papers.models import Venue
+from papers.search import (
+    MAX_PAGES,
+    MAX_QUERY_CHARS,
+    SearchForm,
+    find_paper_by_identifier,
+    search_papers,
+    searchable_text,
+)
+from papers.sitemaps import SITEMAPS, render_urlset
+
+IDENTIFIER_LABELS = {"arxiv": "arXiv", "doi": "DOI", "dblp": "DBLP key"}
+
+
+def _page_number(value) -> int:
+    try:
+        return min(max(int(value), 1), MAX_PAGES)
+    except (TypeError, ValueError):
+        return 1
+
+
+@require_safe
+def search(request):
+    """Full-text search; an arXiv id, DOI or DBLP key goes straight to that paper when the site has it."""
+    form = SearchForm(request.GET)
+    form.is_valid()
+    text = form.cleaned_data.get("q", "")
+    context = {"form": form, "search_query": text, "query": text, "max_query_chars": MAX_QUERY_CHARS}
+
+    identifier = parse_identifier(text)
+    if identifier is not None:
+        paper = find_paper_by_identifier(identifier)
+        if paper is not None:
+            return redirect(paper)
+        context["missing_identifier"] = {
+            "label": IDENTIFIER_LABELS[identifier.kind],
+            "value": identifier.value,
+            # The importer fetches arXiv ids and DOIs; a DBLP key alone cannot be imported.
+            "add_url": reverse("importer:add")
+            + ("" if identifier.kind == "dblp" else "?" + urlencode({"identifier": text})),
+            "importable": identifier.kind != "dblp",
+        }
+    elif text:
+        cleaned = searchable_text(text)
+        if cleaned is None:
+            context["unsearchable"] = True
+        elif form.is_valid():
+            context["results"] = search_papers(cleaned, form.filters(), _page_number(request.GET.get("page")))
+            context["truncated"] = form.was_truncated
+    return render(request, "search/results.html", context)
+
+
+@require_safe
+@cache_control(public=True, max_age=3600)
+def feeds_index(request):
+    venues = Venue.objects.filter(summary_count__gt=0).order_by("-summary_count", "name")[:20]
+    return render(request, "feeds/index.html", {"venues": venues})
+
+
+@require_safe
+@cache_control(public=True, max_age=86400)
+def robots_txt(request):
+    return render(request, "robots.txt", content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def api_docs(request):
+    return render(request, "api/docs.html")
+
+
+@require_safe
+@cache_page(3600)
+def sitemap_index(request):
+    return sitemap_views.index(request, SITEMAPS, sitemap_url_name="discovery:sitemap-section")
+
+
+@require_safe
+@cache_page(3600)
+def sitemap_section(request, section: str):
+    if section not in SITEMAPS:
+        raise Http404("No such sitemap section.")
+    try:
+        xml = render_urlset(SITEMAPS[section](), request.GET.get("p", 1), f"{request.scheme}://{request.get_host()}")
+    except (EmptyPage, PageNotAnInteger):
+        raise Http404("No such sitemap page.") from None
+    response = HttpResponse(xml, content_type="application/xml")
+    response["X-Robots-Tag"] = "noindex, noodp, noarchive"
+    return response
