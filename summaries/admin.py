@@ -1,0 +1,172 @@
+from django.contrib import admin
+from django.utils.text import Truncator
+
+from moderation import actions
+from moderation.admin_tools import (
+    BigTableAdminMixin,
+    ModerationAdminMixin,
+    Operation,
+    VenueFilter,
+    WriterFilter,
+    admin_link,
+    rendered_preview,
+)
+from papers.models import Paper
+from papers.search import SEARCH_CANDIDATES, build_query, clean_query_text
+from summaries.models import Revision, Summary, Vote, refresh_paper_counters
+
+STATE_FIELDS = ["state", "is_featured", "featured_at"]
+
+
+class RevisionInline(admin.TabularInline):
+    model = Revision
+    extra = 0
+    fields = ["number", "editor", "created_at"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class SummaryVenueFilter(VenueFilter):
+    field = "paper__venue"
+
+
+def _is(*states):
+    return lambda obj: obj.state in states
+
+
+@admin.register(Summary)
+class SummaryAdmin(BigTableAdminMixin, ModerationAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "paper_title",
+        "writer",
+        "visibility",
+        "is_anonymous",
+        "state",
+        "score",
+        "comment_count",
+        "is_featured",
+        "created_at",
+    ]
+    list_filter = [
+        "state",
+        "visibility",
+        "is_featured",
+        "is_anonymous",
+        "audience",
+        "created_at",
+        WriterFilter,
+        SummaryVenueFilter,
+    ]
+    list_select_related = ["paper", "writer"]
+    search_fields = ["paper__title", "writer__username", "writer__email", "body"]
+    autocomplete_fields = ["paper", "writer"]
+    readonly_fields = [
+        "score",
+        "comment_count",
+        "share_token",
+        "revision_number",
+        "created_at",
+        "updated_at",
+        "body_preview",
+        *STATE_FIELDS,
+    ]
+    inlines = [RevisionInline]
+    list_per_page = 50
+    # Newest first by primary key (insertion order): the -created_at index only covers listed summaries.
+    ordering = ["-id"]
+
+    moderation_operations = {
+        "hide": Operation("Hide", actions.hide, _is(Summary.State.VISIBLE, Summary.State.PENDING)),
+        "spam": Operation(
+            "Mark as spam", actions.mark_spam, _is(Summary.State.VISIBLE, Summary.State.PENDING, Summary.State.HIDDEN)
+        ),
+        "unhide": Operation("Unhide", actions.unhide, _is(Summary.State.HIDDEN)),
+        "restore": Operation("Not spam: restore", actions.restore, _is(Summary.State.SPAM)),
+        "approve": Operation(
+            "Approve (publish)", actions.approve, _is(Summary.State.PENDING), default_reason="Looks fine."
+        ),
+        "feature": Operation(
+            "Feature (editors' pick)",
+            actions.feature,
+            lambda obj: obj.is_listed and not obj.is_featured,
+            default_reason="Editors' pick.",
+        ),
+        "unfeature": Operation("Unfeature", actions.unfeature, lambda obj: obj.is_featured),
+    }
+
+    @admin.display(description="summary of", ordering="paper__title")
+    def paper_title(self, obj):
+        return Truncator(obj.paper.title).chars(80)
+
+    @admin.display(description="as readers see it")
+    def body_preview(self, obj):
+        return rendered_preview(obj)
+
+    def get_search_results(self, request, queryset, search_term):
+        """Summaries by the writer with exactly this username, or whose body or paper matches the full-text index.
+
+        Never ``ILIKE '%…%'`` over a million bodies. Each kind of match is capped at SEARCH_CANDIDATES rows
+        (see PaperAdmin.get_search_results).
+        """
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        ids = Summary.objects.filter(writer__username=term).order_by().values("pk")[:SEARCH_CANDIDATES]
+        query = build_query(clean_query_text(term))
+        if query is not None:
+            papers = Paper.objects.filter(search_vector=query).order_by().values("pk")[:SEARCH_CANDIDATES]
+            ids = ids.union(
+                Summary.objects.filter(search_vector=query).order_by().values("pk")[:SEARCH_CANDIDATES],
+                Summary.objects.filter(paper__in=papers).order_by().values("pk")[:SEARCH_CANDIDATES],
+            )
+        return queryset.filter(pk__in=ids), False
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            # Moderators act on summaries (hide, spam, feature…) but do not rewrite what members wrote.
+            fields += ["writer", "body", "visibility", "is_anonymous", "share_token", "deleted_at"]
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        old_paper_id = form.initial.get("paper") if change else None
+        super().save_model(request, obj, form, change)
+        if old_paper_id and old_paper_id != obj.paper_id:
+            # Moved to the right paper: the old paper's counters change too.
+            from papers.merging import refresh_venue_counters
+            from papers.models import Paper
+
+            refresh_paper_counters(old_paper_id)
+            venue_ids = Paper.objects.filter(pk__in=[old_paper_id, obj.paper_id]).values_list("venue_id", flat=True)
+            refresh_venue_counters({v for v in venue_ids if v})
+
+
+@admin.register(Vote)
+class VoteAdmin(BigTableAdminMixin, admin.ModelAdmin):
+    list_display = ["user", "summary_link", "value", "created_at"]
+    list_filter = ["value", "created_at"]
+    list_select_related = ["user", "summary", "summary__paper"]
+    # Exact matches only: a substring search would scan millions of votes.
+    search_fields = ["=user__username", "=summary__id"]
+    raw_id_fields = ["user", "summary"]
+
+    @admin.display(description="summary")
+    def summary_link(self, obj):
+        return admin_link(obj.summary)
+
+    def has_change_permission(self, request, obj=None):
+        # Votes change only through Vote.cast (which keeps scores right).
+        return False
+
+
+@admin.register(Revision)
+class RevisionAdmin(BigTableAdminMixin, admin.ModelAdmin):
+    list_display = ["summary", "number", "editor", "created_at"]
+    list_select_related = ["summary", "summary__paper", "editor"]
+    search_fields = ["=editor__username", "=summary__id"]
+    raw_id_fields = ["summary", "editor"]
+    ordering = ["-id"]

@@ -1,0 +1,126 @@
+"""Images uploaded from the summary editor: verified by decoding, re-encoded, stored under a random name.
+
+Only PNG, JPEG, GIF and WebP are accepted. The file's own bytes decide the format (never its name or the
+browser's content type); the image is decoded in full with Pillow and written out again, which drops
+metadata (EXIF, GPS, ICC, comments) and anything appended or smuggled inside the original file. SVG is
+refused outright: it is a document that can carry scripts, not a picture.
+"""
+
+from __future__ import annotations
+
+import io
+import secrets
+import warnings
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+
+#: Pillow format → stored extension.
+FORMATS = {"PNG": "png", "JPEG": "jpg", "GIF": "gif", "WEBP": "webp"}
+ALLOWED_EXTENSIONS = frozenset({"png", "jpg", "jpeg", "gif", "webp"})
+MAX_PIXELS = 40_000_000  # decoded size guard (a small file can decode to gigabytes)
+MAX_FRAMES = 300
+DEFAULT_MAX_SIDE = 1600
+ALLOWED_MESSAGE = "Only PNG, JPEG, GIF and WebP images can be uploaded."
+
+
+@dataclass(frozen=True)
+class CleanImage:
+    content: bytes
+    extension: str
+    width: int
+    height: int
+
+
+def _max_side() -> int:
+    size = getattr(settings, "MARKDOWNX_IMAGE_MAX_SIZE", {}).get("size") or (DEFAULT_MAX_SIDE, DEFAULT_MAX_SIDE)
+    return int(max(size))
+
+
+def _extension(name: str) -> str:
+    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+
+def validate_and_reencode(upload) -> CleanImage:
+    """Decode ``upload`` (a Django UploadedFile) and return it re-encoded; ValidationError when refused."""
+    limit = settings.IMAGE_UPLOAD_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError(f"The image is too large: at most {limit // (1024 * 1024) or 1} MB.")
+    extension = _extension(upload.name or "")
+    if extension == "svg":
+        raise ValidationError(f"SVG images are not accepted. {ALLOWED_MESSAGE}")
+    if extension not in ALLOWED_EXTENSIONS:
+        raise ValidationError(ALLOWED_MESSAGE)
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise ValidationError(f"The image is too large: at most {limit // (1024 * 1024) or 1} MB.")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            return _reencode(data)
+    except ValidationError:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ValidationError(f"This file is not an image we can read. {ALLOWED_MESSAGE}") from None
+    except (OSError, ValueError, SyntaxError, EOFError):
+        raise ValidationError("This image is damaged or incomplete and could not be read.") from None
+
+
+def _reencode(data: bytes) -> CleanImage:
+    # formats= limits which decoders Pillow even tries: nothing but the four we accept.
+    probe = Image.open(io.BytesIO(data), formats=list(FORMATS))
+    if probe.format not in FORMATS:
+        raise ValidationError(ALLOWED_MESSAGE)
+    if probe.width * probe.height > MAX_PIXELS:
+        raise ValidationError("The image has too many pixels.")
+    probe.verify()  # structural check (CRCs, truncation); the image must be reopened afterwards
+    image = Image.open(io.BytesIO(data), formats=list(FORMATS))
+    fmt = image.format
+    frames = getattr(image, "n_frames", 1)
+    if frames > MAX_FRAMES:
+        raise ValidationError(f"Animated images may have at most {MAX_FRAMES} frames.")
+    max_side = _max_side()
+    out = io.BytesIO()
+    if frames > 1 and fmt in ("GIF", "WEBP"):
+        sequence = []
+        durations = []
+        for frame in ImageSequence.Iterator(image):
+            copy = frame.convert("RGBA")
+            copy.thumbnail((max_side, max_side))
+            sequence.append(copy)
+            durations.append(frame.info.get("duration", 100))
+        first, rest = sequence[0], sequence[1:]
+        options = {"save_all": True, "append_images": rest, "duration": durations, "loop": image.info.get("loop", 0)}
+        if fmt == "GIF":
+            options["disposal"] = 2
+        first.save(out, format=fmt, **options)
+        width, height = first.size
+    else:
+        image.load()
+        image = ImageOps.exif_transpose(image)  # keep the orientation the EXIF data asked for, then drop EXIF
+        image.thumbnail((max_side, max_side))
+        if fmt == "JPEG":
+            image = image.convert("L" if image.mode in ("L", "1") else "RGB")
+            image.save(out, format="JPEG", quality=90, optimize=True)
+        elif fmt == "PNG":
+            if image.mode not in ("1", "L", "LA", "P", "RGB", "RGBA", "I;16"):
+                image = image.convert("RGBA")
+            image.save(out, format="PNG", optimize=True)
+        elif fmt == "GIF":
+            image.save(out, format="GIF")
+        else:
+            image = image.convert("RGBA" if "A" in image.getbands() else "RGB")
+            image.save(out, format="WEBP", quality=90)
+        width, height = image.size
+    return CleanImage(content=out.getvalue(), extension=FORMATS[fmt], width=width, height=height)
+
+
+def store(image: CleanImage) -> str:
+    """Save through Django's default storage under a random name; return the public URL."""
+    folder = getattr(settings, "MARKDOWNX_MEDIA_PATH", "summary-images/").rstrip("/")
+    name = default_storage.save(f"{folder}/{secrets.token_hex(16)}.{image.extension}", ContentFile(image.content))
+    return default_storage.url(name)

@@ -1,0 +1,404 @@
+from __future__ import annotations
+
+import random
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models, transaction
+from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+
+from papers.models import Paper, Venue
+
+TOP_PERIODS = {"week": timedelta(days=7), "month": timedelta(days=30), "all": None}
+
+# What readers may see; the partial indexes below cover exactly these rows.
+LISTED = Q(visibility="public", state="visible", deleted_at__isnull=True)
+
+
+class SummaryQuerySet(models.QuerySet):
+    """Visibility rules for summaries. Every page, feed, sitemap, count, search and API uses these."""
+
+    def listed(self):
+        """Public, visible (not hidden, spam or held for review) and not deleted: what readers may see."""
+        return self.filter(LISTED)
+
+    # Alias that reads naturally in views.
+    public = listed
+
+    def visible_to(self, user):
+        """What ``user`` may open: listed summaries, plus their own; moderators also see hidden and spam."""
+        if user is None or not user.is_authenticated:
+            return self.listed()
+        if getattr(user, "is_moderator", False):
+            return self.filter(Q(visibility=Summary.Visibility.PUBLIC) | Q(writer=user))
+        return self.filter(Q(pk__in=self.listed().values("pk")) | Q(writer=user, deleted_at__isnull=True))
+
+    def credited(self):
+        """Listed and signed with the writer's name: what counts on profiles and the leaderboard."""
+        return self.listed().filter(is_anonymous=False)
+
+    def with_card_data(self):
+        return self.select_related("paper", "paper__venue", "writer")
+
+    def ranked(self):
+        return self.order_by("-score", "-created_at", "-id")
+
+    def latest(self):
+        """Newest first (index summary_latest_idx for listed rows)."""
+        return self.order_by("-created_at", "-id")
+
+    def top(self, period: str):
+        """Highest score first, among summaries published in the last ``period`` ("week", "month" or "all")."""
+        since = TOP_PERIODS.get(period)
+        queryset = self.filter(created_at__gte=timezone.now() - since) if since else self
+        return queryset.order_by("-score", "-created_at", "-id")
+
+    def featured(self):
+        """Editors' picks, most recently picked first (index summary_featured_idx)."""
+        return self.filter(is_featured=True).order_by("-featured_at", "-id")
+
+    def with_vote_of(self, user):
+        """Annotate ``my_vote`` (1, -1 or 0): ``user``'s vote on each summary, in the same query."""
+        if user is None or not user.is_authenticated:
+            return self.annotate(my_vote=models.Value(0, output_field=models.SmallIntegerField()))
+        vote = Vote.objects.filter(summary=models.OuterRef("pk"), user=user).values("value")[:1]
+        return self.annotate(my_vote=Coalesce(models.Subquery(vote), 0, output_field=models.SmallIntegerField()))
+
+    def random_listed(self):
+        """A random listed summary without sorting the table: a random id, then the first listed at or after it.
+
+        Two index look-ups whatever the table size. Ids after long runs of unlisted rows are a little
+        more likely; good enough for "surprise me".
+        """
+        bounds = self.listed().aggregate(low=Min("id"), high=Max("id"))
+        if bounds["low"] is None:
+            return None
+        start = random.randint(bounds["low"], bounds["high"])
+        return self.listed().filter(id__gte=start).order_by("id").first()
+
+
+class Summary(models.Model):
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", "Public"
+        PRIVATE = "private", "Private (only you)"
+
+    class State(models.TextChoices):
+        VISIBLE = "visible", "Visible"
+        PENDING = "pending", "Held for review"
+        HIDDEN = "hidden", "Hidden by a moderator"
+        SPAM = "spam", "Spam"
+
+    class Audience(models.TextChoices):
+        NEWCOMER = "newcomer", "Newcomer"
+        PRACTITIONER = "practitioner", "Practitioner"
+        EXPERT = "expert", "Expert"
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="summaries")
+    # SET_NULL: deleting an account keeps its summaries, shown as anonymous.
+    writer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="summaries"
+    )
+    body = models.TextField()
+    body_html = models.TextField(editable=False, default="")
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC)
+    is_anonymous = models.BooleanField("anonymous to readers", default=False)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.VISIBLE)
+    audience = models.CharField(max_length=20, choices=Audience.choices, default=Audience.PRACTITIONER)
+    arxiv_version = models.PositiveSmallIntegerField("describes arXiv version", null=True, blank=True)
+    # Denormalised: always the sum of counted votes (see Vote.cast / recompute_score).
+    score = models.IntegerField(default=0, editable=False)
+    comment_count = models.PositiveIntegerField(default=0, editable=False)
+    is_featured = models.BooleanField("editors' pick", default=False)
+    featured_at = models.DateTimeField(null=True, blank=True)
+    # Unguessable, revocable link for sharing a private summary.
+    share_token = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    # Optimistic locking for the editor: a save with a stale revision number is refused.
+    revision_number = models.PositiveIntegerField(default=1, editable=False)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    search_vector = SearchVectorField(null=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SummaryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "summaries"
+        ordering = ["-created_at"]
+        constraints = [
+            # A writer has one summary per paper (edited over time, with revisions).
+            models.UniqueConstraint(fields=["paper", "writer"], name="summary_one_per_writer_per_paper"),
+        ]
+        indexes = [
+            # Paper page: its listed summaries ranked by score then age.
+            models.Index(fields=["paper", "-score", "-created_at"], name="summary_paper_rank_idx", condition=LISTED),
+            # Home "latest", feeds, sitemap.
+            models.Index(fields=["-created_at", "-id"], name="summary_latest_idx", condition=LISTED),
+            # Home "top of the week/month/all time".
+            models.Index(fields=["-score", "-created_at"], name="summary_top_idx", condition=LISTED),
+            # Profile pages and "my summaries".
+            models.Index(fields=["writer", "-created_at"], name="summary_writer_idx"),
+            # Editors' picks on the home page.
+            models.Index(fields=["-featured_at"], name="summary_featured_idx", condition=Q(is_featured=True)),
+            # Moderation queue filters.
+            models.Index(fields=["state", "-created_at"], name="summary_state_idx", condition=~Q(state="visible")),
+            GinIndex(fields=["search_vector"], name="summary_search_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Summary of “{self.paper.title}”" if self.paper_id else "Summary"
+
+    def get_absolute_url(self) -> str:
+        return reverse("summaries:detail", args=[self.pk])
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_listed = instance._is_listed_values()
+        return instance
+
+    def _is_listed_values(self) -> bool:
+        return (
+            self.visibility == self.Visibility.PUBLIC and self.state == self.State.VISIBLE and self.deleted_at is None
+        )
+
+    @property
+    def is_listed(self) -> bool:
+        return self._is_listed_values()
+
+    @property
+    def byline(self) -> str:
+        """What readers see as the writer: never the name of an anonymous (or deleted) writer."""
+        if self.is_anonymous or self.writer_id is None:
+            return "anonymous"
+        return self.writer.public_name
+
+    def save(self, *args, **kwargs):
+        from summaries.rendering import render_markdown
+
+        update_fields = kwargs.get("update_fields")
+        body_changed = update_fields is None or "body" in update_fields
+        if body_changed:
+            self.body_html = render_markdown(self.body)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "body_html"}
+        was_listed = getattr(self, "_loaded_listed", False)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            self._after_change(was_listed, body_changed)
+        self._loaded_listed = self.is_listed
+
+    def _after_change(self, was_listed: bool, body_changed: bool) -> None:
+        """Keep every derived value in step with this summary. The one place counters change."""
+        from papers.search import update_summary_search_vector
+
+        if body_changed:
+            update_summary_search_vector(self.pk)
+        if was_listed != self.is_listed:
+            # WHERE id IN (SELECT venue_id FROM paper WHERE id = …): a primary-key look-up, no join.
+            venue_of_paper = Paper.objects.filter(pk=self.paper_id).values("venue_id")
+            Venue.objects.filter(pk__in=venue_of_paper).update(
+                summary_count=models.F("summary_count") + (1 if self.is_listed else -1)
+            )
+        refresh_paper_counters(self.paper_id)
+        if self.writer_id:
+            refresh_writer_counters(self.writer_id)
+
+    def set_state(self, state: str) -> None:
+        self.state = state
+        self.save(update_fields=["state", "updated_at"])
+
+    def soft_delete(self) -> None:
+        self.deleted_at = timezone.now()
+        self.save(update_fields=["deleted_at", "updated_at"])
+
+    def restore(self) -> None:
+        self.deleted_at = None
+        self.save(update_fields=["deleted_at", "updated_at"])
+
+    def feature(self, on: bool = True) -> None:
+        self.is_featured = on
+        self.featured_at = timezone.now() if on else None
+        self.save(update_fields=["is_featured", "featured_at", "updated_at"])
+
+    def ensure_share_token(self) -> str:
+        if not self.share_token:
+            self.share_token = secrets.token_urlsafe(32)
+            self.save(update_fields=["share_token", "updated_at"])
+        return self.share_token
+
+    def revoke_share_token(self) -> None:
+        self.share_token = None
+        self.save(update_fields=["share_token", "updated_at"])
+
+    def recompute_score(self) -> int:
+        """Set score to the sum of counted votes (votes of banned members do not count)."""
+        from accounts.models import User
+
+        banned = User.objects.banned().values("pk")
+        score = self.votes.exclude(user__in=banned).aggregate(total=Coalesce(Sum("value"), 0))["total"]
+        Summary.objects.filter(pk=self.pk).update(score=score)
+        self.score = score
+        if self.writer_id:
+            refresh_writer_counters(self.writer_id)
+        return score
+
+
+def refresh_paper_counters(paper_id: int) -> None:
+    stats = Summary.objects.filter(paper_id=paper_id).listed().aggregate(n=Count("id"), last=Max("created_at"))
+    Paper.objects.filter(pk=paper_id).update(summary_count=stats["n"], last_summary_at=stats["last"])
+
+
+def refresh_writer_counters(user_id: int) -> None:
+    from accounts.models import User
+
+    stats = (
+        Summary.objects.filter(writer_id=user_id).credited().aggregate(n=Count("id"), total=Coalesce(Sum("score"), 0))
+    )
+    User.objects.filter(pk=user_id).update(summary_count=stats["n"], total_score=stats["total"])
+
+
+class Revision(models.Model):
+    """Every saved body of a summary."""
+
+    summary = models.ForeignKey(Summary, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    body = models.TextField()
+    editor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["summary", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["summary", "number"], name="revision_number_uniq"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Revision {self.number} of summary {self.summary_id}"
+
+
+class VoteQuerySet(models.QuerySet):
+    pass
+
+
+class Vote(models.Model):
+    class Value(models.IntegerChoices):
+        UP = 1, "Up"
+        DOWN = -1, "Down"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="votes")
+    summary = models.ForeignKey(Summary, on_delete=models.CASCADE, related_name="votes")
+    value = models.SmallIntegerField(choices=Value.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = VoteQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "summary"], name="vote_one_per_user_per_summary"),
+            models.CheckConstraint(condition=Q(value__in=[1, -1]), name="vote_value_plus_or_minus_one"),
+        ]
+        indexes = [
+            # Score recomputation sums a summary's votes.
+            models.Index(fields=["summary", "value"], name="vote_summary_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {'+1' if self.value > 0 else '−1'} on summary {self.summary_id}"
+
+    @classmethod
+    def cast(cls, *, user, summary_id: int, value: int) -> tuple[int, int]:
+        """Record ``user``'s vote; the same value again withdraws it. Returns (new score, user's vote or 0).
+
+        The summary row is locked for the transaction, so concurrent votes on one summary are
+        serialised and the stored score always equals the sum of its votes.
+        """
+        if value not in (1, -1):
+            raise ValueError("A vote is +1 or -1.")
+        with transaction.atomic():
+            summary = Summary.objects.select_for_update().get(pk=summary_id)
+            existing = cls.objects.filter(user=user, summary=summary).first()
+            if existing and existing.value == value:
+                existing.delete()
+                current = 0
+            elif existing:
+                existing.value = value
+                existing.save(update_fields=["value", "updated_at"])
+                current = value
+            else:
+                cls.objects.create(user=user, summary=summary, value=value)
+                current = value
+            score = summary.recompute_score()
+        return score, current
+
+
+SITE_COUNTS_CACHE_KEY = "site-counts"
+SITE_COUNTS_TIMEOUT = 300
+
+
+# Below this many rows (planner estimate) the site counts are exact; above it, COUNT(*) would read
+# millions of rows (2 s at 2.5M papers), so the planner's row estimate is shown, rounded ("about …").
+SITE_COUNTS_EXACT_MAX = 100_000
+
+
+def _estimated_rows(relation: str) -> int | None:
+    """The planner's row count of a table or index, None if it was never analysed.
+
+    Like the planner: rows per page from the last VACUUM/ANALYZE (``pg_class.reltuples / relpages``)
+    times the relation's current number of pages. For a partial index this counts the rows matching
+    its condition, e.g. listed summaries for ``summary_latest_idx``.
+    """
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples, relpages, pg_relation_size(oid) / current_setting('block_size')::int"
+            " FROM pg_class WHERE oid = to_regclass(%s)",
+            [relation],
+        )
+        row = cursor.fetchone()
+    if row is None or row[0] is None or row[0] < 0:
+        return None
+    reltuples, relpages, pages = row
+    if relpages > 0:
+        return int(reltuples / relpages * pages)
+    return int(reltuples)
+
+
+def _count(queryset, relation: str) -> tuple[int, bool]:
+    """(count, approximate): exact COUNT(*) for small tables, the rounded estimate of ``relation`` for big ones."""
+    estimate = _estimated_rows(relation)
+    if estimate is None or estimate < SITE_COUNTS_EXACT_MAX:
+        return queryset.count(), False
+    return round(estimate, -3), True
+
+
+def site_counts() -> dict:
+    """Papers, listed summaries and credited writers on the site; cached five minutes.
+
+    Big tables are not counted row by row: above ``SITE_COUNTS_EXACT_MAX`` rows the papers come from
+    the estimate of the papers table and listed summaries from that of their partial index
+    ``summary_latest_idx``; ``approximate[name]`` says so, and the home page prints "about 2.5 million".
+    """
+    from django.core.cache import cache
+
+    from accounts.models import User
+
+    def compute() -> dict:
+        papers, papers_approx = _count(Paper.objects.live(), Paper._meta.db_table)
+        summaries, summaries_approx = _count(Summary.objects.listed(), "summary_latest_idx")
+        return {
+            "papers": papers,
+            "summaries": summaries,
+            # user_leaderboard_idx holds exactly the members with summaries: an index-only count.
+            "writers": User.objects.filter(summary_count__gt=0).count(),
+            "approximate": {"papers": papers_approx, "summaries": summaries_approx},
+        }
+
+    return cache.get_or_set(SITE_COUNTS_CACHE_KEY, compute, SITE_COUNTS_TIMEOUT)

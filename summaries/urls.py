@@ -1,0 +1,15 @@
+from django.urls import path
+
+from summaries import views
+
+app_name = "summaries"
+
+urlpatterns = [
+    path("summary/<int:pk>/", views.summary_detail, name="detail"),
+    path("writers/", views.writers, name="writers"),
+    path("random", views.random_summary, name="random"),
+    path("random/", views.random_summary),
+    path("about/", views.about, name="about"),
+    # The old site's leaderboard address.
+    path("users", views.legacy_users, name="legacy_users"),
+]

@@ -1,0 +1,108 @@
+"""Reading pages about summaries: home, the summary permalink, the writers' leaderboard, random, about."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import Prefetch, prefetch_related_objects
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from accounts.models import User
+from accounts.permissions import can_view_summary
+from comments.models import Comment
+from papers.models import PaperAuthor
+from papers.pagination import paginate
+from summaries.models import TOP_PERIODS, Summary, site_counts
+
+HOME_PAGE_SIZE = 15
+FEATURED_ON_HOME = 3
+WRITERS_PAGE_SIZE = 50
+# (value of ?top=, tab label, heading)
+TOP_TABS = [
+    ("week", "Week", "Top summaries of the week"),
+    ("month", "Month", "Top summaries of the month"),
+    ("all", "All time", "Top summaries of all time"),
+]
+
+
+@require_GET
+def home(request):
+    top = request.GET.get("top", "")
+    listed = Summary.objects.listed().with_card_data().with_vote_of(request.user)
+    summaries = listed.top(top) if top in TOP_PERIODS else listed.latest()
+    page = paginate(request, summaries, HOME_PAGE_SIZE)
+    # Editors' picks lead the first page of the default tab only.
+    featured = list(listed.featured()[:FEATURED_ON_HOME]) if not top and page.number == 1 else []
+    return render(
+        request,
+        "summaries/home.html",
+        {
+            "page": page,
+            "top": top if top in TOP_PERIODS else "",
+            "tabs": TOP_TABS,
+            "featured": featured,
+            "counts": site_counts(),
+        },
+    )
+
+
+def get_summary_for_view(request, pk: int) -> Summary:
+    """The summary ``pk`` if the viewer may read it, else 404 (never reveal that it exists)."""
+    summary = get_object_or_404(Summary.objects.with_card_data().with_vote_of(request.user), pk=pk)
+    if not can_view_summary(request.user, summary):
+        raise Http404("No such summary.")
+    return summary
+
+
+@require_GET
+def summary_detail(request, pk: int):
+    summary = get_summary_for_view(request, pk)
+    paper = summary.paper
+    prefetch_related_objects([paper], Prefetch("authorships", queryset=PaperAuthor.objects.select_related("author")))
+    # Top-level comments with their visible replies (two queries); deleted parents of replies stay as placeholders.
+    comments = Comment.objects.thread_of(summary)
+    return render(
+        request,
+        "summaries/detail.html",
+        {
+            "summary": summary,
+            "paper": paper,
+            "keywords": list(paper.keywords.all()),
+            "comments": comments,
+            "my_vote": summary.my_vote,
+            "viewer_is_writer": request.user.is_authenticated and summary.writer_id == request.user.pk,
+            "canonical_url": request.build_absolute_uri(summary.get_absolute_url()),
+        },
+    )
+
+
+@require_GET
+def writers(request):
+    leaders = User.objects.filter(summary_count__gt=0, is_active=True).order_by("-total_score", "id")
+    page = paginate(request, leaders, WRITERS_PAGE_SIZE)
+    return render(request, "summaries/writers.html", {"page": page})
+
+
+@never_cache
+@require_GET
+def random_summary(request):
+    summary = Summary.objects.random_listed()
+    if summary is None:
+        messages.info(request, "There is no summary to show yet.")
+        return redirect("home")
+    return redirect(summary)
+
+
+@require_GET
+def about(request):
+    # CONTACT_EMAIL is optional; without it the page points to the report links only.
+    return render(request, "about.html", {"counts": site_counts(), "contact_email": settings.CONTACT_EMAIL})
+
+
+@require_GET
+def legacy_users(request):
+    """The old site's ``/users`` leaderboard."""
+    return redirect("summaries:writers", permanent=True)
