@@ -1,0 +1,98 @@
+"""Comments on summaries: add (or reply), edit and delete one's own. Plain POST forms, no JavaScript needed."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from accounts import permissions
+from accounts.ratelimit import ratelimit
+from comments.forms import CommentEditForm, CommentForm
+from comments.models import Comment
+from comments.notifications import notify_summary_writer
+from summaries.models import Summary
+
+
+def get_summary_for_comment(request, pk: int) -> Summary:
+    summary = get_object_or_404(Summary.objects.select_related("paper", "writer"), pk=pk)
+    if not permissions.can_view_summary(request.user, summary):
+        raise Http404("No such summary.")
+    if not permissions.can_comment(request.user, summary):
+        raise PermissionDenied("You cannot comment on this summary.")
+    return summary
+
+
+def get_comment_for_edit(request, pk: int) -> Comment:
+    """The viewer's own, not deleted comment ``pk`` (404 for anyone else's); 403 when they may not edit."""
+    comment = get_object_or_404(
+        Comment.objects.select_related("summary__paper"), pk=pk, writer=request.user, deleted_at__isnull=True
+    )
+    if not permissions.can_edit_comment(request.user, comment):
+        raise PermissionDenied("You cannot change comments at the moment.")
+    return comment
+
+
+@require_POST
+@ratelimit("comment")
+def add(request, pk: int):
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("summaries:detail", args=[pk]) + "#comments")
+    summary = get_summary_for_comment(request, pk)
+    form = CommentForm(request.POST, summary=summary)
+    if not form.is_valid():
+        context = {"form": form, "summary": summary, "paper": summary.paper, "parent": form.data.get("parent")}
+        return render(request, "comments/form.html", context, status=400)
+    comment = form.save(writer=request.user)
+    transaction.on_commit(
+        partial(
+            notify_summary_writer,
+            comment.pk,
+            comment_url=request.build_absolute_uri(comment.get_absolute_url()),
+            settings_url=request.build_absolute_uri(reverse("member:settings")),
+        )
+    )
+    messages.success(request, "Your reply is posted." if comment.parent_id else "Your comment is posted.")
+    return redirect(comment.get_absolute_url())
+
+
+@login_required
+@ratelimit("comment")
+def edit(request, pk: int):
+    comment = get_comment_for_edit(request, pk)
+    form = CommentEditForm(request.POST or None, instance=comment)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your comment is updated.")
+        return redirect(comment.get_absolute_url())
+    status = 400 if form.errors else 200
+    return render(
+        request,
+        "comments/edit.html",
+        {"form": form, "comment": comment, "summary": comment.summary, "paper": comment.summary.paper},
+        status=status,
+    )
+
+
+@login_required
+def delete(request, pk: int):
+    comment = get_comment_for_edit(request, pk)
+    if not permissions.can_delete_comment(request.user, comment):
+        raise PermissionDenied
+    if request.method == "POST":
+        comment.soft_delete()
+        messages.success(request, "Your comment is deleted.")
+        return redirect(reverse("summaries:detail", args=[comment.summary_id]) + "#comments")
+    return render(
+        request,
+        "comments/delete.html",
+        {"comment": comment, "summary": comment.summary, "paper": comment.summary.paper},
+    )
