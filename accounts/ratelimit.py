@@ -1,0 +1,120 @@
+"""Rate limits per member and per IP address, in the cache (Redis in production).
+
+Each action has a limit per window for a member and a (looser) one per IP address; members whose account
+is new (younger than a day, or without a verified e-mail address) get a fraction of the member limit.
+Fixed windows: cheap (one INCR per check) and good enough against spam bursts.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+
+@dataclass(frozen=True)
+class Rate:
+    per_member: int
+    per_ip: int
+    window: int  # seconds
+    label: str  # "summaries", used in the message
+
+
+RATES = {
+    "signup": Rate(per_member=0, per_ip=5, window=3600, label="sign-ups"),
+    "paper_add": Rate(per_member=20, per_ip=40, window=3600, label="paper additions"),
+    "summary": Rate(per_member=20, per_ip=40, window=3600, label="summary saves"),
+    "comment": Rate(per_member=30, per_ip=60, window=3600, label="comments"),
+    "vote": Rate(per_member=120, per_ip=240, window=3600, label="votes"),
+    "report": Rate(per_member=20, per_ip=40, window=3600, label="reports"),
+    "upload": Rate(per_member=30, per_ip=60, window=3600, label="image uploads"),
+    "preview": Rate(per_member=600, per_ip=1200, window=3600, label="previews"),
+}
+NEW_ACCOUNT_AGE = timedelta(days=1)
+NEW_ACCOUNT_FACTOR = 4  # new accounts get a quarter of the member limit
+
+
+class RateLimited(Exception):
+    def __init__(self, rate: Rate):
+        minutes = max(1, rate.window // 60)
+        super().__init__(
+            f"You have reached the limit for {rate.label} ({minutes} minutes). Please wait a while and try again."
+        )
+        self.rate = rate
+
+
+def client_ip(request) -> str:
+    # REMOTE_ADDR only: X-Forwarded-For is spoofable unless a trusted proxy rewrites it.
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def is_new_account(user) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return True
+    if timezone.now() - user.date_joined < NEW_ACCOUNT_AGE:
+        return True
+    from allauth.account.models import EmailAddress
+
+    return not EmailAddress.objects.filter(user=user, verified=True).exists()
+
+
+def member_limit(user, rate: Rate) -> int:
+    if is_new_account(user):
+        return max(1, rate.per_member // NEW_ACCOUNT_FACTOR)
+    return rate.per_member
+
+
+def _hit(key: str, limit: int, window: int) -> bool:
+    """Count one hit on ``key``; False once the window already holds ``limit`` hits."""
+    bucket = int(timezone.now().timestamp()) // window
+    full_key = f"rl:{key}:{bucket}"
+    cache.add(full_key, 0, timeout=window + 5)
+    try:
+        count = cache.incr(full_key)
+    except ValueError:  # expired between add and incr
+        cache.set(full_key, 1, timeout=window + 5)
+        count = 1
+    return count <= limit
+
+
+def check(request, action: str) -> None:
+    """Count this request against ``action``'s limits; raise RateLimited when one is exceeded."""
+    rate = RATES[action]
+    if not _hit(f"{action}:ip:{client_ip(request)}", rate.per_ip, rate.window):
+        raise RateLimited(rate)
+    user = getattr(request, "user", None)
+    member = user is not None and user.is_authenticated and rate.per_member
+    if member and not _hit(f"{action}:user:{user.pk}", member_limit(user, rate), rate.window):
+        raise RateLimited(rate)
+
+
+def limited_response(request, error: RateLimited) -> HttpResponse:
+    """429 page (or a short JSON/HTML fragment for fetch requests) with the message."""
+    if request.headers.get("Accept", "").startswith("application/json"):
+        from django.http import JsonResponse
+
+        return JsonResponse({"error": str(error)}, status=429)
+    return render(request, "429.html", {"message": str(error)}, status=429)
+
+
+def ratelimit(action: str):
+    """View decorator: POST requests count against ``action``; over the limit they get a 429 with a message."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if request.method == "POST":
+                try:
+                    check(request, action)
+                except RateLimited as error:
+                    return limited_response(request, error)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

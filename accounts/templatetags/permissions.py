@@ -1,0 +1,62 @@
+"""Template access to accounts.permissions: ``{% load permissions %}{% if user|can_vote:summary %}``."""
+
+from django import template
+
+from accounts import permissions
+
+register = template.Library()
+
+
+@register.filter
+def can_vote(user, summary) -> bool:
+    return permissions.can_vote(user, summary)
+
+
+@register.filter
+def can_edit_summary(user, summary) -> bool:
+    return permissions.can_edit_summary(user, summary)
+
+
+@register.filter
+def can_comment(user, summary) -> bool:
+    return permissions.can_comment(user, summary)
+
+
+@register.filter
+def can_edit_comment(user, comment) -> bool:
+    return permissions.can_edit_comment(user, comment)
+
+
+@register.filter
+def can_contribute(user) -> bool:
+    return permissions.can_contribute(user)
+
+
+@register.filter
+def can_report(user) -> bool:
+    return permissions.can_report(user)
+
+
+@register.filter
+def is_moderator(user) -> bool:
+    return permissions.is_moderator(user)
+
+
+@register.filter
+def can_delete_summary(user, summary) -> bool:
+    return permissions.can_delete_summary(user, summary)
+
+
+@register.filter
+def can_view_revisions(user, summary) -> bool:
+    return permissions.can_view_revisions(user, summary)
+
+
+@register.filter
+def can_share_summary(user, summary) -> bool:
+    return permissions.can_share_summary(user, summary)
+
+
+@register.filter
+def can_delete_comment(user, comment) -> bool:
+    return permissions.can_delete_comment(user, comment)

@@ -1,0 +1,74 @@
+"""A member's own pages: settings (profile), data export and account deletion.
+
+Banned members keep these: they may still edit their profile, take their data and leave.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from accounts.deletion import delete_account
+from accounts.export import build_export
+from accounts.forms import DeleteAccountForm, ProfileForm
+from comments.models import Comment
+from summaries.models import Summary
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def settings_view(request):
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your profile is saved.")
+        return redirect("member:settings")
+    return render(
+        request,
+        "accounts/settings.html",
+        {"form": form, "social_enabled": bool(settings.SOCIALACCOUNT_PROVIDERS)},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def export(request):
+    if request.method == "POST":
+        data = build_export(request.user, base_url=request.build_absolute_uri("/").rstrip("/"))
+        stamp = timezone.now().strftime("%Y-%m-%d")
+        response = HttpResponse(data, content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="shortscience-{request.user.username}-{stamp}.zip"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+    counts = {
+        "summaries": Summary.objects.filter(writer=request.user).count(),
+        "comments": Comment.objects.filter(writer=request.user).count(),
+    }
+    return render(request, "accounts/settings_export.html", {"counts": counts})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete(request):
+    user = request.user
+    form = DeleteAccountForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        username = user.username
+        logout(request)
+        delete_account(user)
+        messages.success(request, f"The account “{username}” is deleted. Your public summaries stay, as anonymous.")
+        return redirect("home")
+    summaries = Summary.objects.filter(writer=user)
+    counts = {
+        "public": summaries.filter(visibility=Summary.Visibility.PUBLIC).count(),
+        "private": summaries.filter(visibility=Summary.Visibility.PRIVATE).count(),
+        "comments": Comment.objects.filter(writer=user).count(),
+    }
+    return render(request, "accounts/delete.html", {"form": form, "counts": counts}, status=400 if form.errors else 200)
