@@ -1,0 +1,292 @@
+"""Every moderation action, in one place.
+
+Each function changes state only through the models' own methods (so counters, scores and search stay
+right), runs in one transaction and writes an ``AuditEntry`` saying who did what, when and why.
+The admin, the report view and the management commands call these; nothing else changes moderation state.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from comments.models import Comment
+from moderation.models import AuditEntry, Report
+from summaries.models import Summary
+
+Action = AuditEntry.Action
+
+
+class ModerationError(Exception):
+    """An action that does not apply to this object (for example hiding a paper)."""
+
+
+class AlreadyReported(ModerationError):
+    def __init__(self):
+        super().__init__("You already reported this. A moderator will look at it.")
+
+
+# ---------------------------------------------------------------------------
+# Summaries and comments: hide, unhide, spam, restore, approve
+# ---------------------------------------------------------------------------
+
+
+def _content_state(obj, state: str, *, actor, action: str, reason: str, close_reports: bool = False) -> bool:
+    """Move a summary or comment to ``state``; False when it already was there (nothing recorded)."""
+    if not isinstance(obj, (Summary, Comment)):
+        raise ModerationError("Only summaries and comments can be hidden or marked as spam.")
+    if obj.state == state:
+        return False
+    with transaction.atomic():
+        obj.set_state(state)
+        closed = _close_reports(obj, actor=actor) if close_reports else 0
+        details = {"reports_resolved": closed} if closed else {}
+        AuditEntry.record(actor=actor, action=action, obj=obj, reason=reason, details=details)
+    return True
+
+
+def _close_reports(obj, *, actor, status: str = Report.Status.RESOLVED) -> int:
+    return (
+        Report.objects.for_object(obj)
+        .open()
+        .update(status=status, resolved_by=actor if getattr(actor, "pk", None) else None, resolved_at=timezone.now())
+    )
+
+
+def hide(obj, *, actor, reason: str = "") -> bool:
+    """Hide a summary or comment from every public surface; closes its open reports as resolved."""
+    state = Summary.State.HIDDEN if isinstance(obj, Summary) else Comment.State.HIDDEN
+    return _content_state(obj, state, actor=actor, action=Action.HIDE, reason=reason, close_reports=True)
+
+
+def mark_spam(obj, *, actor, reason: str = "") -> bool:
+    state = Summary.State.SPAM if isinstance(obj, Summary) else Comment.State.SPAM
+    return _content_state(obj, state, actor=actor, action=Action.SPAM, reason=reason, close_reports=True)
+
+
+def unhide(obj, *, actor, reason: str = "") -> bool:
+    """Show a hidden (or held, or spam) item again."""
+    state = Summary.State.VISIBLE if isinstance(obj, Summary) else Comment.State.VISIBLE
+    return _content_state(obj, state, actor=actor, action=Action.UNHIDE, reason=reason)
+
+
+def restore(obj, *, actor, reason: str = "") -> bool:
+    """Take an item out of spam (it was not spam after all)."""
+    if obj.state != obj.State.SPAM:
+        return False
+    state = Summary.State.VISIBLE if isinstance(obj, Summary) else Comment.State.VISIBLE
+    return _content_state(obj, state, actor=actor, action=Action.RESTORE, reason=reason)
+
+
+def approve(summary: Summary, *, actor, reason: str = "") -> bool:
+    """Publish a summary held for review (see moderation.trust)."""
+    if summary.state != Summary.State.PENDING:
+        return False
+    return _content_state(summary, Summary.State.VISIBLE, actor=actor, action=Action.APPROVE, reason=reason)
+
+
+# ---------------------------------------------------------------------------
+# Featured summaries
+# ---------------------------------------------------------------------------
+
+
+def feature(summary: Summary, *, actor, reason: str = "") -> bool:
+    if not summary.is_listed:
+        raise ModerationError("Only public, visible summaries can be featured.")
+    if summary.is_featured:
+        return False
+    with transaction.atomic():
+        summary.feature(True)
+        AuditEntry.record(actor=actor, action=Action.FEATURE, obj=summary, reason=reason)
+    return True
+
+
+def unfeature(summary: Summary, *, actor, reason: str = "") -> bool:
+    if not summary.is_featured:
+        return False
+    with transaction.atomic():
+        summary.feature(False)
+        AuditEntry.record(actor=actor, action=Action.UNFEATURE, obj=summary, reason=reason)
+    return True
+
+
+# ---------------------------------------------------------------------------
+# Bans
+# ---------------------------------------------------------------------------
+
+
+def _recompute_scores_voted_by(user) -> int:
+    summaries = Summary.objects.filter(votes__user=user).distinct()
+    for summary in summaries:
+        summary.recompute_score()
+    return len(summaries)
+
+
+def ban(user, *, actor, reason: str, until=None, hide_content: bool = False) -> AuditEntry:
+    """Ban ``user``: they keep reading but cannot write, vote, comment or report; their votes stop counting.
+
+    With ``hide_content`` every visible summary and comment of theirs is hidden; the audit entry lists
+    them so ``unban`` shows exactly those again.
+    """
+    if user.is_superuser:
+        raise ModerationError("Site owners cannot be banned.")
+    with transaction.atomic():
+        user.ban(reason=reason, until=until)
+        hidden = {"summaries": [], "comments": []}
+        if hide_content:
+            for summary in Summary.objects.filter(writer=user, state=Summary.State.VISIBLE):
+                summary.set_state(Summary.State.HIDDEN)
+                hidden["summaries"].append(summary.pk)
+            for comment in Comment.objects.filter(writer=user, state=Comment.State.VISIBLE):
+                comment.set_state(Comment.State.HIDDEN)
+                hidden["comments"].append(comment.pk)
+        rescored = _recompute_scores_voted_by(user)
+        details = {"until": until.isoformat() if until else None, "hidden": hidden, "rescored_summaries": rescored}
+        return AuditEntry.record(actor=actor, action=Action.BAN, obj=user, reason=reason, details=details)
+
+
+def unban(user, *, actor, reason: str = "") -> AuditEntry:
+    """Lift a ban, show again what the ban hid (unless a moderator changed it since) and count their votes."""
+    with transaction.atomic():
+        last_ban = AuditEntry.objects.for_object(user).filter(action=Action.BAN).order_by("-created_at").first()
+        hidden = (last_ban.details or {}).get("hidden", {}) if last_ban else {}
+        user.unban()
+        restored = {"summaries": [], "comments": []}
+        for summary in Summary.objects.filter(pk__in=hidden.get("summaries", []), state=Summary.State.HIDDEN):
+            summary.set_state(Summary.State.VISIBLE)
+            restored["summaries"].append(summary.pk)
+        for comment in Comment.objects.filter(pk__in=hidden.get("comments", []), state=Comment.State.HIDDEN):
+            comment.set_state(Comment.State.VISIBLE)
+            restored["comments"].append(comment.pk)
+        rescored = _recompute_scores_voted_by(user)
+        details = {"restored": restored, "rescored_summaries": rescored}
+        return AuditEntry.record(actor=actor, action=Action.UNBAN, obj=user, reason=reason, details=details)
+
+
+# ---------------------------------------------------------------------------
+# Papers
+# ---------------------------------------------------------------------------
+
+
+def merge_papers(keep, duplicate, *, actor, reason: str = "") -> AuditEntry:
+    """Merge ``duplicate`` into ``keep`` (see papers.merging); the duplicate's URLs then redirect."""
+    from papers.merging import merge
+
+    with transaction.atomic():
+        result = merge(keep=keep, duplicate=duplicate)
+        AuditEntry.record(
+            actor=actor, action=Action.MERGE, obj=duplicate, reason=reason, details={"into": keep.pk, **result}
+        )
+        return AuditEntry.record(
+            actor=actor,
+            action=Action.MERGE,
+            obj=keep,
+            reason=reason,
+            details={"from": duplicate.pk, "from_title": duplicate.title, **result},
+        )
+
+
+# ---------------------------------------------------------------------------
+# Reports
+# ---------------------------------------------------------------------------
+
+
+def create_report(*, reporter, obj, reason: str, details: str = "") -> Report:
+    """Record a reader's report; hides the item automatically once enough established members reported it."""
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                report = Report.objects.create(
+                    reporter=reporter,
+                    content_type=ContentType.objects.get_for_model(obj),
+                    object_id=obj.pk,
+                    reason=reason,
+                    details=details,
+                )
+        except IntegrityError as error:
+            raise AlreadyReported() from error
+        maybe_auto_hide(obj)
+    return report
+
+
+def established_reporter_count(obj) -> int:
+    """Distinct members with an open report on ``obj`` whose account is not new (see accounts.ratelimit)."""
+    from accounts.ratelimit import NEW_ACCOUNT_AGE
+
+    return (
+        Report.objects.for_object(obj)
+        .open()
+        .filter(
+            reporter__date_joined__lte=timezone.now() - NEW_ACCOUNT_AGE,
+            reporter__emailaddress__verified=True,
+            reporter__banned_at__isnull=True,
+        )
+        .values("reporter")
+        .distinct()
+        .count()
+    )
+
+
+def maybe_auto_hide(obj) -> bool:
+    """Hide ``obj`` (actor: the system) when ``REPORT_AUTOHIDE_THRESHOLD`` established members reported it."""
+    if not isinstance(obj, (Summary, Comment)) or obj.state != obj.State.VISIBLE:
+        return False
+    threshold = settings.REPORT_AUTOHIDE_THRESHOLD
+    if threshold <= 0:
+        return False
+    count = established_reporter_count(obj)
+    if count < threshold:
+        return False
+    obj.set_state(obj.State.HIDDEN)
+    AuditEntry.record(
+        actor=None,
+        action=Action.AUTO_HIDE,
+        obj=obj,
+        reason=f"Reported by {count} established members; hidden until a moderator decides.",
+    )
+    return True
+
+
+def resolve_report(report: Report, *, actor, reason: str = "") -> bool:
+    """Close a report as handled (the moderator acted on it, for example by editing the paper)."""
+    return _close_report(report, Report.Status.RESOLVED, Action.RESOLVE, actor=actor, reason=reason)
+
+
+def dismiss_report(report: Report, *, actor, reason: str = "") -> bool:
+    """Close a report as unfounded. An item hidden automatically is shown again when no open report is left."""
+    with transaction.atomic():
+        if not _close_report(report, Report.Status.DISMISSED, Action.DISMISS, actor=actor, reason=reason):
+            return False
+        obj = report.content_object
+        if (
+            isinstance(obj, (Summary, Comment))
+            and obj.state == obj.State.HIDDEN
+            and not Report.objects.for_object(obj).open().exists()
+            and _last_state_action(obj) == Action.AUTO_HIDE
+        ):
+            unhide(obj, actor=actor, reason=f"Reports dismissed: {reason}".strip())
+    return True
+
+
+def _last_state_action(obj) -> str | None:
+    return (
+        AuditEntry.objects.for_object(obj)
+        .exclude(action__in=[Action.FEATURE, Action.UNFEATURE, Action.EDIT])
+        .order_by("-created_at", "-id")
+        .values_list("action", flat=True)
+        .first()
+    )
+
+
+def _close_report(report: Report, status: str, action: str, *, actor, reason: str) -> bool:
+    with transaction.atomic():
+        updated = Report.objects.filter(pk=report.pk, status=Report.Status.OPEN).update(
+            status=status, resolved_by=actor, resolved_at=timezone.now()
+        )
+        if not updated:
+            return False
+        report.refresh_from_db()
+        AuditEntry.record(actor=actor, action=action, obj=report, reason=reason)
+    return True
