@@ -1,0 +1,91 @@
+"""Admin changelists over big tables: estimated counts, identifier and full-text search instead of ILIKE."""
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from moderation import admin_tools
+from moderation.admin_tools import ESTIMATE_THRESHOLD, EstimatedCountPaginator, planner_estimate
+from papers.models import Paper
+from summaries.models import Summary
+from tests.factories import PaperFactory, SummaryFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def mod_client(client, moderator):
+    client.force_login(moderator)
+    return client
+
+
+def changelist(model):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+
+
+def change(obj):
+    return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+
+
+def test_paginator_counts_exactly_when_the_planner_expects_few_rows():
+    PaperFactory.create_batch(3)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE papers_paper")
+    assert planner_estimate(Paper.objects.all()) == 3  # pg_class.reltuples
+    assert planner_estimate(Paper.objects.filter(year=2020)) >= 1  # EXPLAIN's row estimate
+    assert EstimatedCountPaginator(Paper.objects.all(), 50).count == 3
+    assert EstimatedCountPaginator(Paper.objects.filter(year=1999), 50).count == 0
+
+
+def test_paginator_uses_the_planner_estimate_above_the_threshold(monkeypatch):
+    PaperFactory.create_batch(2)
+    monkeypatch.setattr(admin_tools, "planner_estimate", lambda queryset: ESTIMATE_THRESHOLD + 5)
+    paginator = EstimatedCountPaginator(Paper.objects.order_by("-id"), 50)
+    assert paginator.count == ESTIMATE_THRESHOLD + 5
+    assert [p.pk for p in paginator.page(1).object_list] == list(
+        Paper.objects.order_by("-id").values_list("pk", flat=True)
+    )
+    monkeypatch.setattr(admin_tools, "planner_estimate", lambda queryset: ESTIMATE_THRESHOLD)
+    assert EstimatedCountPaginator(Paper.objects.all(), 50).count == 2
+
+
+def test_paper_changelist_shows_the_estimated_total_for_a_big_table(mod_client, monkeypatch):
+    PaperFactory()
+    monkeypatch.setattr(admin_tools, "planner_estimate", lambda queryset: 2_500_000)
+    html = mod_client.get(changelist(Paper)).content.decode()
+    assert "2500000 papers" in html
+
+
+def test_paper_search_by_arxiv_id_or_doi_finds_exactly_that_paper(mod_client):
+    arxiv = PaperFactory(title="Attention Is All You Need", arxiv_id="1706.03762")
+    doi = PaperFactory(title="ImageNet Classification", doi="10.1145/3065386")
+    other = PaperFactory(title="Attention again, 1706.03762 cited in the title")
+    html = mod_client.get(changelist(Paper), {"q": "arXiv:1706.03762v5"}).content.decode()
+    assert change(arxiv) in html and change(other) not in html and change(doi) not in html
+    html = mod_client.get(changelist(Paper), {"q": "https://doi.org/10.1145/3065386"}).content.decode()
+    assert change(doi) in html and change(arxiv) not in html
+
+
+def test_paper_search_by_words_uses_the_full_text_index(mod_client):
+    transformer = PaperFactory(title="Transformers for Protein Folding")
+    other = PaperFactory(title="Convolutional Networks")
+    html = mod_client.get(changelist(Paper), {"q": "transformer"}).content.decode()  # stemmed match
+    assert change(transformer) in html and change(other) not in html
+    html = mod_client.get(changelist(Paper), {"q": transformer.slug}).content.decode()
+    assert change(transformer) in html and change(other) not in html
+
+
+def test_summary_search_by_writer_body_or_paper_title(mod_client):
+    by_alice = SummaryFactory(writer=UserFactory(username="alice"), body="Plain words.")
+    about_folding = SummaryFactory(paper=PaperFactory(title="Protein Folding with Transformers"), body="Nice.")
+    says_gradient = SummaryFactory(body="The gradient vanishes in deep networks.")
+    everyone = [by_alice, about_folding, says_gradient]
+
+    def found(q):
+        html = mod_client.get(changelist(Summary), {"q": q}).content.decode()
+        return [s for s in everyone if change(s) in html]
+
+    assert found("alice") == [by_alice]
+    assert found("ALI") == []  # usernames match exactly, never as substrings
+    assert found("folding") == [about_folding]
+    assert found("gradients") == [says_gradient]

@@ -1,0 +1,522 @@
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from papers import search as search_module
+from papers import views_discovery
+from papers.search import Fragment, headline_fragments, search_papers, searchable_text
+from tests.factories import PaperFactory, SummaryFactory, UserFactory, VenueFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/search/"
+
+
+def get(client, **params):
+    response = client.get(URL, params)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def result_titles(html: str) -> list[str]:
+    titles = re.findall(r'<h2 class="result-title"><a href="[^"]*">(.*?)</a></h2>', html, re.S)
+    return [re.sub(r"</?mark>", "", title) for title in titles]
+
+
+def unlisted(state_fields, **kwargs):
+    fields = dict(state_fields)
+    if fields.pop("deleted", False):
+        fields["deleted_at"] = timezone.now()
+    return SummaryFactory(**fields, **kwargs)
+
+
+UNLISTED = [
+    pytest.param({"visibility": "private"}, id="private"),
+    pytest.param({"state": "hidden"}, id="hidden"),
+    pytest.param({"state": "spam"}, id="spam"),
+    pytest.param({"state": "pending"}, id="pending"),
+    pytest.param({"deleted": True}, id="deleted"),
+]
+
+
+# --- Finding things ----------------------------------------------------------------------------------
+
+
+def test_a_word_from_the_title_finds_the_paper_with_the_word_highlighted(client):
+    PaperFactory(title="Attention Is All You Need")
+    PaperFactory(title="Deep Residual Learning")
+    html = get(client, q="attention")
+    assert result_titles(html) == ["Attention Is All You Need"]
+    assert "<mark>Attention</mark> Is All You Need" in html
+
+
+def test_english_words_are_stemmed(client):
+    PaperFactory(title="Convolutional Network Pruning")
+    assert result_titles(get(client, q="networks")) == ["Convolutional Network Pruning"]
+
+
+def test_an_author_name_finds_the_paper(client):
+    PaperFactory(title="Deep Residual Learning", author_names=["Kaiming He", "Xiangyu Zhang"])
+    assert result_titles(get(client, q="Xiangyu")) == ["Deep Residual Learning"]
+
+
+def test_a_word_of_the_abstract_finds_the_paper_with_a_highlighted_snippet(client):
+    PaperFactory(title="Some Title", abstract="We introduce the zebrafish benchmark for vision.")
+    html = get(client, q="zebrafish")
+    assert result_titles(html) == ["Some Title"]
+    assert re.search(r'<p class="snippet">[^<]*<mark>zebrafish</mark> benchmark for vision', html)
+
+
+def test_a_word_of_a_listed_summary_finds_its_paper_and_links_the_summary(client):
+    summary = SummaryFactory(paper__title="Unrelated Title", body="The key trick is **quokka** normalisation.")
+    html = get(client, q="quokka")
+    assert result_titles(html) == ["Unrelated Title"]
+    assert "From a summary:" in html
+    assert "<mark>quokka</mark>" in html
+    assert reverse("summaries:detail", args=[summary.pk]) in html
+
+
+def test_title_matches_rank_above_abstract_matches(client):
+    PaperFactory(title="Background Reading", abstract="A note that mentions transformers once.")
+    PaperFactory(title="Transformers for Vision", abstract="Images as sequences.")
+    assert result_titles(get(client, q="transformers")) == ["Transformers for Vision", "Background Reading"]
+
+
+def test_a_chinese_summary_is_found_by_a_chinese_word(client):
+    SummaryFactory(paper__title="Attention Is All You Need", body="Transformer 完全依靠注意力机制，不再使用循环网络。")
+    html = get(client, q="注意力")
+    assert result_titles(html) == ["Attention Is All You Need"]
+    assert "<mark>注意力</mark>" in html
+    assert "完全依靠<mark>注意力</mark>机制" in html
+
+
+def test_japanese_and_korean_summaries_are_found_by_a_word(client):
+    SummaryFactory(paper__title="Japanese Paper", body="この論文は強化学習の新しい手法を提案する。")
+    SummaryFactory(paper__title="Korean Paper", body="이 논문은 주의 메커니즘을 사용한다.")
+    assert result_titles(get(client, q="強化学習")) == ["Japanese Paper"]
+    assert result_titles(get(client, q="메커니즘")) == ["Korean Paper"]
+
+
+def test_a_chinese_word_matches_its_characters_side_by_side_not_scattered(client):
+    SummaryFactory(paper__title="Adjacent", body="模型使用注意力机制。")
+    SummaryFactory(paper__title="Scattered", body="力量的注视与意见。")
+    assert result_titles(get(client, q="注意力")) == ["Adjacent"]
+    assert result_titles(get(client, q="注意力 机制")) == ["Adjacent"]
+
+
+def test_a_chinese_title_is_found_by_a_word_from_it(client):
+    PaperFactory(title="基于深度学习的图像识别方法")
+    assert result_titles(get(client, q="图像识别")) == ["基于深度学习的图像识别方法"]
+
+
+def test_a_russian_title_is_found_by_one_word(client):
+    PaperFactory(title="Нейронные сети для распознавания речи")
+    PaperFactory(title="Something else")
+    html = get(client, q="распознавания")
+    assert result_titles(html) == ["Нейронные сети для распознавания речи"]
+    assert "<mark>распознавания</mark>" in html
+
+
+@pytest.mark.parametrize("word", ["Lösungen", "lösungen", "Über"])
+def test_german_titles_are_found_by_accented_words(client, word):
+    PaperFactory(title="Über numerische Lösungen partieller Differentialgleichungen")
+    assert result_titles(get(client, q=word)) == ["Über numerische Lösungen partieller Differentialgleichungen"]
+
+
+def test_a_french_accented_word_finds_the_paper(client):
+    PaperFactory(title="Réseaux de neurones et apprentissage régularisé")
+    assert result_titles(get(client, q="régularisé")) == ["Réseaux de neurones et apprentissage régularisé"]
+
+
+def test_a_phrase_in_quotes_must_appear_in_order(client):
+    PaperFactory(title="Learning to Rank Documents")
+    PaperFactory(title="Documents to Learning Rank")
+    assert result_titles(get(client, q='"learning to rank"')) == ["Learning to Rank Documents"]
+
+
+def test_an_excluded_word_removes_papers(client):
+    PaperFactory(title="Graph Neural Networks")
+    PaperFactory(title="Graph Kernels")
+    assert result_titles(get(client, q="graph -kernels")) == ["Graph Neural Networks"]
+
+
+def test_each_result_shows_venue_year_authors_and_summary_count(client):
+    venue = VenueFactory(name="Neural Information Processing Systems", acronym="NeurIPS")
+    paper = PaperFactory(
+        title="Capsule Routing", venue=venue, year=2017, author_names=["A One", "B Two", "C Three", "D Four"]
+    )
+    SummaryFactory(paper=paper, body="Capsules.")
+    SummaryFactory(paper=paper, body="More capsules.")
+    html = get(client, q="capsule")
+    assert "NeurIPS" in html and "2017" in html
+    assert "A One, B Two, C Three + 1 more" in html
+    assert "2 summaries" in html
+
+
+# --- Visibility ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("state", UNLISTED)
+def test_unlisted_summaries_never_make_a_paper_match(client, state):
+    unlisted(state, paper__title="Quiet Paper", body="A secret word: platypusology.")
+    html = get(client, q="platypusology")
+    assert result_titles(html) == []
+    assert "platypusology" not in html.split("Nothing matches")[0].split("<main")[1].replace(
+        'value="platypusology"', ""
+    )
+    assert "Quiet Paper" not in html
+
+
+@pytest.mark.parametrize("state", UNLISTED)
+def test_the_snippet_never_comes_from_an_unlisted_summary(client, state):
+    paper = PaperFactory(title="Wombat Dynamics")
+    SummaryFactory(paper=paper, body="Public wombat notes.")
+    unlisted(state, paper=paper, body="Secret wombat wombat wombat wombat sentence.")
+    html = get(client, q="wombat")
+    assert result_titles(html) == ["Wombat Dynamics"]
+    assert "Public <mark>wombat</mark> notes." in html
+    assert "Secret" not in html
+
+
+@pytest.mark.parametrize("who", ["anonymous", "member", "writer", "moderator", "banned"])
+def test_search_shows_only_listed_summaries_to_everyone(client, moderator, who):
+    writer = UserFactory(username="writer")
+    SummaryFactory(writer=writer, paper__title="Hidden Matter", body="kinkajou facts", state="hidden")
+    SummaryFactory(writer=writer, paper__title="Private Matter", body="kinkajou notes", visibility="private")
+    users = {
+        "member": UserFactory(username="someone"),
+        "writer": writer,
+        "moderator": moderator,
+        "banned": UserFactory(username="banned", banned_at=timezone.now()),
+    }
+    if who in users:
+        client.force_login(users[who])
+    html = get(client, q="kinkajou")
+    assert result_titles(html) == []
+    assert "Hidden Matter" not in html and "Private Matter" not in html
+
+
+def test_an_anonymous_summary_never_shows_its_writer_in_results(client):
+    writer = UserFactory(username="secretwriter", display_name="Secret Writer")
+    SummaryFactory(writer=writer, is_anonymous=True, paper__title="Ocelot Study", body="The ocelot result.")
+    html = get(client, q="ocelot")
+    assert result_titles(html) == ["Ocelot Study"]
+    assert "secretwriter" not in html and "Secret Writer" not in html
+
+
+def test_merged_papers_are_not_results(client):
+    kept = PaperFactory(title="Kept Narwhal Paper")
+    PaperFactory(title="Duplicate Narwhal Paper", merged_into=kept)
+    assert result_titles(get(client, q="narwhal")) == ["Kept Narwhal Paper"]
+
+
+# --- Safety of snippets -------------------------------------------------------------------------------
+
+
+def test_markup_in_titles_abstracts_and_summaries_is_shown_as_text(client):
+    paper = PaperFactory(
+        title="<script>alert('t')</script> Axolotl <b>bold</b>",
+        abstract="Axolotl <img src=x onerror=alert('a')> and 1 < 2 & \"quotes\"",
+    )
+    SummaryFactory(paper=paper, body="Axolotl `<script>alert('s')</script>` and <iframe src=x></iframe> &lt;b&gt;")
+    html = get(client, q="axolotl")
+    main = html.split("<main", 1)[1]
+    assert "<script>" not in main and "<img" not in main and "<iframe" not in main and "<b>" not in main
+    assert "<mark>Axolotl</mark>" in main
+    results = main.split('<ol class="search-results"', 1)[1].split("</ol>", 1)[0]
+    assert set(re.findall(r"<(\w+)", results)) <= {"li", "h2", "a", "mark", "p", "span"}
+    assert "&lt;script&gt;" in results  # shown as text
+
+
+def test_private_use_characters_in_text_cannot_forge_highlights(client):
+    PaperFactory(title="Forged \ue000highlight\ue001 dugong", abstract="\ue001\ue000 dugong \ue000")
+    html = get(client, q="dugong")
+    assert html.count("<mark>") == html.count("</mark>")
+    assert "<mark>highlight</mark>" not in html
+
+
+def test_headline_fragments_split_hits_from_text():
+    assert headline_fragments("a \ue000b\ue001 c") == [Fragment("a "), Fragment("b", True), Fragment(" c")]
+
+
+def test_headline_fragments_join_split_cjk_characters_and_adjacent_hits():
+    raw = "Transformer  完  全  \ue000注\ue001  \ue000意\ue001  \ue000力\ue001  机 "
+    assert headline_fragments(raw) == [Fragment("Transformer 完全"), Fragment("注意力", True), Fragment("机")]
+
+
+def test_headline_fragments_decode_entities_of_stored_html_only_when_asked():
+    assert headline_fragments("&lt;b&gt;", unescape=True) == [Fragment("<b>")]
+    assert headline_fragments("&lt;b&gt;") == [Fragment("&lt;b&gt;")]
+    assert headline_fragments("") == [] and headline_fragments(None) == []
+
+
+# --- Odd input ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("", "Type words from a paper"),
+        ("     ", "Type words from a paper"),
+        ("?!.,;:()[]{}", "has no words to look for"),
+        ("-excluded", "has no words to look for"),
+        ("-a -b", "has no words to look for"),
+        ('"', "has no words to look for"),
+        ("or", "has no words to look for"),
+    ],
+)
+def test_empty_and_wordless_queries_get_a_clear_message(client, query, message):
+    PaperFactory(title="Anything")
+    html = get(client, q=query)
+    assert message in html
+    assert len(re.findall(r"<h1[\s>]", html)) == 1
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "x" * 5000,
+        "ünïcødé " * 700,
+        "'; DROP TABLE papers_paper; --",
+        "1' OR '1'='1",
+        '"unbalanced quote',
+        "unbalanced) (paren & | ! <-> :*",
+        "a\x00b",
+        "\x01\x02 hello \x7f",
+        "%s %(x)s {} \\",
+        "<script>alert(1)</script>",
+        "\ue000 mark \ue001",
+    ],
+)
+def test_garbage_queries_never_error(client, query):
+    PaperFactory(title="Hello world")
+    html = get(client, q=query)
+    assert len(re.findall(r"<h1[\s>]", html)) == 1
+    assert "<script>alert(1)</script>" not in html
+
+
+def test_a_very_long_query_is_cut_with_a_notice(client):
+    PaperFactory(title="Lemur Behaviour")
+    html = get(client, q="lemur " + "padding " * 100)
+    assert "only its first 200 characters were used" in html
+
+
+def test_no_query_parameter_shows_the_empty_search_page(client):
+    response = client.get(URL)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Type words from a paper" in html
+    assert '<meta name="robots" content="noindex, follow">' in html
+
+
+def test_searchable_text_refuses_wordless_and_exclusion_only_queries():
+    assert searchable_text("  hello\x00 world ") == "hello world"
+    assert searchable_text("...") is None
+    assert searchable_text("-foo -bar") is None
+    assert searchable_text("foo -bar") == "foo -bar"
+    assert len(searchable_text("y" * 5000)) == 200
+
+
+def test_search_papers_returns_an_empty_page_for_wordless_text():
+    page = search_papers("!!!")
+    assert page.papers == [] and not page.has_next
+
+
+# --- Identifiers typed into the box -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "1706.03762",
+        "1706.03762v5",
+        "arXiv:1706.03762",
+        "https://arxiv.org/abs/1706.03762v2",
+        "arxiv.org/pdf/1706.03762.pdf",
+        "journals/corr/1706.03762",
+        "journals/corr/abs-1706-03762",
+        "10.5555/3295222.3295349",
+        "https://doi.org/10.5555/3295222.3295349",
+        "doi:10.5555/3295222.3295349",
+        "conf/nips/VaswaniSPUJGKP17",
+    ],
+)
+def test_an_identifier_typed_in_the_box_goes_straight_to_the_paper(client, typed):
+    paper = PaperFactory(
+        title="Attention Is All You Need",
+        arxiv_id="1706.03762",
+        doi="10.5555/3295222.3295349",
+        dblp_key="conf/nips/VaswaniSPUJGKP17",
+    )
+    response = client.get(URL, {"q": f"  {typed} "})
+    assert response.status_code == 302
+    assert response["Location"] == paper.get_absolute_url()
+
+
+def test_an_identifier_of_a_merged_paper_goes_to_the_paper_it_was_merged_into(client):
+    kept = PaperFactory(title="Kept")
+    PaperFactory(title="Merged", arxiv_id="1512.03385", merged_into=kept)
+    response = client.get(URL, {"q": "1512.03385"})
+    assert response["Location"] == kept.get_absolute_url()
+
+
+@pytest.mark.parametrize(("typed", "label"), [("2101.00001", "arXiv"), ("https://doi.org/10.1000/xyz123", "DOI")])
+def test_an_unknown_identifier_offers_to_add_the_paper(client, typed, label):
+    html = get(client, q=typed)
+    assert f"does not have the paper with {label}" in html
+    link = re.search(r'<a class="button" href="([^"]+)">Add this paper</a>', html).group(1)
+    parsed = urlparse(link.replace("&amp;", "&"))
+    assert parsed.path == reverse("importer:add")
+    assert parse_qs(parsed.query) == {"identifier": [typed]}
+
+
+def test_an_unknown_dblp_key_points_to_adding_the_paper_by_arxiv_id_or_doi(client, db):
+    html = get(client, q="conf/icml/Nobody21")
+    assert "does not have the paper with DBLP key" in html
+    assert f'<a href="{reverse("importer:add")}">add it by its arXiv id or DOI</a>' in html
+
+
+# --- Filters ------------------------------------------------------------------------------------------
+
+
+def test_the_venue_filter_keeps_papers_of_that_venue(client):
+    icml, nips = VenueFactory(acronym="ICML", name="ICML"), VenueFactory(acronym="NeurIPS", name="NeurIPS")
+    PaperFactory(title="Bandit Methods One", venue=icml)
+    PaperFactory(title="Bandit Methods Two", venue=nips)
+    assert result_titles(get(client, q="bandit", venue=icml.slug)) == ["Bandit Methods One"]
+
+
+def test_the_venue_filter_applies_to_summary_matches(client):
+    icml, nips = VenueFactory(), VenueFactory()
+    SummaryFactory(paper__venue=icml, paper__title="First", body="tapir")
+    SummaryFactory(paper__venue=nips, paper__title="Second", body="tapir")
+    assert result_titles(get(client, q="tapir", venue=nips.slug)) == ["Second"]
+
+
+def test_the_year_range_filter(client):
+    for year in (2015, 2017, 2019):
+        PaperFactory(title=f"Gecko Study {year}", year=year)
+    assert result_titles(get(client, q="gecko", year_from=2016, year_to=2018)) == ["Gecko Study 2017"]
+    assert sorted(result_titles(get(client, q="gecko", year_from=2017))) == ["Gecko Study 2017", "Gecko Study 2019"]
+
+
+def test_a_single_year_parameter_filters_that_year(client):
+    PaperFactory(title="Ibis 2018", year=2018)
+    PaperFactory(title="Ibis 2020", year=2020)
+    html = get(client, q="ibis", year=2020)
+    assert result_titles(html) == ["Ibis 2020"]
+    assert (
+        'name="year_from" id="id_year_from" inputmode="numeric" min="1600" max="2100"\n               value="2020"'
+        in html
+    )
+
+
+@pytest.mark.parametrize(
+    ("params", "error"),
+    [
+        ({"year_from": "abc"}, "Enter a whole number."),
+        ({"year_from": "99999"}, "less than or equal to 2100"),
+        ({"year_from": "2020", "year_to": "2010"}, "must not be before"),
+        ({"venue": "no-such-venue"}, "Select a valid choice"),
+    ],
+)
+def test_invalid_filters_are_explained_and_keep_the_input(client, params, error):
+    PaperFactory(title="Okapi")
+    html = get(client, q="okapi", **params)
+    assert error in html
+    assert "Please correct the filters" in html
+    assert 'value="okapi"' in html
+    assert result_titles(html) == []
+
+
+def test_the_venue_choices_include_the_selected_venue(client):
+    venue = VenueFactory(acronym="TINY", name="Tiny Workshop")
+    PaperFactory(title="Tiny", venue=venue)
+    html = get(client, q="tiny", venue=venue.slug)
+    assert f'<option value="{venue.slug}" selected>TINY</option>' in html
+
+
+# --- Pagination and query budget ----------------------------------------------------------------------
+
+
+def make_matching_papers(n, word="pangolin"):
+    venue = VenueFactory()
+    for i in range(n):
+        paper = PaperFactory(
+            title=f"{word.title()} paper {i}", venue=venue, author_names=[f"Author {i}", "Shared Author"]
+        )
+        SummaryFactory(paper=paper, body=f"A {word} summary number {i}.")
+
+
+def test_results_are_paginated_by_twenty_with_next_and_previous(client):
+    make_matching_papers(45)
+    first = get(client, q="pangolin")
+    assert len(result_titles(first)) == 20
+    assert 'rel="next" href="?q=pangolin&amp;page=2"' in first
+    assert 'rel="prev"' not in first
+    third = get(client, q="pangolin", page=3)
+    assert len(result_titles(third)) == 5
+    assert 'rel="next"' not in third and 'rel="prev" href="?q=pangolin&amp;page=2"' in third
+    assert '<ol class="search-results" start="41">' in third
+    seen = result_titles(first) + result_titles(get(client, q="pangolin", page=2)) + result_titles(third)
+    assert len(set(seen)) == 45
+
+
+@pytest.mark.parametrize("page", ["abc", "-3", "0", ""])
+def test_a_bad_page_number_shows_the_first_page(client, page):
+    make_matching_papers(3)
+    assert len(result_titles(get(client, q="pangolin", page=page))) == 3
+
+
+def test_a_page_past_the_results_says_so(client):
+    make_matching_papers(3)
+    html = get(client, q="pangolin", page=5)
+    assert "No more results" in html and "Back to the first page" in html
+
+
+def test_pages_are_capped_and_the_last_page_asks_to_refine(client, monkeypatch):
+    monkeypatch.setattr(search_module, "MAX_PAGES", 2)
+    monkeypatch.setattr(views_discovery, "MAX_PAGES", 2)
+    make_matching_papers(45)
+    html = get(client, q="pangolin", page=2)
+    assert len(result_titles(html)) == 20
+    assert 'rel="next"' not in html
+    assert "Only the first 2 pages of results are shown" in html
+    assert len(result_titles(get(client, q="pangolin", page=9))) == 20  # clamped to the last page
+
+
+def test_the_search_page_runs_a_constant_number_of_queries(client, django_assert_max_num_queries):
+    make_matching_papers(3)
+    with django_assert_max_num_queries(6):
+        small = get(client, q="pangolin")
+    make_matching_papers(40)
+    with django_assert_max_num_queries(6):
+        big = get(client, q="pangolin")
+    assert len(result_titles(small)) == 3 and len(result_titles(big)) == 20
+
+
+def test_the_search_page_for_a_member_stays_within_budget(client, member, django_assert_max_num_queries):
+    make_matching_papers(30)
+    client.force_login(member)
+    with django_assert_max_num_queries(8):
+        html = get(client, q="pangolin")
+    assert len(result_titles(html)) == 20
+
+
+def test_the_page_has_one_h1_a_labelled_field_prefilled_and_the_header_box_prefilled(client):
+    PaperFactory(title="Meerkat")
+    html = get(client, q="meerkat")
+    assert len(re.findall(r"<h1[\s>]", html)) == 1
+    assert '<label for="id_q">Search papers and summaries</label>' in html
+    assert 'id="id_q" value="meerkat"' in html
+    assert re.search(r'id="site-search"[^>]*value="meerkat"', html)
+    for field in ("id_venue", "id_year_from", "id_year_to"):
+        assert f'<label for="{field}">' in html
+
+
+def test_search_only_answers_get_and_head(client):
+    assert client.post(URL, {"q": "x"}).status_code in (403, 405)
+    assert client.head(URL, {"q": "x"}).status_code == 200

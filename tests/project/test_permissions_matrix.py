@@ -1,0 +1,213 @@
+"""Every writing endpoint × anonymous, member, writer (owner), moderator and banned member.
+
+"writer" owns the summary (and the comment) the endpoint acts on. 302 to sign-in for anonymous visitors on
+pages, 403 for the markdownx endpoints (they answer XHR), 404 where an object must not be revealed.
+"""
+
+import pytest
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from summaries.models import Summary
+from tests.factories import CommentFactory, ModeratorFactory, PaperFactory, SummaryFactory, UserFactory
+from tests.writing_helpers import banned_user, editor_data, image_bytes
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "member", "writer", "moderator", "banned"]
+
+
+@pytest.fixture(autouse=True)
+def isolated(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    cache.clear()
+
+
+@pytest.fixture
+def world(db):
+    writer = UserFactory(username="the-writer")
+    paper = PaperFactory()
+    summary = SummaryFactory(paper=paper, writer=writer)
+    private = SummaryFactory(writer=writer, visibility=Summary.Visibility.PRIVATE)
+    private.ensure_share_token()
+    return {
+        "paper": paper,
+        "summary": summary,
+        "private": private,
+        "comment": CommentFactory(summary=summary, writer=writer),
+        "users": {
+            "anonymous": None,
+            "member": UserFactory(username="a-member"),
+            "writer": writer,
+            "moderator": ModeratorFactory(username="a-moderator"),
+            "banned": banned_user(),
+        },
+    }
+
+
+def _png():
+    return SimpleUploadedFile("a.png", image_bytes("PNG"), content_type="image/png")
+
+
+# name: (method, url builder, data builder, {role: expected status})
+ENDPOINTS = {
+    "write GET": (
+        "get",
+        lambda w: reverse("writing:write", args=[w["paper"].slug]),
+        None,
+        {"anonymous": 302, "member": 200, "writer": 302, "moderator": 200, "banned": 403},
+    ),
+    "write POST": (
+        "post",
+        lambda w: reverse("writing:write", args=[w["paper"].slug]),
+        lambda w: editor_data(),
+        # The writer already has a summary of this paper: an editor opened at "new" is a conflict.
+        {"anonymous": 302, "member": 302, "writer": 409, "moderator": 302, "banned": 403},
+    ),
+    "edit GET": (
+        "get",
+        lambda w: reverse("writing:edit", args=[w["summary"].pk]),
+        None,
+        {"anonymous": 302, "member": 404, "writer": 200, "moderator": 404, "banned": 404},
+    ),
+    "edit POST": (
+        "post",
+        lambda w: reverse("writing:edit", args=[w["summary"].pk]),
+        lambda w: editor_data("Edited.", revision=w["summary"].revision_number),
+        {"anonymous": 302, "member": 404, "writer": 302, "moderator": 404, "banned": 404},
+    ),
+    "vote POST": (
+        "post",
+        lambda w: reverse("writing:vote", args=[w["summary"].pk]),
+        lambda w: {"value": "1"},
+        {"anonymous": 302, "member": 302, "writer": 403, "moderator": 302, "banned": 403},
+    ),
+    "vote GET": (
+        "get",
+        lambda w: reverse("writing:vote", args=[w["summary"].pk]),
+        None,
+        {"anonymous": 405, "member": 405, "writer": 405, "moderator": 405, "banned": 405},
+    ),
+    "delete GET": (
+        "get",
+        lambda w: reverse("writing:delete", args=[w["summary"].pk]),
+        None,
+        {"anonymous": 302, "member": 404, "writer": 200, "moderator": 404, "banned": 404},
+    ),
+    "delete POST": (
+        "post",
+        lambda w: reverse("writing:delete", args=[w["summary"].pk]),
+        lambda w: {},
+        {"anonymous": 302, "member": 404, "writer": 302, "moderator": 404, "banned": 404},
+    ),
+    "revisions GET": (
+        "get",
+        lambda w: reverse("writing:revisions", args=[w["summary"].pk]),
+        None,
+        {"anonymous": 302, "member": 404, "writer": 200, "moderator": 200, "banned": 404},
+    ),
+    "share GET": (
+        "get",
+        lambda w: reverse("writing:share", args=[w["private"].pk]),
+        None,
+        {"anonymous": 302, "member": 404, "writer": 200, "moderator": 404, "banned": 404},
+    ),
+    "share create POST": (
+        "post",
+        lambda w: reverse("writing:share", args=[w["private"].pk]),
+        lambda w: {"action": "create"},
+        {"anonymous": 302, "member": 404, "writer": 302, "moderator": 404, "banned": 404},
+    ),
+    "share revoke POST": (
+        "post",
+        lambda w: reverse("writing:share", args=[w["private"].pk]),
+        lambda w: {"action": "revoke"},
+        {"anonymous": 302, "member": 404, "writer": 302, "moderator": 404, "banned": 404},
+    ),
+    "shared GET": (
+        "get",
+        lambda w: reverse("writing:shared", args=[w["private"].share_token]),
+        None,
+        {"anonymous": 200, "member": 200, "writer": 200, "moderator": 200, "banned": 200},
+    ),
+    "preview POST": (
+        "post",
+        lambda w: reverse("writing:preview"),
+        lambda w: {"content": "*hi*"},
+        {"anonymous": 403, "member": 200, "writer": 200, "moderator": 200, "banned": 403},
+    ),
+    "upload POST": (
+        "post",
+        lambda w: reverse("writing:upload"),
+        lambda w: {"image": _png()},
+        {"anonymous": 403, "member": 200, "writer": 200, "moderator": 200, "banned": 403},
+    ),
+    "comment add POST": (
+        "post",
+        lambda w: reverse("comments:add", args=[w["summary"].pk]),
+        lambda w: {"body": "A comment."},
+        {"anonymous": 302, "member": 302, "writer": 302, "moderator": 302, "banned": 403},
+    ),
+    "comment edit GET": (
+        "get",
+        lambda w: reverse("comments:edit", args=[w["comment"].pk]),
+        None,
+        {"anonymous": 302, "member": 404, "writer": 200, "moderator": 404, "banned": 404},
+    ),
+    "comment edit POST": (
+        "post",
+        lambda w: reverse("comments:edit", args=[w["comment"].pk]),
+        lambda w: {"body": "Edited comment."},
+        {"anonymous": 302, "member": 404, "writer": 302, "moderator": 404, "banned": 404},
+    ),
+    "comment delete POST": (
+        "post",
+        lambda w: reverse("comments:delete", args=[w["comment"].pk]),
+        lambda w: {},
+        {"anonymous": 302, "member": 404, "writer": 302, "moderator": 404, "banned": 404},
+    ),
+}
+
+CASES = [(name, role) for name in ENDPOINTS for role in ROLES]
+
+
+@pytest.mark.parametrize("endpoint,role", CASES, ids=[f"{name} as {role}" for name, role in CASES])
+def test_permission_matrix(client, world, endpoint, role):
+    method, url, data, expected = ENDPOINTS[endpoint]
+    user = world["users"][role]
+    if user is not None:
+        client.force_login(user)
+    kwargs = {"data": data(world)} if data else {}
+    response = getattr(client, method)(url(world), **kwargs)
+    assert response.status_code == expected[role], response.content[:300]
+    if expected[role] == 302 and role == "anonymous":
+        assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_refused_requests_change_nothing(client, world, tmp_path):
+    summary, comment, private = world["summary"], world["comment"], world["private"]
+    for role in ("anonymous", "member", "moderator", "banned"):
+        client.logout()
+        if world["users"][role]:
+            client.force_login(world["users"][role])
+        client.post(reverse("writing:edit", args=[summary.pk]), editor_data("Hijacked", revision=1))
+        client.post(reverse("writing:delete", args=[summary.pk]))
+        client.post(reverse("writing:share", args=[private.pk]), {"action": "revoke"})
+        client.post(reverse("comments:edit", args=[comment.pk]), {"body": "Hijacked"})
+        client.post(reverse("comments:delete", args=[comment.pk]))
+    summary.refresh_from_db()
+    comment.refresh_from_db()
+    private.refresh_from_db()
+    assert summary.body != "Hijacked" and summary.deleted_at is None and summary.revision_number == 1
+    assert comment.body != "Hijacked" and comment.deleted_at is None
+    assert private.share_token
+
+
+def test_refused_uploads_store_no_file(client, world, tmp_path):
+    for role in ("anonymous", "banned"):
+        client.logout()
+        if world["users"][role]:
+            client.force_login(world["users"][role])
+        client.post(reverse("writing:upload"), {"image": _png()})
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []

@@ -1,0 +1,316 @@
+import re
+
+import pytest
+from django.urls import reverse
+
+from summaries.models import Revision, Summary
+from tests.factories import PaperFactory, SummaryFactory, UserFactory
+from tests.writing_helpers import banned_user, editor_data
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def paper(db):
+    return PaperFactory(title="Attention Is All You Need")
+
+
+@pytest.fixture
+def arxiv_paper(db):
+    return PaperFactory(title="Deep Residual Learning", arxiv_id="1512.03385", arxiv_version=3)
+
+
+def write_url(paper):
+    return reverse("writing:write", args=[paper.slug])
+
+
+def test_editor_page_renders_markdownx_widget_pointing_at_our_endpoints(client, member, paper):
+    client.force_login(member)
+    response = client.get(write_url(paper))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert len(re.findall(r"<h1[\s>]", html)) == 1
+    assert 'class="markdownx editor-grid"' in html
+    assert f'data-markdownx-urls-path="{reverse("writing:preview")}"' in html
+    assert f'data-markdownx-upload-urls-path="{reverse("writing:upload")}"' in html
+    assert "markdownx/js/markdownx" in html
+    assert "js/editor.js" in html and "js/math.js" in html
+    assert "<details" in html and "Markdown and LaTeX help" in html
+    assert 'name="revision_number" value="0"' in html
+
+
+def test_publishing_creates_summary_with_first_revision(client, member, paper):
+    client.force_login(member)
+    response = client.post(write_url(paper), editor_data("Summary with $a+b$ math."))
+    summary = Summary.objects.get(paper=paper, writer=member)
+    assert response.status_code == 302
+    assert response["Location"] == summary.get_absolute_url()
+    assert summary.revision_number == 1
+    assert summary.state == Summary.State.VISIBLE
+    assert 'class="math-inline"' in summary.body_html
+    assert list(summary.revisions.values_list("number", "body")) == [(1, "Summary with $a+b$ math.")]
+
+
+def test_choices_are_stored(client, member, paper):
+    client.force_login(member)
+    client.post(write_url(paper), editor_data(visibility="private", is_anonymous="true", audience="expert"))
+    summary = Summary.objects.get(paper=paper, writer=member)
+    assert (summary.visibility, summary.is_anonymous, summary.audience) == ("private", True, "expert")
+    assert summary.arxiv_version is None
+
+
+def test_arxiv_paper_offers_versions_up_to_the_latest_and_defaults_to_it(client, member, arxiv_paper):
+    client.force_login(member)
+    html = client.get(write_url(arxiv_paper)).content.decode()
+    options = re.findall(r'<option value="(\d+)"[^>]*>v\d+</option>', html)
+    assert options == ["3", "2", "1"]
+    assert re.search(r'<option value="3" selected>v3</option>', html)
+    client.post(write_url(arxiv_paper), editor_data(arxiv_version="2"))
+    assert Summary.objects.get(paper=arxiv_paper).arxiv_version == 2
+
+
+def test_arxiv_version_beyond_the_latest_is_refused(client, member, arxiv_paper):
+    client.force_login(member)
+    response = client.post(write_url(arxiv_paper), editor_data(arxiv_version="4"))
+    assert response.status_code == 200
+    assert not Summary.objects.exists()
+
+
+def test_write_opens_the_existing_summary_for_editing(client, paper):
+    summary = SummaryFactory(paper=paper)
+    client.force_login(summary.writer)
+    response = client.get(write_url(paper))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("writing:edit", args=[summary.pk])
+    html = client.get(response["Location"]).content.decode()
+    assert "Save changes" in html
+    assert f'name="revision_number" value="{summary.revision_number}"' in html
+
+
+def test_each_save_stores_a_revision_and_bumps_the_number(client, member, paper):
+    client.force_login(member)
+    client.post(write_url(paper), editor_data("First version."))
+    summary = Summary.objects.get(paper=paper, writer=member)
+    client.post(reverse("writing:edit", args=[summary.pk]), editor_data("Second version.", revision=1))
+    client.post(reverse("writing:edit", args=[summary.pk]), editor_data("Third version.", revision=2))
+    summary.refresh_from_db()
+    assert summary.revision_number == 3
+    assert summary.body == "Third version."
+    assert list(Revision.objects.filter(summary=summary).order_by("number").values_list("number", "body")) == [
+        (1, "First version."),
+        (2, "Second version."),
+        (3, "Third version."),
+    ]
+
+
+def test_stale_save_is_refused_and_keeps_the_typed_text(client, member, paper):
+    client.force_login(member)
+    client.post(write_url(paper), editor_data("Original."))
+    summary = Summary.objects.get(paper=paper, writer=member)
+    edit_url = reverse("writing:edit", args=[summary.pk])
+    # Tab A saves first; tab B was opened at revision 1 too.
+    client.post(edit_url, editor_data("Saved by tab A.", revision=1))
+    response = client.post(edit_url, editor_data("Typed in tab B <b>bold</b>.", revision=1))
+    html = response.content.decode()
+    assert response.status_code == 409
+    assert "changed in another tab or window" in html
+    assert "Typed in tab B &lt;b&gt;bold&lt;/b&gt;." in html  # kept, escaped, in the textarea
+    assert "Saved by tab A." in html  # the other version, to merge from
+    assert 'name="revision_number" value="2"' in html  # the next save replaces it knowingly
+    summary.refresh_from_db()
+    assert summary.body == "Saved by tab A."
+    assert summary.revisions.count() == 2
+
+
+def test_two_tabs_writing_a_new_summary_do_not_overwrite_each_other(client, member, paper):
+    client.force_login(member)
+    client.post(write_url(paper), editor_data("From tab A."))
+    response = client.post(write_url(paper), editor_data("From tab B.", revision=0))
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "changed in another tab or window" in html and "From tab B." in html
+    assert Summary.objects.get(paper=paper, writer=member).body == "From tab A."
+
+
+def test_stale_save_through_edit_after_create_race(client, member, paper):
+    client.force_login(member)
+    client.post(write_url(paper), editor_data("From tab A."))
+    summary = Summary.objects.get()
+    response = client.post(reverse("writing:edit", args=[summary.pk]), editor_data("From tab B.", revision=0))
+    assert response.status_code == 409
+    assert Summary.objects.get().body == "From tab A."
+
+
+def test_validation_error_keeps_the_typed_text(client, member, paper):
+    client.force_login(member)
+    response = client.post(write_url(paper), editor_data("My long text", audience="wizard"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "not saved" in html and "My long text" in html
+    assert not Summary.objects.exists()
+
+
+def test_empty_body_is_refused_with_a_clear_message(client, member, paper):
+    client.force_login(member)
+    response = client.post(write_url(paper), editor_data("   "))
+    assert "the summary is empty" in response.content.decode()
+    assert not Summary.objects.exists()
+
+
+def test_new_summary_state_comes_from_moderation_trust(client, member, paper, settings):
+    settings.HOLD_FIRST_SUMMARY_FOR_REVIEW = True
+    client.force_login(member)
+    client.post(write_url(paper), editor_data())
+    assert Summary.objects.get().state == Summary.State.PENDING
+
+
+def test_editing_keeps_the_moderation_state(client, paper):
+    summary = SummaryFactory(paper=paper, state=Summary.State.HIDDEN)
+    client.force_login(summary.writer)
+    client.post(reverse("writing:edit", args=[summary.pk]), editor_data("Fixed.", revision=1))
+    summary.refresh_from_db()
+    assert (summary.body, summary.state) == ("Fixed.", Summary.State.HIDDEN)
+
+
+def test_cannot_edit_someone_elses_summary(client, member, paper):
+    summary = SummaryFactory(paper=paper)
+    client.force_login(member)
+    assert client.get(reverse("writing:edit", args=[summary.pk])).status_code == 404
+    assert client.post(reverse("writing:edit", args=[summary.pk]), editor_data(revision=1)).status_code == 404
+    summary.refresh_from_db()
+    assert summary.revision_number == 1
+
+
+def test_banned_member_cannot_open_the_editor(client, paper):
+    client.force_login(banned_user())
+    assert client.get(write_url(paper)).status_code == 403
+    assert client.post(write_url(paper), editor_data()).status_code == 403
+    assert not Summary.objects.exists()
+
+
+def test_anonymous_visitor_is_sent_to_sign_in(client, paper):
+    response = client.get(write_url(paper))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_deleted_summary_offers_restore_or_start_over(client, paper):
+    summary = SummaryFactory(paper=paper, body="Old text.")
+    summary.soft_delete()
+    client.force_login(summary.writer)
+    html = client.get(write_url(paper)).content.decode()
+    assert "Restore my summary" in html and "Start over" in html
+    fresh = client.get(write_url(paper) + "?start=over").content.decode()
+    assert "Old text." not in fresh
+    assert f'name="revision_number" value="{summary.revision_number}"' in fresh
+
+
+def test_restoring_a_deleted_summary(client, paper):
+    summary = SummaryFactory(paper=paper)
+    summary.soft_delete()
+    client.force_login(summary.writer)
+    response = client.post(write_url(paper), {"action": "restore"})
+    assert response["Location"] == reverse("writing:edit", args=[summary.pk])
+    summary.refresh_from_db()
+    assert summary.deleted_at is None
+
+
+def test_starting_over_reuses_the_row_and_keeps_history(client, paper):
+    summary = SummaryFactory(paper=paper, body="Old text.")
+    summary.soft_delete()
+    client.force_login(summary.writer)
+    client.post(write_url(paper), editor_data("New start.", revision=summary.revision_number))
+    summary.refresh_from_db()
+    assert (summary.body, summary.deleted_at, summary.revision_number) == ("New start.", None, 2)
+
+
+def test_summary_saves_are_rate_limited(client, member, paper, monkeypatch):
+    from accounts import ratelimit
+
+    monkeypatch.setitem(ratelimit.RATES, "summary", ratelimit.Rate(per_member=8, per_ip=100, window=3600, label="s"))
+    client.force_login(member)
+    client.post(write_url(paper), editor_data("v1"))
+    summary = Summary.objects.get()
+    edit_url = reverse("writing:edit", args=[summary.pk])
+    response = client.post(edit_url, editor_data("v2", revision=1))
+    assert response.status_code == 302
+    response = client.post(edit_url, editor_data("v3", revision=2))
+    assert response.status_code == 429
+    assert "limit" in response.content.decode()
+
+
+def test_editor_page_query_count(client, paper, django_assert_max_num_queries):
+    summary = SummaryFactory(paper=paper)
+    client.force_login(summary.writer)
+    with django_assert_max_num_queries(8):
+        assert client.get(reverse("writing:edit", args=[summary.pk])).status_code == 200
+
+
+def test_preview_renders_with_the_site_renderer(client, member):
+    client.force_login(member)
+    response = client.post(reverse("writing:preview"), {"content": "# Title\n\n$x^2$ <script>alert(1)</script>"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<span class="math-inline">$x^2$</span>' in html
+    assert "<h3>Title</h3>" in html
+    assert "<script" not in html
+
+
+def test_preview_refuses_anonymous_and_banned(client):
+    assert client.post(reverse("writing:preview"), {"content": "hi"}).status_code == 403
+    client.force_login(banned_user())
+    assert client.post(reverse("writing:preview"), {"content": "hi"}).status_code == 403
+
+
+def test_preview_is_rate_limited_with_a_message(client, member, monkeypatch):
+    from accounts import ratelimit
+
+    monkeypatch.setitem(ratelimit.RATES, "preview", ratelimit.Rate(per_member=8, per_ip=100, window=3600, label="p"))
+    client.force_login(member)
+    statuses = [client.post(reverse("writing:preview"), {"content": "x"}).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+
+
+def test_markdownx_own_urls_are_not_installed(client, member):
+    from django.urls import NoReverseMatch
+
+    with pytest.raises(NoReverseMatch):
+        reverse("markdownx_upload")
+
+
+def test_delete_needs_confirmation_and_is_soft(client, paper):
+    summary = SummaryFactory(paper=paper)
+    client.force_login(summary.writer)
+    url = reverse("writing:delete", args=[summary.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and "Delete your summary?" in page.content.decode()
+    response = client.post(url)
+    assert response["Location"] == paper.get_absolute_url()
+    summary.refresh_from_db()
+    assert summary.deleted_at is not None
+    assert not Summary.objects.listed().filter(pk=summary.pk).exists()
+    summary.restore()  # what the moderators' admin action calls
+    assert Summary.objects.listed().filter(pk=summary.pk).exists()
+
+
+def test_other_member_cannot_delete(client, member, paper):
+    summary = SummaryFactory(paper=paper)
+    client.force_login(member)
+    assert client.post(reverse("writing:delete", args=[summary.pk])).status_code == 404
+    summary.refresh_from_db()
+    assert summary.deleted_at is None
+
+
+def test_users_are_distinct_writers(client, paper):
+    other = UserFactory()
+    SummaryFactory(paper=paper, writer=other)
+    me = UserFactory()
+    client.force_login(me)
+    assert client.get(write_url(paper)).status_code == 200
+
+
+def test_delete_page_query_count(client, paper, django_assert_max_num_queries):
+    summary = SummaryFactory(paper=paper)
+    client.force_login(summary.writer)
+    with django_assert_max_num_queries(6):
+        assert client.get(reverse("writing:delete", args=[summary.pk])).status_code == 200

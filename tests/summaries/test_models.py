@@ -1,0 +1,83 @@
+import pytest
+from django.db import IntegrityError, transaction
+
+from comments.models import Comment
+from summaries.models import Summary
+from tests.factories import CommentFactory, PaperFactory, SummaryFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_one_summary_per_writer_per_paper():
+    summary = SummaryFactory()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SummaryFactory(paper=summary.paper, writer=summary.writer)
+
+
+def test_body_html_is_rendered_and_cached_on_save():
+    summary = SummaryFactory(body="Hello **world** <script>alert(1)</script>")
+    stored = Summary.objects.get(pk=summary.pk).body_html
+    assert "<strong>world</strong>" in stored
+    assert "<script" not in stored
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{"visibility": "private"}, {"state": "hidden"}, {"state": "spam"}, {"state": "pending"}],
+)
+def test_unlisted_summaries_are_not_counted_or_listed(fields):
+    paper = PaperFactory()
+    SummaryFactory(paper=paper, **fields)
+    paper.refresh_from_db()
+    assert paper.summary_count == 0
+    assert not Summary.objects.listed().exists()
+
+
+def test_paper_counter_follows_state_changes():
+    summary = SummaryFactory()
+    summary.set_state(Summary.State.HIDDEN)
+    summary.paper.refresh_from_db()
+    assert summary.paper.summary_count == 0
+    summary.set_state(Summary.State.VISIBLE)
+    summary.soft_delete()
+    summary.paper.refresh_from_db()
+    assert summary.paper.summary_count == 0
+    summary.restore()
+    summary.paper.refresh_from_db()
+    assert summary.paper.summary_count == 1
+
+
+def test_visible_to_rules():
+    writer, other = UserFactory(), UserFactory()
+    private = SummaryFactory(writer=writer, visibility="private")
+    public = SummaryFactory()
+    assert set(Summary.objects.visible_to(writer)) == {private, public}
+    assert set(Summary.objects.visible_to(other)) == {public}
+
+
+def test_anonymous_byline_never_names_the_writer():
+    summary = SummaryFactory(is_anonymous=True)
+    assert summary.byline == "anonymous"
+
+
+def test_share_token_is_unguessable_and_revocable():
+    summary = SummaryFactory(visibility="private")
+    token = summary.ensure_share_token()
+    assert len(token) >= 40
+    summary.revoke_share_token()
+    assert Summary.objects.get(pk=summary.pk).share_token is None
+
+
+def test_comment_count_is_stored_and_follows_moderation():
+    comment = CommentFactory()
+    CommentFactory(summary=comment.summary, parent=comment)
+    comment.summary.refresh_from_db()
+    assert comment.summary.comment_count == 2
+    comment.set_state(Comment.State.HIDDEN)
+    comment.summary.refresh_from_db()
+    assert comment.summary.comment_count == 1
+
+
+def test_search_vector_is_stored_for_chinese_text():
+    summary = SummaryFactory(body="Transformer 完全依靠注意力机制")
+    assert Summary.objects.filter(pk=summary.pk, search_vector__isnull=False).exists()

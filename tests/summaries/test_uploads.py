@@ -1,0 +1,182 @@
+import io
+import os
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from tests.writing_helpers import banned_user, image_bytes
+
+pytestmark = pytest.mark.django_db
+
+UPLOAD = reverse("writing:upload")
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    return tmp_path
+
+
+def stored_files(media):
+    return [path for path in media.rglob("*") if path.is_file()]
+
+
+def post_image(client, name, content, content_type="image/png"):
+    return client.post(
+        UPLOAD,
+        {"image": SimpleUploadedFile(name, content, content_type=content_type)},
+        HTTP_X_REQUESTED_WITH="XMLHttpRequest",
+    )
+
+
+def test_png_is_accepted_reencoded_and_stored_under_a_random_name(client, member, media):
+    client.force_login(member)
+    original = image_bytes("PNG") + b"<script>alert(1)</script>"  # trailing junk after IEND
+    response = post_image(client, "my-holiday-photo.png", original)
+    assert response.status_code == 200
+    data = response.json()
+    assert data["image_code"].startswith("![](/media/summary-images/") and data["image_code"].endswith(".png)")
+    files = stored_files(media)
+    assert len(files) == 1
+    assert "holiday" not in files[0].name
+    assert len(files[0].stem) == 32  # secrets.token_hex(16)
+    stored = files[0].read_bytes()
+    assert stored != original and b"<script>" not in stored
+    assert Image.open(io.BytesIO(stored)).format == "PNG"
+
+
+def test_jpeg_metadata_is_stripped(client, member, media):
+    client.force_login(member)
+    exif = Image.Exif()
+    exif[0x010E] = "secret description"  # ImageDescription
+    exif[0x8825] = {1: "N"}  # GPS IFD
+    response = post_image(client, "photo.jpeg", image_bytes("JPEG", exif=exif.tobytes()), "image/jpeg")
+    assert response.status_code == 200
+    stored = stored_files(media)[0].read_bytes()
+    assert b"secret description" not in stored
+    assert not Image.open(io.BytesIO(stored)).getexif()
+
+
+@pytest.mark.parametrize("fmt,name", [("GIF", "a.gif"), ("WEBP", "a.webp")])
+def test_gif_and_webp_are_accepted(client, member, media, fmt, name):
+    client.force_login(member)
+    response = post_image(client, name, image_bytes(fmt), f"image/{fmt.lower()}")
+    assert response.status_code == 200
+    assert stored_files(media)[0].suffix == "." + name.rsplit(".", 1)[1]
+
+
+def test_animated_gif_stays_animated(client, member, media):
+    client.force_login(member)
+    frames = [Image.new("RGB", (20, 20), color) for color in ("red", "green", "blue")]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:], duration=100, loop=0)
+    assert post_image(client, "anim.gif", buffer.getvalue(), "image/gif").status_code == 200
+    assert Image.open(stored_files(media)[0]).n_frames == 3
+
+
+def test_large_images_are_scaled_down(client, member, media):
+    client.force_login(member)
+    assert post_image(client, "wide.png", image_bytes("PNG", size=(3200, 100))).status_code == 200
+    assert Image.open(stored_files(media)[0]).size == (1600, 50)
+
+
+def test_svg_is_rejected_with_a_clear_message(client, member, media):
+    client.force_login(member)
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    response = post_image(client, "drawing.svg", svg, "image/svg+xml")
+    assert response.status_code == 400
+    assert "SVG images are not accepted" in response.json()["error"]
+    assert stored_files(media) == []
+
+
+def test_html_disguised_as_png_is_rejected(client, member, media):
+    client.force_login(member)
+    response = post_image(client, "innocent.png", b"<html><script>alert(1)</script></html>")
+    assert response.status_code == 400
+    assert "not an image" in response.json()["error"]
+    assert stored_files(media) == []
+
+
+def test_svg_disguised_as_png_is_rejected(client, member, media):
+    client.force_login(member)
+    svg = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"></svg>'
+    assert post_image(client, "drawing.png", svg).status_code == 400
+    assert stored_files(media) == []
+
+
+def test_truncated_png_is_rejected(client, member, media):
+    client.force_login(member)
+    assert post_image(client, "broken.png", image_bytes("PNG", size=(300, 300))[:120]).status_code == 400
+    assert stored_files(media) == []
+
+
+def test_oversize_file_is_rejected(client, member, media, settings):
+    settings.IMAGE_UPLOAD_MAX_BYTES = 1000
+    client.force_login(member)
+    big = image_bytes("PNG", size=(200, 200)) + os.urandom(2000)
+    response = post_image(client, "big.png", big)
+    assert response.status_code == 400
+    assert "too large" in response.json()["error"]
+    assert stored_files(media) == []
+
+
+@pytest.mark.parametrize("name", ["image.exe", "image.html", "image", "image.png.php", "image.bmp"])
+def test_wrong_extension_is_rejected(client, member, media, name):
+    client.force_login(member)
+    response = post_image(client, name, image_bytes("PNG"))
+    assert response.status_code == 400
+    assert "Only PNG, JPEG, GIF and WebP" in response.json()["error"]
+    assert stored_files(media) == []
+
+
+def test_other_image_formats_with_an_image_name_are_rejected(client, member, media):
+    client.force_login(member)
+    buffer = io.BytesIO()
+    Image.new("RGB", (10, 10)).save(buffer, format="BMP")
+    assert post_image(client, "bitmap.png", buffer.getvalue()).status_code == 400
+    assert stored_files(media) == []
+
+
+def test_missing_file_is_a_clear_error(client, member, media):
+    client.force_login(member)
+    response = client.post(UPLOAD, {})
+    assert response.status_code == 400
+    assert response.json()["error"] == "No image received."
+
+
+def test_anonymous_upload_is_refused_and_stores_nothing(client, media):
+    response = post_image(client, "a.png", image_bytes("PNG"))
+    assert response.status_code == 403
+    assert stored_files(media) == []
+
+
+def test_banned_upload_is_refused_and_stores_nothing(client, media):
+    client.force_login(banned_user())
+    assert post_image(client, "a.png", image_bytes("PNG")).status_code == 403
+    assert stored_files(media) == []
+
+
+def test_get_is_not_allowed(client, member):
+    client.force_login(member)
+    assert client.get(UPLOAD).status_code == 405
+
+
+def test_uploads_are_rate_limited(client, member, media, monkeypatch):
+    from accounts import ratelimit
+
+    monkeypatch.setitem(ratelimit.RATES, "upload", ratelimit.Rate(per_member=8, per_ip=100, window=3600, label="u"))
+    client.force_login(member)
+    statuses = [post_image(client, "a.png", image_bytes("PNG")).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    assert "limit" in post_image(client, "a.png", image_bytes("PNG")).json()["error"]
+    assert len(stored_files(media)) == 2
+
+
+def test_uploaded_image_renders_in_a_summary(client, member, media):
+    from summaries.rendering import render_markdown
+
+    client.force_login(member)
+    code = post_image(client, "a.png", image_bytes("PNG")).json()["image_code"]
+    assert "<img" in render_markdown(code)
