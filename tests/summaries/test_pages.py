@@ -137,7 +137,11 @@ def test_home_counts_of_big_tables_are_estimates_not_full_counts(client, monkeyp
     assert not any("papers_paper" in sql or "summaries_summary" in sql for sql in big_counts)
 
 
-def test_estimated_rows_follow_the_table_and_the_partial_index(db):
+@pytest.mark.django_db(transaction=True)
+def test_estimated_rows_follow_the_table_and_the_partial_index():
+    # Committed rows and an ANALYZE outside any transaction, as autovacuum does it: inside the test
+    # transaction ANALYZE counts row versions by the savepoints that wrote them, which is not what a
+    # live site sees, and made this test depend on the state of a fresh database.
     from summaries.models import _estimated_rows
 
     for _ in range(3):
