@@ -57,7 +57,20 @@ class UserAdmin(BigTableAdminMixin, ModerationAdminMixin, DjangoUserAdmin):
     readonly_fields = ["summary_count", "total_score", "last_login", "date_joined", *BAN_FIELDS]
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
-        ("Profile", {"fields": ["display_name", "affiliation", "bio", "website", "orcid", "email_on_comment"]}),
+        (
+            "Profile",
+            {
+                "fields": [
+                    "display_name",
+                    "affiliation",
+                    "bio",
+                    "website",
+                    "orcid",
+                    "email_on_comment",
+                    "email_on_reply",
+                ]
+            },
+        ),
         ("Ban", {"fields": BAN_FIELDS}),
         ("Counters", {"fields": ["summary_count", "total_score"]}),
     )
