@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from comments.models import Comment
+from moderation import notices
 from moderation.models import AuditEntry, Report
 from summaries.models import Summary
 
@@ -37,9 +38,11 @@ def _content_state(obj, state: str, *, actor, action: str, reason: str, close_re
     """Move a summary or comment to ``state``; False when it already was there (nothing recorded)."""
     if not isinstance(obj, (Summary, Comment)):
         raise ModerationError("Only summaries and comments can be hidden or marked as spam.")
-    if obj.state == state:
-        return False
     with transaction.atomic():
+        # The stored state under a row lock, not the (possibly stale) instance's: acting twice records once.
+        obj.state = type(obj).objects.select_for_update().values_list("state", flat=True).get(pk=obj.pk)
+        if obj.state == state:
+            return False
         obj.set_state(state)
         closed = _close_reports(obj, actor=actor) if close_reports else 0
         details = {"reports_resolved": closed} if closed else {}
@@ -56,9 +59,13 @@ def _close_reports(obj, *, actor, status: str = Report.Status.RESOLVED) -> int:
 
 
 def hide(obj, *, actor, reason: str = "") -> bool:
-    """Hide a summary or comment from every public surface; closes its open reports as resolved."""
+    """Hide a summary or comment from every public surface; closes its open reports as resolved and tells the
+    writer by e-mail (``moderation.notices``)."""
     state = Summary.State.HIDDEN if isinstance(obj, Summary) else Comment.State.HIDDEN
-    return _content_state(obj, state, actor=actor, action=Action.HIDE, reason=reason, close_reports=True)
+    changed = _content_state(obj, state, actor=actor, action=Action.HIDE, reason=reason, close_reports=True)
+    if changed:
+        notices.notify_hidden(obj, reason=reason)
+    return changed
 
 
 def mark_spam(obj, *, actor, reason: str = "") -> bool:
@@ -246,6 +253,7 @@ def maybe_auto_hide(obj) -> bool:
         obj=obj,
         reason=f"Reported by {count} established members; hidden until a moderator decides.",
     )
+    notices.notify_hidden(obj, reason="", automatic=True)
     return True
 
 

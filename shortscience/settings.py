@@ -27,6 +27,9 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG el
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_NAME = env_str("SITE_NAME", "ShortScience")
 CONTACT_EMAIL = env_str("CONTACT_EMAIL")
+# Where the site lives, for links in e-mails sent outside a request (moderation notices). Empty: https:// and
+# the first name in ALLOWED_HOSTS.
+SITE_URL = env_str("SITE_URL").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

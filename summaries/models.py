@@ -156,12 +156,6 @@ class Summary(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("summaries:detail", args=[self.pk])
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._loaded_listed = instance._is_listed_values()
-        return instance
-
     def _is_listed_values(self) -> bool:
         return (
             self.visibility == self.Visibility.PUBLIC and self.state == self.State.VISIBLE and self.deleted_at is None
@@ -187,11 +181,14 @@ class Summary(models.Model):
             self.body_html = render_markdown(self.body)
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "body_html"}
-        was_listed = getattr(self, "_loaded_listed", False)
         with transaction.atomic():
+            # Read under a row lock, not from this instance: the venue counter then moves by the real change
+            # even when the instance is stale or two moderators act on the summary at once.
+            was_listed = (
+                not self._state.adding and Summary.objects.select_for_update().filter(LISTED, pk=self.pk).exists()
+            )
             super().save(*args, **kwargs)
             self._after_change(was_listed, body_changed)
-        self._loaded_listed = self.is_listed
 
     def _after_change(self, was_listed: bool, body_changed: bool) -> None:
         """Keep every derived value in step with this summary. The one place counters change."""

@@ -259,3 +259,25 @@ def test_votes_cast_after_a_ban_do_not_count():
     banned.ban(reason="x")
     Vote.cast(user=banned, summary_id=summary.pk, value=1)
     assert fresh(summary).score == 0
+
+
+def test_acting_on_a_stale_copy_keeps_counters_right_and_records_once(moderator):
+    summary = SummaryFactory()
+    stale = Summary.objects.get(pk=summary.pk)
+    assert actions.hide(summary, actor=moderator, reason="first")
+    assert not actions.hide(stale, actor=moderator, reason="second, from an old page")
+    assert fresh(summary.paper.venue).summary_count == 0 and fresh(summary.writer).summary_count == 0
+    assert AuditEntry.objects.filter(action=A.HIDE).count() == 1
+    assert actions.unhide(stale, actor=moderator)
+    assert fresh(summary.paper.venue).summary_count == 1
+
+
+def test_saving_a_stale_summary_moves_the_venue_counter_by_the_real_change():
+    summary = SummaryFactory()
+    stale = Summary.objects.get(pk=summary.pk)
+    summary.set_state(Summary.State.HIDDEN)
+    stale.set_state(Summary.State.HIDDEN)  # the stale copy still thinks it is visible
+    assert fresh(summary.paper.venue).summary_count == 0
+    stale.set_state(Summary.State.VISIBLE)
+    summary.set_state(Summary.State.VISIBLE)
+    assert fresh(summary.paper.venue).summary_count == 1

@@ -1,0 +1,117 @@
+"""The writer of a hidden summary or comment is told by e-mail; spam and ban-hidden content are hidden silently."""
+
+from datetime import timedelta
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from moderation import actions
+from moderation.notices import site_url
+from tests.factories import CommentFactory, SummaryFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def writer(db):
+    return UserFactory(username="wanda", email="wanda@example.org")
+
+
+def test_hiding_a_summary_emails_its_writer_with_the_reason(moderator, writer, django_capture_on_commit_callbacks):
+    moderator.display_name = "Quentin"
+    moderator.save()
+    summary = SummaryFactory(writer=writer, body="My take on $x^2$ and more.")
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.hide(summary, actor=moderator, reason="Copied from the abstract")
+    [message] = mail.outbox
+    assert message.to == ["wanda@example.org"]
+    assert message.subject.startswith("Your summary on “") and message.subject.endswith("is hidden")
+    assert "A moderator hid your summary on" in message.body
+    assert "Reason given: Copied from the abstract" in message.body
+    assert "My take on $x^2$ and more." in message.body
+    assert f"https://testserver{summary.get_absolute_url()}" in message.body
+    assert "Quentin" not in message.body  # moderators act for the site, not by name
+
+
+def test_hiding_a_comment_emails_its_writer(moderator, writer, django_capture_on_commit_callbacks, settings):
+    settings.SITE_URL = "https://shortscience.example"
+    settings.CONTACT_EMAIL = "moderators@example.org"
+    comment = CommentFactory(writer=writer, body="x" * 1000)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.hide(comment, actor=moderator)
+    [message] = mail.outbox
+    assert "hid your comment on" in message.body and "Reason given" not in message.body
+    assert "x" * 400 + " …" in message.body and "x" * 401 not in message.body
+    assert f"https://shortscience.example{comment.summary.get_absolute_url()}" in message.body
+    assert "write to moderators@example.org" in message.body
+
+
+def test_no_email_for_spam_a_repeat_hide_or_a_ban(moderator, writer, django_capture_on_commit_callbacks):
+    summary = SummaryFactory(writer=writer)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.mark_spam(CommentFactory(writer=writer), actor=moderator, reason="pills")
+        actions.ban(writer, actor=moderator, reason="spammer", hide_content=True)
+        actions.hide(summary, actor=moderator)  # already hidden by the ban
+    assert mail.outbox == []
+
+
+def test_no_email_when_the_item_is_shown_again_before_commit(moderator, writer, django_capture_on_commit_callbacks):
+    summary = SummaryFactory(writer=writer)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        actions.hide(summary, actor=moderator)
+        actions.unhide(summary, actor=moderator)
+    for callback in callbacks:
+        callback()
+    assert mail.outbox == []
+
+
+def test_no_email_to_a_writer_without_address_or_deactivated(moderator, django_capture_on_commit_callbacks):
+    no_address = UserFactory(username="noaddress", email="")
+    gone = UserFactory(username="gone", is_active=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.hide(SummaryFactory(writer=no_address), actor=moderator)
+        actions.hide(CommentFactory(writer=gone), actor=moderator)
+    assert mail.outbox == []
+
+
+def test_automatic_hiding_after_reports_tells_the_writer(client, settings, writer, django_capture_on_commit_callbacks):
+    settings.REPORT_AUTOHIDE_THRESHOLD = 2
+    comment = CommentFactory(writer=writer)
+    for name in ["alice", "bob"]:
+        reporter = UserFactory(username=name)
+        reporter.date_joined = timezone.now() - timedelta(days=30)
+        reporter.save(update_fields=["date_joined"])
+        EmailAddress.objects.create(user=reporter, email=reporter.email, verified=True, primary=True)
+        client.force_login(reporter)
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("moderation:report", args=["comment", comment.pk]), {"reason": "abuse"})
+    [message] = mail.outbox
+    assert message.to == ["wanda@example.org"]
+    assert "reported by several members and is hidden until a moderator looks at it" in message.body
+    assert "alice" not in message.body and "bob" not in message.body  # reporters stay anonymous
+
+
+def test_a_mail_failure_is_logged_and_the_hide_stands(moderator, writer, monkeypatch, caplog):
+    def refuse(*args, **kwargs):
+        raise ConnectionRefusedError("no SMTP server")
+
+    monkeypatch.setattr("moderation.notices.send_mail", refuse)
+    summary = SummaryFactory(writer=writer)
+    from moderation.notices import send_hidden_notice
+
+    actions.hide(summary, actor=moderator)
+    assert send_hidden_notice(type(summary), summary.pk, reason="", automatic=False) is False
+    assert "Could not send the hidden-content notice for summary" in caplog.text
+    summary.refresh_from_db()
+    assert summary.state == summary.State.HIDDEN
+
+
+def test_site_url_falls_back_to_the_first_allowed_host(settings):
+    settings.SITE_URL = ""
+    settings.ALLOWED_HOSTS = ["*", ".shortscience.example", "www.example.org"]
+    assert site_url("/s/1/") == "https://shortscience.example/s/1/"
+    settings.SITE_URL = "http://127.0.0.1:8000"
+    assert site_url("/s/1/") == "http://127.0.0.1:8000/s/1/"
