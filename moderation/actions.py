@@ -172,6 +172,17 @@ def unban(user, *, actor, reason: str = "") -> AuditEntry:
         return AuditEntry.record(actor=actor, action=Action.UNBAN, obj=user, reason=reason, details=details)
 
 
+def end_expired_bans(now=None) -> list[AuditEntry]:
+    """Lift every ban whose end date has passed, exactly as ``unban`` does (what the ban hid is shown again,
+    their votes count again), with the system as actor. ``manage.py end_expired_bans`` runs it; schedule it
+    hourly. Until it runs the member can already act again (``User.is_banned`` looks at the date)."""
+    from accounts.models import User
+
+    now = now or timezone.now()
+    expired = User.objects.filter(banned_at__isnull=False, banned_until__lte=now).order_by("pk")
+    return [unban(user, actor=None, reason="The ban ended on its date.") for user in expired]
+
+
 # ---------------------------------------------------------------------------
 # Papers
 # ---------------------------------------------------------------------------

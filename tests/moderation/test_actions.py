@@ -1,10 +1,13 @@
 """Every moderation action: state, counters and the audit entry."""
 
+import io
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
+from accounts.models import User
 from accounts.permissions import can_comment, can_contribute, can_report, can_vote
 from comments.models import Comment
 from moderation import actions
@@ -182,6 +185,36 @@ def test_expired_ban_no_longer_blocks():
     member.ban(reason="x", until=timezone.now() + timedelta(seconds=1))
     member.banned_until = timezone.now() - timedelta(seconds=1)
     assert not member.is_banned and can_contribute(member)
+
+
+def test_expired_bans_are_lifted_like_an_unban(moderator):
+    writer = UserFactory(username="writer")
+    hidden_by_ban = SummaryFactory(writer=writer)
+    target = SummaryFactory()
+    VoteFactory(user=writer, summary=target, value=1)
+    target.recompute_score()
+    actions.ban(
+        writer, actor=moderator, reason="cool down", until=timezone.now() + timedelta(days=7), hide_content=True
+    )
+    still_banned = UserFactory(username="still")
+    actions.ban(still_banned, actor=moderator, reason="x", until=timezone.now() + timedelta(days=30))
+    forever = UserFactory(username="forever")
+    actions.ban(forever, actor=moderator, reason="x")
+    assert fresh(target).score == 0
+
+    assert actions.end_expired_bans(now=timezone.now() + timedelta(days=6)) == []
+    [entry] = actions.end_expired_bans(now=timezone.now() + timedelta(days=8))
+
+    assert (entry.action, entry.actor, entry.content_object) == (A.UNBAN, None, writer)
+    assert fresh(writer).banned_at is None
+    assert fresh(hidden_by_ban).state == Summary.State.VISIBLE
+    assert fresh(target).score == 1
+    assert fresh(still_banned).is_banned and fresh(forever).is_banned
+    User.objects.filter(pk=still_banned.pk).update(banned_until=timezone.now() - timedelta(minutes=1))
+    out = io.StringIO()
+    call_command("end_expired_bans", stdout=out)
+    assert "1 expired ban(s) lifted." in out.getvalue() and not fresh(still_banned).is_banned
+    assert fresh(forever).is_banned
 
 
 def test_resolve_and_dismiss_reports(moderator, member):

@@ -96,4 +96,7 @@ def test_docker_compose_wires_db_redis_and_web():
     assert "SECRET_KEY" in env
     assert "migrate" in web["command"] and "gunicorn" in web["command"]
     assert set(web["depends_on"]) == {"db", "redis"}
+    scheduler = services["scheduler"]
+    assert scheduler["environment"] == env  # one environment block for both
+    assert "end_expired_bans" in scheduler["command"]
     assert (ROOT / "Dockerfile").exists()
