@@ -1,9 +1,12 @@
 """sitemap.xml sections: papers with listed summaries, listed summaries, venues, and the home page.
 
-Papers without a summary are left out (their pages are ``noindex``). Built for arXiv scale: each section
-reads plain values (no model instances) with ``values()``, ordered by the column of a partial index that
-matches its filter, 50,000 URLs per page; the index's ``lastmod`` per section is one aggregate query
-instead of Django's default of scanning every item.
+Papers without a summary are left out (their pages are ``noindex``). Built for arXiv scale: each page reads
+plain values (no model instances) with ``values()`` through an index, and the index's ``lastmod`` per section
+is one aggregate query instead of Django's default of scanning every item.
+
+The two big sections (papers, summaries) are paged by **primary-key windows**, not by ``OFFSET``: page *p*
+holds the rows with ``(p - 1) × K < id ≤ p × K`` (K = ``limit`` = 50,000), in id order, and the sitemap index
+lists exactly the windows that hold at least one row. See ``KeyRangePaginator`` for why.
 """
 
 from __future__ import annotations
@@ -11,13 +14,20 @@ from __future__ import annotations
 from xml.sax.saxutils import escape as xml_escape
 
 from django.contrib.sitemaps import Sitemap
+from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.db import connections
 from django.db.models import Max
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
+from django.utils import timezone
 
 from papers.models import Paper, Venue
 from summaries.models import Summary
 
 URLS_PER_PAGE = 50_000
+# Largest id PostgreSQL's bigint holds: a page number whose window starts beyond it is out of range
+# without asking the database (and without overflowing the query's parameters).
+_MAX_ID = 2**63 - 1
 
 
 class _PathTemplate:
@@ -34,20 +44,119 @@ class _PathTemplate:
         return self._template.replace(self.placeholder, str(value))
 
 
-class PaperSitemap(Sitemap):
+class KeyRangePage:
+    """One page of a ``KeyRangePaginator``: the rows of one id window, already fetched."""
+
+    def __init__(self, object_list: list, number: int):
+        self.object_list = object_list
+        self.number = number
+
+
+class KeyRangePaginator:
+    """Pages a queryset by fixed primary-key windows: page *p* is ``(p - 1) × K < id ≤ p × K``.
+
+    Why fixed windows rather than ``OFFSET`` or keyset boundaries computed once and cached:
+
+    - **Bounded cost whatever p is.** A page is one range scan of at most K consecutive ids of an index
+      (``Paginator`` skipped ``(p - 1) × 50,000`` rows first: 2.8 s for ``OFFSET 900000`` over a million
+      summaries). The list of non-empty pages for the sitemap index is one "loose index scan": a recursive
+      query that jumps from window to window, one index probe per non-empty window (≈ 50 probes for
+      2.5 M paper ids), instead of ``COUNT(*)`` over every row. Boundaries "every 50,000th id" would need
+      a scan of all rows each time the cache expires — exactly the cold cost this removes.
+    - **Deterministic, so always consistent.** Which page lists a URL depends on its id alone, never on
+      how many rows come before it. Each gunicorn worker has its own cache (without Redis) and caches the
+      index and every page for an hour, each at a different time; with boundaries or offsets computed at
+      different moments a row could be listed on two pages or on none. Here it cannot: rows added later
+      get larger ids and land in the last window, and deleting or hiding a row changes only its own page.
+    - **At most K URLs per page by construction** (ids are unique), so the 50,000-URL limit of the
+      sitemap protocol holds without counting.
+
+    The price: a page holds fewer than K URLs where the filtered rows are sparse among the ids (papers with
+    summaries are a fraction of all papers), so there are more, smaller pages — an index may list up to
+    50,000 sitemaps. Windows with no row are left out of the index; asking for one is a 404, except page 1,
+    the section's own URL, which always answers (an empty ``<urlset>`` when the section is empty).
+    """
+
+    def __init__(self, queryset, per_page: int, fields: tuple[str, ...]):
+        self.queryset = queryset.order_by()
+        self.per_page = per_page
+        self.fields = fields
+
+    def validate_number(self, number) -> int:
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger("That page number is not an integer") from None
+        if number < 1 or (number - 1) * self.per_page + 1 > _MAX_ID:
+            raise EmptyPage("That page number is out of range")
+        return number
+
+    def page(self, number) -> KeyRangePage:
+        """The rows of window ``number`` in id order: one range scan. Raises EmptyPage for an empty window but 1."""
+        number = self.validate_number(number)
+        rows = list(self.page_queryset(number))
+        if not rows and number > 1:
+            raise EmptyPage("That page contains no results")
+        return KeyRangePage(rows, number)
+
+    def page_numbers(self) -> list[int]:
+        """Numbers of the windows holding at least one row, ascending: one query, a probe per such window.
+
+        A recursive CTE ("loose index scan"): start from the smallest id, then repeatedly take the smallest
+        id beyond the current window's end. Each step is ``ORDER BY id LIMIT 1`` on an index whose
+        condition matches the queryset's filter, so it reads one index entry, not the window.
+        """
+        with connections[self.queryset.db].cursor() as cursor:
+            cursor.execute(*self.page_numbers_sql())
+            return [number for (number,) in cursor.fetchall()]
+
+    def page_numbers_sql(self) -> tuple[str, tuple]:
+        width = self.per_page
+        ids = self.queryset.order_by("pk").values_list("pk", flat=True)
+        first_sql, first_params = ids[:1].query.sql_with_params()
+        beyond = ids.filter(pk__gt=RawSQL("(windows.w + 1) * %s", (width,)))[:1]
+        next_sql, next_params = beyond.query.sql_with_params()
+        sql = (
+            "WITH RECURSIVE windows(w) AS ("
+            f"SELECT (({first_sql}) - 1) / %s "
+            "UNION ALL "
+            f"SELECT (({next_sql}) - 1) / %s FROM windows WHERE windows.w IS NOT NULL"
+            ") SELECT w + 1 FROM windows WHERE w IS NOT NULL ORDER BY w"
+        )
+        return sql, (*first_params, width, *next_params, width)
+
+    def page_queryset(self, number: int):
+        low = (number - 1) * self.per_page + 1
+        high = min(number * self.per_page, _MAX_ID)
+        return self.queryset.filter(pk__range=(low, high)).order_by("pk").values(*self.fields)
+
+
+class KeyRangeSitemap(Sitemap):
+    """A section paged by id windows (``KeyRangePaginator``); subclasses give ``queryset()`` and ``fields``."""
+
     limit = URLS_PER_PAGE
+    fields: tuple[str, ...] = ()
+
+    def queryset(self):
+        raise NotImplementedError
+
+    @property
+    def paginator(self) -> KeyRangePaginator:
+        return KeyRangePaginator(self.queryset(), self.limit, self.fields)
+
+    def page_numbers(self) -> list[int]:
+        return self.paginator.page_numbers()
+
+
+class PaperSitemap(KeyRangeSitemap):
     changefreq = "weekly"
     priority = 0.8
+    fields = ("slug", "updated_at", "last_summary_at")
     _path = _PathTemplate("papers:detail")
 
-    def items(self):
-        # paper_with_summaries_idx: (-last_summary_at) WHERE summary_count > 0.
-        return (
-            Paper.objects.live()
-            .filter(summary_count__gt=0)
-            .order_by("-last_summary_at", "-id")
-            .values("slug", "updated_at", "last_summary_at")
-        )
+    def queryset(self):
+        # paper_sitemap_idx: (id) WHERE summary_count > 0 AND merged_into_id IS NULL (migration papers/0003).
+        return Paper.objects.live().filter(summary_count__gt=0)
 
     def location(self, item):
         return self._path(item["slug"])
@@ -57,18 +166,17 @@ class PaperSitemap(Sitemap):
 
     def get_latest_lastmod(self):
         # The first entry of paper_with_summaries_idx: no scan.
-        return Paper.objects.live().filter(summary_count__gt=0).aggregate(last=Max("last_summary_at"))["last"]
+        return self.queryset().aggregate(last=Max("last_summary_at"))["last"]
 
 
-class SummarySitemap(Sitemap):
-    limit = URLS_PER_PAGE
+class SummarySitemap(KeyRangeSitemap):
     changefreq = "monthly"
     priority = 0.6
+    fields = ("id", "updated_at")
     _path = _PathTemplate("summaries:detail", placeholder="9876543210123")
 
-    def items(self):
-        # summary_latest_idx: (-created_at, -id) over listed summaries.
-        return Summary.objects.listed().order_by("-created_at", "-id").values("id", "updated_at")
+    def queryset(self):
+        return Summary.objects.listed()
 
     def location(self, item):
         return self._path(item["id"])
@@ -77,7 +185,7 @@ class SummarySitemap(Sitemap):
         return item["updated_at"]
 
     def get_latest_lastmod(self):
-        return Summary.objects.listed().aggregate(u=Max("updated_at"))["u"]
+        return self.queryset().aggregate(u=Max("updated_at"))["u"]
 
 
 class VenueSitemap(Sitemap):
@@ -87,10 +195,15 @@ class VenueSitemap(Sitemap):
     _path = _PathTemplate("papers:venue")
 
     def items(self):
+        # A few thousand venues at most: Django's Paginator (COUNT, OFFSET) costs nothing here.
         return Venue.objects.filter(paper_count__gt=0).order_by("slug").values("slug")
 
     def location(self, item):
         return self._path(item["slug"])
+
+    def page_numbers(self) -> list[int]:
+        paginator = self.paginator  # a new Paginator (and COUNT query) on every access
+        return list(paginator.page_range) if paginator.count else []
 
 
 class HomeSitemap(Sitemap):
@@ -103,6 +216,9 @@ class HomeSitemap(Sitemap):
     def location(self, item):
         return reverse(item)
 
+    def page_numbers(self) -> list[int]:
+        return [1]
+
 
 SITEMAPS = {
     "home": HomeSitemap,
@@ -110,6 +226,31 @@ SITEMAPS = {
     "summaries": SummarySitemap,
     "venues": VenueSitemap,
 }
+
+
+def render_index(sitemaps: dict, base_url: str) -> str:
+    """The sitemap index: every non-empty page of every section, with the section's ``lastmod`` if it has one.
+
+    Page 1 of a section is its plain URL, page *p* its URL with ``?p=p``; with id windows the page numbers
+    of a section may have gaps (windows without rows are not listed). Written directly rather than with
+    Django's ``sitemaps.views.index``, which can only list pages 1…n.
+    """
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+    ]
+    for section, sitemap_class in sitemaps.items():
+        sitemap = sitemap_class()
+        numbers = sitemap.page_numbers()
+        if not numbers:
+            continue
+        url = xml_escape(base_url + reverse("discovery:sitemap-section", kwargs={"section": section}))
+        lastmod = sitemap.get_latest_lastmod()
+        tail = f"<lastmod>{timezone.localtime(lastmod).isoformat()}</lastmod>" if lastmod else ""
+        for number in numbers:
+            loc = url if number == 1 else f"{url}?p={number}"
+            parts.append(f"<sitemap><loc>{loc}</loc>{tail}</sitemap>\n")
+    parts.append("</sitemapindex>\n")
+    return "".join(parts)
 
 
 def render_urlset(sitemap: Sitemap, page, base_url: str) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.contrib.sitemaps import views as sitemap_views
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,7 +21,7 @@ from papers.search import (
     search_papers,
     searchable_text,
 )
-from papers.sitemaps import SITEMAPS, render_urlset
+from papers.sitemaps import SITEMAPS, render_index, render_urlset
 
 IDENTIFIER_LABELS = {"arxiv": "arXiv", "doi": "DOI", "dblp": "DBLP key"}
 
@@ -86,7 +85,9 @@ def api_docs(request):
 @require_safe
 @cache_page(3600)
 def sitemap_index(request):
-    return sitemap_views.index(request, SITEMAPS, sitemap_url_name="discovery:sitemap-section")
+    response = HttpResponse(render_index(SITEMAPS, f"{request.scheme}://{request.get_host()}"), "application/xml")
+    response["X-Robots-Tag"] = "noindex, noodp, noarchive"
+    return response
 
 
 @require_safe

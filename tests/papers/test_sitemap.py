@@ -1,9 +1,12 @@
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from papers.sitemaps import PaperSitemap
+from papers.sitemaps import PaperSitemap, SummarySitemap
 from tests.factories import PaperFactory, SummaryFactory, VenueFactory
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +25,10 @@ def locs(client, url):
 def section(client, name, page=None):
     url = f"/sitemap-{name}.xml" + (f"?p={page}" if page else "")
     return locs(client, url)[0]
+
+
+def page_url(name, page):
+    return f"http://testserver/sitemap-{name}.xml" + (f"?p={page}" if page != 1 else "")
 
 
 def test_the_index_lists_every_section_with_absolute_urls(client):
@@ -93,17 +100,19 @@ def test_home_section_lists_the_home_page(client):
 
 
 def test_large_sections_are_split_into_pages_listed_in_the_index(client, monkeypatch):
+    # Pages are id windows (page p = ids (p-1)*K+1 … p*K), not slices of K rows: with K = 2 the five papers
+    # fall into the windows of their ids, and the index lists exactly those pages.
     monkeypatch.setattr(PaperSitemap, "limit", 2)
-    for _ in range(5):
-        SummaryFactory()
+    papers = [SummaryFactory().paper for _ in range(5)]
+    windows = {}
+    for paper in papers:
+        windows.setdefault((paper.pk - 1) // 2 + 1, []).append(f"http://testserver{paper.get_absolute_url()}")
     found, _ = locs(client, "/sitemap.xml")
-    assert "http://testserver/sitemap-papers.xml?p=2" in found
-    assert "http://testserver/sitemap-papers.xml?p=3" in found
-    assert "http://testserver/sitemap-papers.xml?p=4" not in found
-    pages = [section(client, "papers", page) for page in (1, 2, 3)]
-    assert [len(page) for page in pages] == [2, 2, 1]
-    assert len({url for page in pages for url in page}) == 5
-    assert client.get("/sitemap-papers.xml?p=9").status_code == 404
+    assert [url for url in found if "sitemap-papers" in url] == [page_url("papers", p) for p in sorted(windows)]
+    pages = {number: section(client, "papers", number) for number in windows}
+    assert pages == windows
+    assert sum(len(page) for page in pages.values()) == 5
+    assert client.get(f"/sitemap-papers.xml?p={max(windows) + 1}").status_code == 404
     assert client.get("/sitemap-papers.xml?p=x").status_code == 404
 
 
@@ -131,6 +140,165 @@ def test_sitemaps_are_cached_for_an_hour(client, django_assert_num_queries):
         second = client.get("/sitemap-summaries.xml")
     assert second.content == first.content
     assert "max-age=3600" in second["Cache-Control"]
+
+
+# --- Pages by id windows -----------------------------------------------------------------------------------
+
+
+def all_pages(client, name):
+    """Every page of a section that the index lists: {page number: [URL, …]}."""
+    found, _ = locs(client, "/sitemap.xml")
+    prefix = f"http://testserver/sitemap-{name}.xml"
+    numbers = [1 if url == prefix else int(url.rpartition("?p=")[2]) for url in found if url.startswith(prefix)]
+    return {number: section(client, name, number) for number in numbers}
+
+
+def test_summary_pages_are_id_windows_with_exact_boundaries(client, monkeypatch):
+    monkeypatch.setattr(SummarySitemap, "limit", 10)
+    # Windows of 10 ids: 91-100 is page 10, 101-110 page 11, 111-120 page 12, 121-130 (empty) page 13, …
+    ids = [100, 101, 110, 111, 131]
+    for pk in ids:
+        SummaryFactory(pk=pk)
+    pages = all_pages(client, "summaries")
+    assert pages == {
+        10: ["http://testserver/summary/100/"],
+        11: ["http://testserver/summary/101/", "http://testserver/summary/110/"],
+        12: ["http://testserver/summary/111/"],
+        14: ["http://testserver/summary/131/"],
+    }
+    # Empty windows are not listed and not served; page 1 (the section's own URL) always answers.
+    for number in (13, 15, 2):
+        assert client.get(f"/sitemap-summaries.xml?p={number}").status_code == 404
+    assert section(client, "summaries") == []
+
+
+@pytest.mark.parametrize("bad", ["0", "-1", "x", "1.5", "", str(10**20)])
+def test_invalid_or_out_of_range_page_numbers_are_404(client, bad):
+    SummaryFactory()
+    assert client.get(f"/sitemap-summaries.xml?p={bad}").status_code == 404
+    assert client.get(f"/sitemap-papers.xml?p={bad}").status_code == 404
+
+
+def test_no_url_is_listed_twice_or_missed_across_pages(client, monkeypatch):
+    monkeypatch.setattr(SummarySitemap, "limit", 3)
+    monkeypatch.setattr(PaperSitemap, "limit", 3)
+    listed = []
+    for number in range(14):
+        paper = PaperFactory()
+        listed.append(SummaryFactory(paper=paper))
+        if number % 3 == 0:  # a second summary on the same paper: the paper is still listed once
+            listed.append(SummaryFactory(paper=paper))
+    unlisted = [
+        SummaryFactory(visibility="private"),
+        SummaryFactory(state="hidden"),
+        SummaryFactory(state="spam"),
+        SummaryFactory(state="pending"),
+        SummaryFactory(deleted_at=timezone.now()),
+    ]
+    without_summary = PaperFactory()
+    kept = PaperFactory()
+    merged = PaperFactory(merged_into=kept)
+    on_merged_paper = SummaryFactory(paper=merged)  # listed itself; its paper is not (merged away)
+
+    summary_pages = all_pages(client, "summaries")
+    summary_urls = [url for page in summary_pages.values() for url in page]
+    assert len(summary_pages) > 3
+    assert all(len(page) <= 3 for page in summary_pages.values())
+    assert sorted(summary_urls) == sorted(
+        f"http://testserver{s.get_absolute_url()}" for s in [*listed, on_merged_paper]
+    )
+
+    paper_pages = all_pages(client, "papers")
+    paper_urls = [url for page in paper_pages.values() for url in page]
+    assert len(paper_pages) > 3
+    assert len(paper_urls) == len(set(paper_urls))
+    expected = {f"http://testserver{s.paper.get_absolute_url()}" for s in listed}
+    assert set(paper_urls) == expected
+    for paper in [s.paper for s in unlisted] + [without_summary, merged]:
+        assert f"http://testserver{paper.get_absolute_url()}" not in paper_urls
+
+
+def test_a_section_without_rows_is_left_out_of_the_index_but_still_answers(client):
+    VenueFactory()
+    found, _ = locs(client, "/sitemap.xml")
+    assert found == ["http://testserver/sitemap-home.xml"]
+    assert section(client, "papers") == []
+    assert section(client, "summaries") == []
+    assert section(client, "venues") == []
+
+
+def test_a_page_is_one_id_range_query_without_offset(client, monkeypatch):
+    monkeypatch.setattr(SummarySitemap, "limit", 5)
+    monkeypatch.setattr(PaperSitemap, "limit", 5)
+    for _ in range(12):
+        SummaryFactory()
+    for name in ("summaries", "papers"):
+        for number in all_pages(client, name):
+            cache.clear()
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(f"/sitemap-{name}.xml?p={number}")
+            assert response.status_code == 200
+            (query,) = queries.captured_queries
+            sql = query["sql"].upper()
+            assert "OFFSET" not in sql
+            assert "COUNT(" not in sql
+            assert " BETWEEN " in sql
+
+
+def test_the_index_runs_no_offset_or_count_over_papers_and_summaries(client):
+    for _ in range(3):
+        SummaryFactory()
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/sitemap.xml")
+    for query in queries.captured_queries:
+        sql = query["sql"].upper()
+        assert "OFFSET" not in sql
+        if "COUNT(" in sql:
+            assert '"PAPERS_VENUE"' in sql and "SUMMARIES_SUMMARY" not in sql and '"PAPERS_PAPER"' not in sql
+
+
+def _queries(client, url):
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries.captured_queries)
+
+
+def test_queries_per_page_do_not_grow_with_the_data(client, monkeypatch):
+    monkeypatch.setattr(SummarySitemap, "limit", 4)
+    monkeypatch.setattr(PaperSitemap, "limit", 4)
+    SummaryFactory()
+    small = {url: _queries(client, url) for url in ("/sitemap.xml", "/sitemap-papers.xml", "/sitemap-summaries.xml")}
+    for _ in range(25):
+        SummaryFactory()
+    assert len(all_pages(client, "summaries")) >= 6
+    for url, count in small.items():
+        assert _queries(client, url) == count
+    last = max(all_pages(client, "summaries"))
+    assert _queries(client, f"/sitemap-summaries.xml?p={last}") == small["/sitemap-summaries.xml"] == 1
+    last = max(all_pages(client, "papers"))
+    assert _queries(client, f"/sitemap-papers.xml?p={last}") == small["/sitemap-papers.xml"] == 1
+
+
+def explain(sql, params):
+    with connection.cursor() as cursor:
+        # A few rows: make the planner show whether it *can* use an index, not whether it would bother.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def test_paper_pages_and_their_list_are_served_by_the_partial_sitemap_index():
+    """paper_sitemap_idx (migration papers/0003) implies the section's filter, so both queries can use it."""
+    SummaryFactory()
+    paginator = PaperSitemap().paginator
+    assert "paper_sitemap_idx" in explain(*paginator.page_queryset(3).query.sql_with_params())
+    # The list of pages: its first probe, and the shape of each further probe (EXPLAIN does not print the
+    # plan of a subquery inside a recursive CTE's step).
+    assert "paper_sitemap_idx" in explain(*paginator.page_numbers_sql())
+    probe = paginator.queryset.filter(pk__gt=50_000).order_by("pk").values_list("pk")[:1]
+    assert "paper_sitemap_idx" in explain(*probe.query.sql_with_params())
 
 
 # --- robots.txt -----------------------------------------------------------------------------------------
