@@ -57,20 +57,8 @@ class UserAdmin(BigTableAdminMixin, ModerationAdminMixin, DjangoUserAdmin):
     readonly_fields = ["summary_count", "total_score", "last_login", "date_joined", *BAN_FIELDS]
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
-        (
-            "Profile",
-            {
-                "fields": [
-                    "display_name",
-                    "affiliation",
-                    "bio",
-                    "website",
-                    "orcid",
-                    "email_on_comment",
-                    "email_on_reply",
-                ]
-            },
-        ),
+        ("Profile", {"fields": ["display_name", "affiliation", "bio", "website", "orcid"]}),
+        ("E-mail preferences", {"fields": ["email_on_comment", "email_on_reply", "email_on_discussion"]}),
         ("Ban", {"fields": BAN_FIELDS}),
         ("Counters", {"fields": ["summary_count", "total_score"]}),
     )

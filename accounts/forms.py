@@ -85,7 +85,16 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["display_name", "affiliation", "bio", "website", "orcid", "email_on_comment", "email_on_reply"]
+        fields = [
+            "display_name",
+            "affiliation",
+            "bio",
+            "website",
+            "orcid",
+            "email_on_comment",
+            "email_on_reply",
+            "email_on_discussion",
+        ]
         labels = {"display_name": "Display name", "bio": "About you", "website": "Website"}
         help_texts = {
             "display_name": "Shown on your summaries and comments instead of your username.",
@@ -95,6 +104,7 @@ class ProfileForm(forms.ModelForm):
             "orcid": "Your ORCID iD, e.g. 0000-0002-1825-0097.",
             "email_on_comment": "We send one e-mail per new comment on one of your summaries.",
             "email_on_reply": "We send one e-mail per reply to one of your comments.",
+            "email_on_discussion": "Follow the discussions you took part in: one e-mail per new comment.",
         }
         widgets = {"bio": forms.Textarea(attrs={"rows": 5})}
 

@@ -30,8 +30,11 @@ class User(AbstractUser):
     website = models.URLField(blank=True)
     orcid = models.CharField("ORCID iD", max_length=19, blank=True, help_text="e.g. 0000-0002-1825-0097")
     email_on_comment = models.BooleanField("e-mail me about comments on my summaries", default=True)
-    # db_default too: set-based loaders (generate_bench_data) insert members without naming this column.
+    # db_default too: set-based loaders (generate_bench_data) insert members without naming these columns.
     email_on_reply = models.BooleanField("e-mail me about replies to my comments", default=True, db_default=True)
+    email_on_discussion = models.BooleanField(
+        "e-mail me about every new comment under summaries I commented on", default=False, db_default=False
+    )
     # A ban: banned_at set, banned_until empty (permanent) or in the future.
     banned_at = models.DateTimeField(null=True, blank=True)
     banned_until = models.DateTimeField(null=True, blank=True)

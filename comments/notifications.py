@@ -1,16 +1,25 @@
-"""E-mails a new comment causes: to the summary's writer (opt-out ``User.email_on_comment``) and, for a reply,
-to the writer of the comment replied to (opt-out ``User.email_on_reply``). Nobody gets two e-mails about one
-comment, nobody is told about their own comment, and no e-mail names the writer of an anonymous summary."""
+"""E-mails a new comment causes. Who is told, each at most once, with the most specific reason:
+
+1. the summary's writer (``User.email_on_comment``, on by default);
+2. for a reply, the writer of the comment it answers (``User.email_on_reply``, on by default);
+3. members who commented earlier under the same summary and follow its discussion
+   (``User.email_on_discussion``, off by default: the old site's opt-in "earlier commenters" e-mail).
+
+Nobody is told about their own comment; banned, inactive and address-less members get nothing; nobody is told
+about a summary they can no longer read; no e-mail names the writer of an anonymous summary. All e-mails go
+out through one mail connection after the transaction commits.
+"""
 
 from __future__ import annotations
 
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import send_mass_mail
 from django.template.loader import render_to_string
 
 from accounts import permissions
+from accounts.models import User
 from comments.models import Comment
 
 logger = logging.getLogger(__name__)
@@ -34,29 +43,46 @@ def should_notify(comment: Comment) -> bool:
 
 
 def should_notify_parent(comment: Comment) -> bool:
-    """Whether the writer of the comment ``comment`` replies to is e-mailed (the parent must still be shown,
-    its writer must still be able to read the summary, and must not already be e-mailed as its writer)."""
+    """Whether the writer of the comment that ``comment`` replies to wants, and may get, an e-mail about it
+    (the parent must still be shown and its writer still able to read the summary)."""
     parent = comment.parent
     if parent is None or not parent.is_listed:
         return False
     member = parent.writer
-    if not _reachable(member, comment) or not member.email_on_reply:
-        return False
-    if member.pk == comment.summary.writer_id and should_notify(comment):
-        return False
-    return permissions.can_view_summary(member, comment.summary)
+    return (
+        _reachable(member, comment) and member.email_on_reply and permissions.can_view_summary(member, comment.summary)
+    )
 
 
-def _send(template: str, context: dict, recipient: str, comment_id: int) -> bool:
-    subject = render_to_string(f"comments/email/{template}_subject.txt", context).strip().replace("\n", " ")
-    body = render_to_string(f"comments/email/{template}.txt", context)
-    try:
-        send_mail(subject, body, None, [recipient])
-    except OSError:
-        # A mail server hiccup must not turn a saved comment into an error page.
-        logger.exception("Could not send the %s e-mail for comment %s", template, comment_id)
-        return False
-    return True
+def discussion_followers(comment: Comment) -> list[User]:
+    """Members following the discussion: they commented under the summary before ``comment`` (a comment still
+    shown) and turned ``email_on_discussion`` on. Only for summaries every reader may see."""
+    if not comment.summary.is_listed:
+        return []
+    followers = (
+        User.objects.filter(
+            email_on_discussion=True,
+            comments__summary_id=comment.summary_id,
+            comments__state=Comment.State.VISIBLE,
+            comments__deleted_at__isnull=True,
+            comments__created_at__lt=comment.created_at,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+    return [member for member in followers if _reachable(member, comment)]
+
+
+def recipients(comment: Comment) -> list[tuple[User, str]]:
+    """(member, e-mail template) for everyone to tell about ``comment``, each member once."""
+    chosen: dict[int, tuple[User, str]] = {}
+    if should_notify(comment):
+        chosen[comment.summary.writer_id] = (comment.summary.writer, "new_comment")
+    if should_notify_parent(comment):
+        chosen.setdefault(comment.parent.writer_id, (comment.parent.writer, "new_reply"))
+    for member in discussion_followers(comment):
+        chosen.setdefault(member.pk, (member, "new_in_discussion"))
+    return list(chosen.values())
 
 
 def notify_about_comment(comment_id: int, *, comment_url: str, settings_url: str) -> int:
@@ -77,12 +103,25 @@ def notify_about_comment(comment_id: int, *, comment_url: str, settings_url: str
         "settings_url": settings_url,
         "site_name": getattr(settings, "SITE_NAME", "ShortScience"),
     }
-    sent = 0
-    if should_notify(comment):
-        sent += _send("new_comment", context, comment.summary.writer.email, comment_id)
-    if should_notify_parent(comment):
-        sent += _send("new_reply", context, comment.parent.writer.email, comment_id)
-    return sent
+    rendered: dict[str, tuple[str, str]] = {}
+    messages = []
+    for member, template in recipients(comment):
+        if template not in rendered:
+            subject = render_to_string(f"comments/email/{template}_subject.txt", context)
+            rendered[template] = (
+                " ".join(subject.split()),
+                render_to_string(f"comments/email/{template}.txt", context),
+            )
+        subject, body = rendered[template]
+        messages.append((subject, body, None, [member.email]))
+    if not messages:
+        return 0
+    try:
+        return send_mass_mail(messages)
+    except OSError:
+        # A mail server hiccup must not turn a saved comment into an error page.
+        logger.exception("Could not send the e-mails about comment %s", comment_id)
+        return 0
 
 
 # The name comments/views.py still imports; removed once the view calls notify_about_comment.

@@ -19,6 +19,7 @@ PROFILE = {
     "orcid": "0000-0002-1825-0097",
     "email_on_comment": "",
     "email_on_reply": "on",
+    "email_on_discussion": "on",
 }
 
 
@@ -32,7 +33,16 @@ def test_settings_page_shows_the_profile_form_and_links(client, member):
     client.force_login(member)
     html = client.get(SETTINGS).content.decode()
     assert html.count("<h1") == 1
-    for field in ("display_name", "affiliation", "bio", "website", "orcid", "email_on_comment", "email_on_reply"):
+    for field in (
+        "display_name",
+        "affiliation",
+        "bio",
+        "website",
+        "orcid",
+        "email_on_comment",
+        "email_on_reply",
+        "email_on_discussion",
+    ):
         assert f'for="id_{field}"' in html
     for name in ("account_email", "account_change_password", "member:export", "member:delete"):
         assert f'href="{reverse(name)}"' in html
@@ -52,7 +62,7 @@ def test_member_saves_their_profile(client, member):
     assert member.orcid == "0000-0002-1825-0097"
     assert member.website == "https://example.org/ada"
     assert member.email_on_comment is False
-    assert member.email_on_reply is True
+    assert member.email_on_reply is True and member.email_on_discussion is True
     assert "Your profile is saved." in response.content.decode()
 
 

@@ -1,5 +1,7 @@
 """E-mails about new comments: the summary's writer, and the writer of the comment a reply answers."""
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 from django.utils import timezone
@@ -142,6 +144,59 @@ def test_a_mail_server_failure_is_logged_not_raised(parent, monkeypatch, caplog)
     def refuse(*args, **kwargs):
         raise ConnectionRefusedError("no SMTP server")
 
-    monkeypatch.setattr("comments.notifications.send_mail", refuse)
+    monkeypatch.setattr("comments.notifications.send_mass_mail", refuse)
     assert notify(reply_to(parent)) == 0
-    assert "Could not send the new_reply e-mail" in caplog.text
+    assert f"Could not send the e-mails about comment {Comment.objects.latest('pk').pk}" in caplog.text
+
+
+def follower(parent, username, *, follows=True, **comment):
+    member = UserFactory(username=username, email=f"{username}@example.org", email_on_discussion=follows)
+    CommentFactory(summary=parent.summary, writer=member, **comment)
+    return member
+
+
+def test_earlier_commenters_who_follow_the_discussion_are_told_once(parent):
+    follower(parent, "fern")
+    fern_again = CommentFactory(summary=parent.summary, writer=follower(parent, "gus"))
+    CommentFactory(summary=parent.summary, parent=fern_again, writer=fern_again.writer)  # gus twice more
+    follower(parent, "quiet", follows=False)
+    assert notify(reply_to(parent)) == 4
+    assert recipients() == ["asker@example.org", "fern@example.org", "gus@example.org", "writer@example.org"]
+    fern_mail = next(m for m in mail.outbox if m.to == ["fern@example.org"])
+    assert fern_mail.subject.startswith("New comment in a discussion on")
+    assert "Ann Answerer replied in the discussion you took part in" in fern_mail.body
+    assert "Wanda Writer" not in fern_mail.body
+
+
+def test_the_most_specific_reason_wins(parent):
+    parent.writer.email_on_discussion = True  # follows, but is also the one replied to
+    parent.writer.save()
+    parent.summary.writer.email_on_discussion = True
+    parent.summary.writer.save()
+    CommentFactory(summary=parent.summary, writer=parent.summary.writer)
+    notify(reply_to(parent))
+    subjects = {m.to[0]: m.subject for m in mail.outbox}
+    assert len(mail.outbox) == 2
+    assert subjects["asker@example.org"].startswith("New reply to your comment")
+    assert subjects["writer@example.org"].startswith("New comment on your summary")
+
+
+def test_followers_are_not_told_about_later_comments_they_made_or_removed_ones(parent):
+    later = follower(parent, "later")
+    reply = reply_to(parent)
+    type(reply).objects.filter(writer=later).update(created_at=reply.created_at + timedelta(seconds=5))
+    follower(parent, "removed", deleted_at=timezone.now())
+    follower(parent, "hidden", state=Comment.State.HIDDEN)
+    banned = follower(parent, "banned")
+    banned.banned_at = timezone.now()
+    banned.save()
+    notify(reply)
+    assert recipients() == ["asker@example.org", "writer@example.org"]
+
+
+def test_no_discussion_emails_about_a_summary_readers_cannot_see(parent):
+    follower(parent, "fern")
+    reply = reply_to(parent)
+    parent.summary.__class__.objects.filter(pk=parent.summary.pk).update(state="hidden")
+    notify(reply)
+    assert "fern@example.org" not in recipients()
