@@ -155,7 +155,8 @@ class PaperSitemap(KeyRangeSitemap):
     _path = _PathTemplate("papers:detail")
 
     def queryset(self):
-        # paper_sitemap_idx: (id) WHERE summary_count > 0 AND merged_into_id IS NULL (migration papers/0003).
+        # paper_sitemap_idx (migration papers/0003): (id) INCLUDE (slug, updated_at, last_summary_at)
+        # WHERE summary_count > 0 AND merged_into_id IS NULL; pages are index-only range scans.
         return Paper.objects.live().filter(summary_count__gt=0)
 
     def location(self, item):
@@ -176,6 +177,7 @@ class SummarySitemap(KeyRangeSitemap):
     _path = _PathTemplate("summaries:detail", placeholder="9876543210123")
 
     def queryset(self):
+        # summary_sitemap_idx (migration papers/0003): (id) INCLUDE (updated_at) WHERE <listed>.
         return Summary.objects.listed()
 
     def location(self, item):
@@ -185,6 +187,7 @@ class SummarySitemap(KeyRangeSitemap):
         return item["updated_at"]
 
     def get_latest_lastmod(self):
+        # The first entry of summary_sitemap_lastmod_idx (migration papers/0003): no scan.
         return self.queryset().aggregate(u=Max("updated_at"))["u"]
 
 

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from papers.sitemaps import PaperSitemap, SummarySitemap
+from summaries.models import Summary
 from tests.factories import PaperFactory, SummaryFactory, VenueFactory
 
 pytestmark = pytest.mark.django_db
@@ -289,16 +290,26 @@ def explain(sql, params):
         return "\n".join(row[0] for row in cursor.fetchall())
 
 
-def test_paper_pages_and_their_list_are_served_by_the_partial_sitemap_index():
-    """paper_sitemap_idx (migration papers/0003) implies the section's filter, so both queries can use it."""
+@pytest.mark.parametrize(
+    ("sitemap_class", "index"), [(PaperSitemap, "paper_sitemap_idx"), (SummarySitemap, "summary_sitemap_idx")]
+)
+def test_pages_and_their_list_can_use_the_partial_sitemap_indexes(sitemap_class, index):
+    """The indexes of migrations papers/0003 and 0004 imply each section's filter, so the planner can use them."""
     SummaryFactory()
-    paginator = PaperSitemap().paginator
-    assert "paper_sitemap_idx" in explain(*paginator.page_queryset(3).query.sql_with_params())
+    paginator = sitemap_class().paginator
+    page_plan = explain(*paginator.page_queryset(3).query.sql_with_params())
+    assert f"Index Only Scan using {index}" in page_plan
     # The list of pages: its first probe, and the shape of each further probe (EXPLAIN does not print the
     # plan of a subquery inside a recursive CTE's step).
-    assert "paper_sitemap_idx" in explain(*paginator.page_numbers_sql())
+    assert index in explain(*paginator.page_numbers_sql())
     probe = paginator.queryset.filter(pk__gt=50_000).order_by("pk").values_list("pk")[:1]
-    assert "paper_sitemap_idx" in explain(*probe.query.sql_with_params())
+    assert index in explain(*probe.query.sql_with_params())
+
+
+def test_the_summaries_lastmod_can_use_its_partial_index():
+    SummaryFactory()
+    sql, params = Summary.objects.listed().values("updated_at").order_by("-updated_at")[:1].query.sql_with_params()
+    assert "summary_sitemap_lastmod_idx" in explain(sql, params)
 
 
 # --- robots.txt -----------------------------------------------------------------------------------------
