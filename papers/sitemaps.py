@@ -11,6 +11,7 @@ lists exactly the windows that hold at least one row. See ``KeyRangePaginator`` 
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from xml.sax.saxutils import escape as xml_escape
 
 from django.contrib.sitemaps import Sitemap
@@ -18,6 +19,7 @@ from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db import connections
 from django.db.models import Max
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Greatest, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
@@ -77,10 +79,10 @@ class KeyRangePaginator:
     the section's own URL, which always answers (an empty ``<urlset>`` when the section is empty).
     """
 
-    def __init__(self, queryset, per_page: int, fields: tuple[str, ...]):
+    def __init__(self, queryset, per_page: int):
+        """``queryset``: the section's rows, filtered, with the ``values()`` a page reads."""
         self.queryset = queryset.order_by()
         self.per_page = per_page
-        self.fields = fields
 
     def validate_number(self, number) -> int:
         try:
@@ -128,21 +130,31 @@ class KeyRangePaginator:
     def page_queryset(self, number: int):
         low = (number - 1) * self.per_page + 1
         high = min(number * self.per_page, _MAX_ID)
-        return self.queryset.filter(pk__range=(low, high)).order_by("pk").values(*self.fields)
+        return self.queryset.filter(pk__range=(low, high)).order_by("pk")
 
 
 class KeyRangeSitemap(Sitemap):
-    """A section paged by id windows (``KeyRangePaginator``); subclasses give ``queryset()`` and ``fields``."""
+    """A section paged by id windows (``KeyRangePaginator``).
+
+    Subclasses give ``queryset()`` (the rows, filtered) and ``page_values()`` (what a page reads of them).
+    A page reads its ``lastmod`` as a date computed in SQL: loading 50,000 ``timestamptz`` values goes
+    through Django's Python time-zone loader (≈ 6 µs each, most of a page's time), a ``date`` does not.
+    """
 
     limit = URLS_PER_PAGE
-    fields: tuple[str, ...] = ()
 
     def queryset(self):
         raise NotImplementedError
 
+    def page_values(self, queryset):
+        raise NotImplementedError
+
     @property
     def paginator(self) -> KeyRangePaginator:
-        return KeyRangePaginator(self.queryset(), self.limit, self.fields)
+        return KeyRangePaginator(self.page_values(self.queryset()), self.limit)
+
+    def lastmod(self, item):
+        return item["lastmod"]
 
     def page_numbers(self) -> list[int]:
         return self.paginator.page_numbers()
@@ -151,7 +163,6 @@ class KeyRangeSitemap(Sitemap):
 class PaperSitemap(KeyRangeSitemap):
     changefreq = "weekly"
     priority = 0.8
-    fields = ("slug", "updated_at", "last_summary_at")
     _path = _PathTemplate("papers:detail")
 
     def queryset(self):
@@ -159,11 +170,12 @@ class PaperSitemap(KeyRangeSitemap):
         # WHERE summary_count > 0 AND merged_into_id IS NULL; pages are index-only range scans.
         return Paper.objects.live().filter(summary_count__gt=0)
 
+    def page_values(self, queryset):
+        # GREATEST ignores NULLs in PostgreSQL: the later of the paper's edit and its newest summary.
+        return queryset.values("slug", lastmod=TruncDate(Greatest("updated_at", "last_summary_at"), tzinfo=UTC))
+
     def location(self, item):
         return self._path(item["slug"])
-
-    def lastmod(self, item):
-        return max(filter(None, [item["updated_at"], item["last_summary_at"]]))
 
     def get_latest_lastmod(self):
         # The first entry of paper_with_summaries_idx: no scan.
@@ -173,18 +185,17 @@ class PaperSitemap(KeyRangeSitemap):
 class SummarySitemap(KeyRangeSitemap):
     changefreq = "monthly"
     priority = 0.6
-    fields = ("id", "updated_at")
     _path = _PathTemplate("summaries:detail", placeholder="9876543210123")
 
     def queryset(self):
         # summary_sitemap_idx (migration papers/0003): (id) INCLUDE (updated_at) WHERE <listed>.
         return Summary.objects.listed()
 
+    def page_values(self, queryset):
+        return queryset.values("id", lastmod=TruncDate("updated_at", tzinfo=UTC))
+
     def location(self, item):
         return self._path(item["id"])
-
-    def lastmod(self, item):
-        return item["updated_at"]
 
     def get_latest_lastmod(self):
         # The first entry of summary_sitemap_lastmod_idx (migration papers/0003): no scan.
@@ -256,6 +267,11 @@ def render_index(sitemaps: dict, base_url: str) -> str:
     return "".join(parts)
 
 
+def _day(value: date) -> date:
+    """A sitemap entry's ``lastmod`` is a day: the UTC date of a datetime, or a date as it is."""
+    return value.astimezone(UTC).date() if isinstance(value, datetime) else value
+
+
 def render_urlset(sitemap: Sitemap, page, base_url: str) -> str:
     """One page of a section as sitemap XML, written directly.
 
@@ -276,7 +292,7 @@ def render_urlset(sitemap: Sitemap, page, base_url: str) -> str:
         lastmod = sitemap.lastmod(item) if has_lastmod else None
         parts.append(
             f"<url><loc>{base_url}{xml_escape(sitemap.location(item))}</loc>"
-            + (f"<lastmod>{lastmod.date().isoformat()}</lastmod>" if lastmod else "")
+            + (f"<lastmod>{_day(lastmod).isoformat()}</lastmod>" if lastmod else "")
             + tail
             + "</url>\n"
         )

@@ -1,4 +1,5 @@
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
 
 import pytest
 from django.core.cache import cache
@@ -6,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from papers.models import Paper
 from papers.sitemaps import PaperSitemap, SummarySitemap
 from summaries.models import Summary
 from tests.factories import PaperFactory, SummaryFactory, VenueFactory
@@ -94,6 +96,21 @@ def test_entries_carry_lastmod(client):
     assert url.findtext(f"{SM}lastmod") == summary.updated_at.date().isoformat()
     _, root = locs(client, "/sitemap-papers.xml")
     assert root.find(f"{SM}url/{SM}lastmod") is not None
+
+
+def test_a_paper_lastmod_is_the_later_of_its_edit_and_its_newest_summary(client):
+    edited_last = SummaryFactory().paper
+    summarised_last = SummaryFactory().paper
+    Paper.objects.filter(pk=edited_last.pk).update(
+        updated_at=datetime(2024, 5, 2, 23, 30, tzinfo=UTC), last_summary_at=datetime(2023, 1, 1, tzinfo=UTC)
+    )
+    Paper.objects.filter(pk=summarised_last.pk).update(
+        updated_at=datetime(2022, 1, 1, tzinfo=UTC), last_summary_at=datetime(2024, 6, 1, 0, 30, tzinfo=UTC)
+    )
+    _, root = locs(client, "/sitemap-papers.xml")
+    lastmods = {url.findtext(f"{SM}loc"): url.findtext(f"{SM}lastmod") for url in root.findall(f"{SM}url")}
+    assert lastmods[f"http://testserver{edited_last.get_absolute_url()}"] == "2024-05-02"  # UTC day
+    assert lastmods[f"http://testserver{summarised_last.get_absolute_url()}"] == "2024-06-01"
 
 
 def test_home_section_lists_the_home_page(client):
