@@ -7,6 +7,14 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from papers.pagination import MAX_PAGES
+
+# Top-level comments (threads) per page of a summary's comments; each comes with all its visible replies.
+THREADS_PER_PAGE = 50
+# What templates/comments/_comment.html reads of a comment and its writer (CommentQuerySet.for_display).
+DISPLAY_FIELDS = ["summary", "writer", "parent", "body_html", "state", "deleted_at", "created_at"]
+DISPLAY_FIELDS += ["writer__username", "writer__display_name"]
+
 
 class CommentQuerySet(models.QuerySet):
     def listed(self):
@@ -21,22 +29,47 @@ class CommentQuerySet(models.QuerySet):
         """The comments shown under one summary (already known to be readable by the viewer)."""
         return self.filter(summary=summary, state=Comment.State.VISIBLE, deleted_at__isnull=True)
 
-    def thread_of(self, summary):
-        """Top-level comments under ``summary``, oldest first, each with its visible ``replies`` prefetched.
+    def shown(self):
+        """The comments readers see: visible and not deleted (``comment_summary_idx`` for one summary's)."""
+        return self.filter(state=Comment.State.VISIBLE, deleted_at__isnull=True)
 
-        A top-level comment that was deleted (or hidden) but still has visible replies stays in the thread,
-        shown as a placeholder, so the replies keep their context. Two queries whatever the thread size.
+    def thread_starts(self, summary):
+        """The top-level comments that start a thread under ``summary``, in thread order (oldest first).
+
+        A top-level comment that was deleted (or hidden) but still has visible replies starts a thread too: it is
+        shown as a placeholder, so the replies keep their context. No joins: the base of ``thread_of``, of the
+        pages' capped count and of ``page_of``.
         """
         shown = Q(state=Comment.State.VISIBLE, deleted_at__isnull=True)
-        replies = Comment.objects.filter(shown).select_related("writer").order_by("created_at", "id")
-        has_replies = models.Exists(Comment.objects.filter(shown, parent=models.OuterRef("pk")))
+        # The parents of the summary's shown replies, looked up within the summary (comment_summary_idx). An EXISTS
+        # on any shown reply made PostgreSQL hash every shown comment of the site (a sequential scan) as soon as
+        # one top-level comment of the summary was hidden or deleted.
+        replied_to = Comment.objects.shown().filter(summary=summary, parent__isnull=False).values("parent_id")
         return (
             self.filter(summary=summary, parent__isnull=True)
-            .filter(shown | Q(has_replies))
-            .select_related("writer")
-            .prefetch_related(models.Prefetch("replies", queryset=replies))
+            .filter(shown | Q(pk__in=replied_to))
             .order_by("created_at", "id")
         )
+
+    def thread_of(self, summary):
+        """``thread_starts(summary)`` with their writers, for display: slice a page, then ``attach_replies`` to it."""
+        return self.thread_starts(summary).for_display()
+
+    def for_display(self):
+        """With the writer's name, and only the columns a comment's markup uses (no Markdown source, no profile)."""
+        return self.select_related("writer").only(*DISPLAY_FIELDS)
+
+    def page_of(self, comment, per_page: int = THREADS_PER_PAGE) -> int:
+        """The page (1-based, as ``?page=`` of the summary page) of the summary's comments that shows ``comment``.
+
+        A reply is on its parent's page. One capped count of the threads that start before the comment's thread
+        (``comment_thread_idx``); uses ``comment.parent`` when it is already loaded.
+        """
+        start = comment.parent if comment.parent_id else comment
+        before = Q(created_at__lt=start.created_at) | Q(created_at=start.created_at, pk__lt=start.pk)
+        # Counted like the pages themselves (papers.pagination.CappedPaginator): never more rows than it offers.
+        earlier = self.thread_starts(comment.summary_id).filter(before)[: per_page * MAX_PAGES].count()
+        return earlier // per_page + 1
 
 
 class Comment(models.Model):
@@ -72,6 +105,15 @@ class Comment(models.Model):
                 name="comment_summary_idx",
                 condition=Q(state="visible", deleted_at__isnull=True),
             ),
+            # Pages of a summary's comments: its top-level comments in thread order (CommentQuerySet.thread_starts,
+            # for the page itself, the pages' capped count and page_of). state and deleted_at are included so the
+            # counts read the index only; hidden or deleted ones stay in (they start a thread if they have replies).
+            models.Index(
+                fields=["summary", "created_at", "id"],
+                include=["state", "deleted_at"],
+                name="comment_thread_idx",
+                condition=Q(parent__isnull=True),
+            ),
             models.Index(fields=["writer", "-created_at"], name="comment_writer_idx"),
             models.Index(fields=["state", "-created_at"], name="comment_state_idx", condition=~Q(state="visible")),
         ]
@@ -80,7 +122,17 @@ class Comment(models.Model):
         return f"Comment by {self.writer or 'deleted member'} on summary {self.summary_id}"
 
     def get_absolute_url(self) -> str:
+        """The comment's anchor on its summary's first page (no query; see ``get_page_url``)."""
         return reverse("summaries:detail", args=[self.summary_id]) + f"#comment-{self.pk}"
+
+    def get_page_url(self, anchor: str = "") -> str:
+        """The page of its summary's comments that shows this comment, at the comment (or at ``#anchor``).
+
+        One query (``CommentQuerySet.page_of``); page 1 is the summary's bare URL.
+        """
+        page = Comment.objects.page_of(self)
+        query = f"?page={page}" if page > 1 else ""
+        return reverse("summaries:detail", args=[self.summary_id]) + f"{query}#{anchor or f'comment-{self.pk}'}"
 
     @property
     def is_listed(self) -> bool:
@@ -111,6 +163,22 @@ class Comment(models.Model):
     def soft_delete(self) -> None:
         self.deleted_at = timezone.now()
         self.save(update_fields=["deleted_at", "updated_at"])
+
+
+def attach_replies(threads) -> None:
+    """Set ``shown_replies`` on each top-level comment of ``threads``: its visible replies, oldest first, with writers.
+
+    One query (``parent_id IN (…)``). ``prefetch_related`` would run the same query but then builds a filtered
+    queryset for every parent comment, which on a page of 50 threads costs more than the query itself.
+    """
+    by_pk = {comment.pk: comment for comment in threads}
+    for comment in threads:
+        comment.shown_replies = []
+    if not by_pk:
+        return
+    replies = Comment.objects.shown().filter(parent__in=by_pk).for_display().order_by("created_at", "id")
+    for reply in replies:
+        by_pk[reply.parent_id].shown_replies.append(reply)
 
 
 def refresh_comment_count(summary_id: int) -> None:

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import User
 from accounts.permissions import can_view_summary
-from comments.models import Comment
+from comments.threads import comment_section
 from papers.models import PaperAuthor
 from papers.pagination import paginate
 from summaries.models import TOP_PERIODS, Summary, site_counts
@@ -62,8 +62,6 @@ def summary_detail(request, pk: int):
     summary = get_summary_for_view(request, pk)
     paper = summary.paper
     prefetch_related_objects([paper], Prefetch("authorships", queryset=PaperAuthor.objects.select_related("author")))
-    # Top-level comments with their visible replies (two queries); deleted parents of replies stay as placeholders.
-    comments = Comment.objects.thread_of(summary)
     return render(
         request,
         "summaries/detail.html",
@@ -71,9 +69,11 @@ def summary_detail(request, pk: int):
             "summary": summary,
             "paper": paper,
             "keywords": list(paper.keywords.all()),
-            "comments": comments,
+            # One page (?page=) of top-level comments with their visible replies and the viewer's actions on each.
+            **comment_section(request, summary),
             "my_vote": summary.my_vote,
             "viewer_is_writer": request.user.is_authenticated and summary.writer_id == request.user.pk,
+            # The summary's own URL on every page of its comments: comment pages are not separate documents.
             "canonical_url": request.build_absolute_uri(summary.get_absolute_url()),
         },
     )

@@ -1,12 +1,17 @@
 import re
+from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.template import RequestContext, Template
 from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from comments.models import Comment
+from comments.models import THREADS_PER_PAGE, Comment
+from comments.threads import comment_section
 from summaries.models import Summary
 from tests.factories import CommentFactory, SummaryFactory, UserFactory
 from tests.writing_helpers import banned_user
@@ -180,24 +185,25 @@ def test_delete_is_soft_and_replies_keep_a_placeholder(client, member, summary):
     assert parent.deleted_at is not None
     thread = list(Comment.objects.thread_of(summary))
     assert thread == [parent]
-    html = render_thread(member, summary, thread)
+    html = render_thread(member, summary)
     assert "This comment was deleted." in html and "Reply text" in html
     assert "Parent text" not in html and "Lonely text" not in html
     summary.refresh_from_db()
     assert summary.comment_count == 1
 
 
-def render_thread(user, summary, comments):
-    request = RequestFactory().get(summary.get_absolute_url())
+def render_thread(user, summary, page=None):
+    """The comments section of the summary page as ``summary_detail`` renders it (``page`` as in ``?page=``)."""
+    request = RequestFactory().get(summary.get_absolute_url(), {"page": page} if page else {})
     request.user = user
     template = Template('{% include "includes/comment_thread.html" %}')
-    return template.render(RequestContext(request, {"summary": summary, "comments": comments}))
+    return template.render(RequestContext(request, {"summary": summary, **comment_section(request, summary)}))
 
 
 def test_thread_shows_reply_forms_and_edit_links_to_members(member, summary):
     mine = CommentFactory(summary=summary, writer=member)
     CommentFactory(summary=summary, parent=mine)
-    html = render_thread(member, summary, Comment.objects.thread_of(summary))
+    html = render_thread(member, summary)
     assert reverse("comments:edit", args=[mine.pk]) in html
     assert f'name="parent" value="{mine.pk}"' in html
     assert html.count("<form") == 2  # one reply form (top-level only) + the new-comment form
@@ -208,13 +214,13 @@ def test_thread_asks_anonymous_visitors_to_sign_in(summary):
     from django.contrib.auth.models import AnonymousUser
 
     CommentFactory(summary=summary)
-    html = render_thread(AnonymousUser(), summary, Comment.objects.thread_of(summary))
+    html = render_thread(AnonymousUser(), summary)
     assert "Sign in to comment" in html and "<form" not in html
 
 
 def test_thread_escapes_nothing_but_sanitised_html(member, summary):
     CommentFactory(summary=summary, body="<b onclick=x>hi</b> & <script>bad()</script>")
-    html = render_thread(member, summary, Comment.objects.thread_of(summary))
+    html = render_thread(member, summary)
     assert "onclick" not in html and "<script>bad" not in html
 
 
@@ -222,8 +228,9 @@ def test_thread_query_count_is_constant(member, summary, django_assert_max_num_q
     for _ in range(30):
         top = CommentFactory(summary=summary)
         CommentFactory(summary=summary, parent=top)
+    summary.refresh_from_db()  # comment_count: 60, more than a page's worth, so the page is counted too
     with django_assert_max_num_queries(3):
-        html = render_thread(member, summary, Comment.objects.thread_of(summary))
+        html = render_thread(member, summary)
     assert html.count('class="comment"') == 60
 
 
@@ -269,7 +276,7 @@ def test_comments_are_rate_limited(client, member, summary, monkeypatch):
 
 def test_comment_count_heading_in_thread_markup(member, summary):
     CommentFactory(summary=summary)
-    html = render_thread(member, summary, Comment.objects.thread_of(summary))
+    html = render_thread(member, summary)
     assert re.search(r'<li class="comment" id="comment-\d+">', html)
 
 
@@ -279,3 +286,201 @@ def test_comment_edit_and_delete_pages_query_counts(client, member, summary, dja
     for name in ("comments:edit", "comments:delete"):
         with django_assert_max_num_queries(6):
             assert client.get(reverse(name, args=[comment.pk])).status_code == 200
+
+
+# --- Pages of comments on the summary page -------------------------------------------------------------------
+
+T0 = timezone.now() - timedelta(days=30)
+
+
+def make_threads(summary, count, *, writer, replies=0, first=0, **fields):
+    """``count`` top-level comments one minute apart from minute ``first`` (oldest first), each with ``replies``
+    visible replies a few seconds after it. Returns the top-level comments."""
+    tops = []
+    for n in range(first, first + count):
+        top = CommentFactory(
+            summary=summary, writer=writer, body=f"Thread {n}", created_at=T0 + timedelta(minutes=n), **fields
+        )
+        for r in range(replies):
+            CommentFactory(
+                summary=summary,
+                writer=writer,
+                parent=top,
+                body=f"Reply {n}.{r}",
+                created_at=top.created_at + timedelta(seconds=r + 1),
+            )
+        tops.append(top)
+    return tops
+
+
+def page_html(client, summary, page=None) -> str:
+    response = client.get(summary.get_absolute_url(), {"page": page} if page else {})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def shown_threads(html: str) -> list[str]:
+    return re.findall(r"<p>(Thread \d+)</p>", html)
+
+
+def comment_pages_nav(html: str) -> str:
+    match = re.search(r'<nav class="pagination" aria-label="Pages of comments">.*?</nav>', html, re.S)
+    return match.group(0) if match else ""
+
+
+def test_a_full_page_of_threads_has_no_page_links(client, summary):
+    make_threads(summary, THREADS_PER_PAGE, writer=summary.writer, replies=1)
+    html = page_html(client, summary)
+    assert shown_threads(html) == [f"Thread {n}" for n in range(THREADS_PER_PAGE)]
+    assert html.count("<p>Reply ") == THREADS_PER_PAGE
+    assert not comment_pages_nav(html)
+    assert f"{2 * THREADS_PER_PAGE} comments</h2>" in html
+
+
+def test_threads_after_a_full_page_go_to_the_next_page_oldest_first(client, summary):
+    make_threads(summary, THREADS_PER_PAGE + 3, writer=summary.writer)
+    first, second = page_html(client, summary), page_html(client, summary, 2)
+    assert shown_threads(first) == [f"Thread {n}" for n in range(THREADS_PER_PAGE)]
+    assert shown_threads(second) == [f"Thread {n}" for n in range(THREADS_PER_PAGE, THREADS_PER_PAGE + 3)]
+    # The heading counts every comment, on every page.
+    assert f"{THREADS_PER_PAGE + 3} comments</h2>" in first and f"{THREADS_PER_PAGE + 3} comments</h2>" in second
+    nav = comment_pages_nav(first)
+    assert 'rel="next" href="?page=2#comments"' in nav
+    assert '<span class="current" aria-current="page"><span class="visually-hidden">Page </span>1</span>' in nav
+    assert 'rel="prev"' not in nav
+    nav = comment_pages_nav(second)
+    # Back to page 1 is the summary's own URL, never ?page=1.
+    assert f'rel="prev" href="{summary.get_absolute_url()}#comments"' in nav
+    assert f'<a href="{summary.get_absolute_url()}#comments"><span class="visually-hidden">Page </span>1</a>' in nav
+    assert "page=1" not in nav and 'rel="next"' not in nav
+
+
+def test_out_of_range_or_malformed_pages_show_the_nearest_page(client, summary):
+    make_threads(summary, THREADS_PER_PAGE + 1, writer=summary.writer)
+    assert shown_threads(page_html(client, summary, 99)) == [f"Thread {THREADS_PER_PAGE}"]
+    assert shown_threads(page_html(client, summary, "x"))[0] == "Thread 0"
+
+
+def test_replies_stay_with_their_parent_across_pages(client, summary):
+    tops = make_threads(summary, THREADS_PER_PAGE + 1, writer=summary.writer)
+    # Replies written long after the newest thread still sit under their own parent, whichever page it is on.
+    late = T0 + timedelta(days=10)
+    CommentFactory(summary=summary, parent=tops[0], body="Late reply to 0", created_at=late)
+    CommentFactory(summary=summary, parent=tops[THREADS_PER_PAGE - 1], body="Late reply to 49", created_at=late)
+    CommentFactory(summary=summary, parent=tops[THREADS_PER_PAGE], body="Late reply to 50", created_at=late)
+    first, second = page_html(client, summary), page_html(client, summary, 2)
+    assert "Late reply to 0" in first and "Late reply to 49" in first and "Late reply to 50" not in first
+    assert "Late reply to 50" in second and "Late reply to 0" not in second and "Late reply to 49" not in second
+    thread = re.search(rf'<li class="comment" id="comment-{tops[THREADS_PER_PAGE].pk}">.*', second, re.S).group(0)
+    assert '<ol class="comment-replies" aria-label="Replies">' in thread and "Late reply to 50" in thread
+
+
+def test_pages_count_placeholder_threads_but_not_lone_hidden_or_deleted_comments(client, summary):
+    writer = summary.writer
+    make_threads(summary, 2, writer=writer, first=-4, deleted_at=T0)  # deleted, no replies: no thread
+    make_threads(summary, 1, writer=writer, first=-2, state=Comment.State.HIDDEN)  # hidden, no replies: no thread
+    make_threads(summary, THREADS_PER_PAGE - 1, writer=writer)
+    # A hidden comment with a visible reply is a thread (a placeholder), the newest: still on page 1 of 1.
+    # Two replies make 51 comments: more than a page's worth, so the threads are counted (50: one page).
+    placeholder = make_threads(summary, 1, writer=writer, replies=2, first=100, state=Comment.State.HIDDEN)[0]
+    html = page_html(client, summary)
+    assert not comment_pages_nav(html)
+    assert f'id="comment-{placeholder.pk}"' in html and "This comment was deleted." in html
+    assert "Thread 100" not in html and "Reply 100.0" in html
+    assert "Thread -4" not in html and "Thread -2" not in html
+    # One more thread opens page 2.
+    make_threads(summary, 1, writer=writer, first=101)
+    assert shown_threads(page_html(client, summary, 2)) == ["Thread 101"]
+
+
+def test_hidden_and_deleted_replies_stay_hidden_on_later_pages(client, summary):
+    tops = make_threads(summary, THREADS_PER_PAGE + 1, writer=summary.writer)
+    last = tops[-1]
+    CommentFactory(summary=summary, parent=last, body="Hidden reply", state=Comment.State.HIDDEN)
+    CommentFactory(summary=summary, parent=last, body="Spam reply", state=Comment.State.SPAM)
+    CommentFactory(summary=summary, parent=last, body="Deleted reply", deleted_at=timezone.now())
+    CommentFactory(summary=summary, parent=last, body="Shown reply")
+    html = page_html(client, summary, 2)
+    assert "Shown reply" in html
+    assert "Hidden reply" not in html and "Spam reply" not in html and "Deleted reply" not in html
+
+
+def test_comment_pages_keep_the_summary_as_canonical_url(client, summary):
+    make_threads(summary, THREADS_PER_PAGE + 1, writer=summary.writer)
+    canonical = f'<link rel="canonical" href="http://testserver{summary.get_absolute_url()}">'
+    assert canonical in page_html(client, summary)
+    assert canonical in page_html(client, summary, 2)
+
+
+@pytest.mark.parametrize("viewer", ["anonymous", "member"])
+def test_summary_page_queries_do_not_grow_with_comments(client, summary, viewer, django_assert_max_num_queries):
+    if viewer == "member":
+        client.force_login(UserFactory())
+    make_threads(summary, 3, writer=UserFactory(), replies=1)  # 6 comments: one page, no count
+    with CaptureQueriesContext(connection) as few:
+        page_html(client, summary)
+    make_threads(summary, 57, writer=UserFactory(), replies=1, first=3)  # 120 comments on two pages
+    budget = len(few.captured_queries) + 1  # + the capped count of the pages
+    for page in (None, 2):
+        with django_assert_max_num_queries(budget):
+            html = page_html(client, summary, page)
+        assert html.count('class="comment"') == (2 * THREADS_PER_PAGE if page is None else 2 * 10)
+
+
+# --- Who sees which action on each comment -------------------------------------------------------------------
+
+
+def actions_of(html: str, comment) -> set[str]:
+    """The actions offered on one comment: its own action links, and a reply form for a top-level one."""
+    li = re.search(rf'<li class="comment" id="comment-{comment.pk}">(.*?)</li>', html, re.S)
+    assert li, f"comment {comment.pk} not shown"
+    own = li.group(1).split('<ol class="comment-replies"')[0]  # before any nested replies
+    actions = set()
+    if reverse("comments:edit", args=[comment.pk]) in own:
+        actions.add("edit")
+    if reverse("comments:delete", args=[comment.pk]) in own:
+        actions.add("delete")
+    if reverse("moderation:report", args=["comment", comment.pk]) in own:
+        actions.add("report")
+    if f'name="parent" value="{comment.pk}"' in html:
+        actions.add("reply")
+    return actions
+
+
+ALL_ACTIONS = {"edit", "delete", "report", "reply"}
+
+
+@pytest.mark.parametrize(
+    ("viewer", "on_others", "on_own", "on_own_reply"),
+    [
+        ("anonymous", set(), set(), set()),
+        ("member", {"report", "reply"}, ALL_ACTIONS, {"edit", "delete", "report"}),
+        ("summary writer", {"report", "reply"}, ALL_ACTIONS, {"edit", "delete", "report"}),
+        ("moderator", {"report", "reply"}, ALL_ACTIONS, {"edit", "delete", "report"}),
+        ("banned", set(), set(), set()),
+    ],
+)
+def test_each_viewer_sees_the_actions_they_may_take(client, summary, viewer, on_others, on_own, on_own_reply):
+    """On both pages: others' comments, the viewer's own comment (page 2) and own reply (page 1)."""
+    from tests.factories import ModeratorFactory
+
+    user = {
+        "anonymous": None,
+        "member": lambda: UserFactory(username="reader"),
+        "summary writer": lambda: summary.writer,
+        "moderator": lambda: ModeratorFactory(username="moddy"),
+        "banned": banned_user,
+    }[viewer]
+    user = user() if user else None
+    others = make_threads(summary, THREADS_PER_PAGE, writer=UserFactory(username="someone"))
+    own = make_threads(summary, 1, writer=user or UserFactory(), first=THREADS_PER_PAGE)[0]
+    own_reply = CommentFactory(summary=summary, writer=own.writer, parent=others[-1], created_at=T0 + timedelta(days=1))
+    if user:
+        client.force_login(user)
+    first, second = page_html(client, summary), page_html(client, summary, 2)
+    assert actions_of(first, others[0]) == on_others and actions_of(first, others[-1]) == on_others
+    assert actions_of(second, own) == on_own
+    assert actions_of(first, own_reply) == on_own_reply
+    for html in (first, second):
+        assert ("Sign in to comment" in html) is (viewer == "anonymous")
+        assert ("Add a comment" in html) is (viewer not in {"anonymous", "banned"})
