@@ -18,7 +18,7 @@ from accounts import permissions
 from accounts.ratelimit import ratelimit
 from comments.forms import CommentEditForm, CommentForm
 from comments.models import Comment
-from comments.notifications import notify_summary_writer
+from comments.notifications import notify_about_comment
 from summaries.models import Summary
 
 
@@ -34,7 +34,7 @@ def get_summary_for_comment(request, pk: int) -> Summary:
 def get_comment_for_edit(request, pk: int) -> Comment:
     """The viewer's own, not deleted comment ``pk`` (404 for anyone else's); 403 when they may not edit."""
     comment = get_object_or_404(
-        Comment.objects.select_related("summary__paper"), pk=pk, writer=request.user, deleted_at__isnull=True
+        Comment.objects.select_related("summary__paper", "parent"), pk=pk, writer=request.user, deleted_at__isnull=True
     )
     if not permissions.can_edit_comment(request.user, comment):
         raise PermissionDenied("You cannot change comments at the moment.")
@@ -52,16 +52,18 @@ def add(request, pk: int):
         context = {"form": form, "summary": summary, "paper": summary.paper, "parent": form.data.get("parent")}
         return render(request, "comments/form.html", context, status=400)
     comment = form.save(writer=request.user)
+    # Where the new comment is shown: the last page for a comment, its parent's page for a reply.
+    comment_url = comment.get_page_url()
     transaction.on_commit(
         partial(
-            notify_summary_writer,
+            notify_about_comment,
             comment.pk,
-            comment_url=request.build_absolute_uri(comment.get_absolute_url()),
+            comment_url=request.build_absolute_uri(comment_url),
             settings_url=request.build_absolute_uri(reverse("member:settings")),
         )
     )
     messages.success(request, "Your reply is posted." if comment.parent_id else "Your comment is posted.")
-    return redirect(comment.get_absolute_url())
+    return redirect(comment_url)
 
 
 @login_required
@@ -69,15 +71,22 @@ def add(request, pk: int):
 def edit(request, pk: int):
     comment = get_comment_for_edit(request, pk)
     form = CommentEditForm(request.POST or None, instance=comment)
+    comment_url = comment.get_page_url()
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Your comment is updated.")
-        return redirect(comment.get_absolute_url())
+        return redirect(comment_url)
     status = 400 if form.errors else 200
     return render(
         request,
         "comments/edit.html",
-        {"form": form, "comment": comment, "summary": comment.summary, "paper": comment.summary.paper},
+        {
+            "form": form,
+            "comment": comment,
+            "comment_url": comment_url,
+            "summary": comment.summary,
+            "paper": comment.summary.paper,
+        },
         status=status,
     )
 
@@ -88,11 +97,18 @@ def delete(request, pk: int):
     if not permissions.can_delete_comment(request.user, comment):
         raise PermissionDenied
     if request.method == "POST":
+        # Back to the page the comment was on (its thread's place stays, as a placeholder or as its neighbours).
+        page_url = comment.get_page_url(anchor="comments")
         comment.soft_delete()
         messages.success(request, "Your comment is deleted.")
-        return redirect(reverse("summaries:detail", args=[comment.summary_id]) + "#comments")
+        return redirect(page_url)
     return render(
         request,
         "comments/delete.html",
-        {"comment": comment, "summary": comment.summary, "paper": comment.summary.paper},
+        {
+            "comment": comment,
+            "comment_url": comment.get_page_url(),
+            "summary": comment.summary,
+            "paper": comment.summary.paper,
+        },
     )

@@ -427,6 +427,78 @@ def test_summary_page_queries_do_not_grow_with_comments(client, summary, viewer,
         assert html.count('class="comment"') == (2 * THREADS_PER_PAGE if page is None else 2 * 10)
 
 
+# --- Which page a comment is on, and the redirects after posting or editing -----------------------------------
+
+
+def test_page_of_a_comment_and_of_its_replies(summary):
+    tops = make_threads(summary, 2 * THREADS_PER_PAGE + 1, writer=summary.writer)
+    late_reply = CommentFactory(summary=summary, parent=tops[THREADS_PER_PAGE], created_at=T0 + timedelta(days=9))
+    pages = {
+        n: Comment.objects.page_of(tops[n]) for n in (0, THREADS_PER_PAGE - 1, THREADS_PER_PAGE, 2 * THREADS_PER_PAGE)
+    }
+    assert pages == {0: 1, THREADS_PER_PAGE - 1: 1, THREADS_PER_PAGE: 2, 2 * THREADS_PER_PAGE: 3}
+    assert Comment.objects.page_of(late_reply) == 2
+    assert late_reply.get_page_url() == f"{summary.get_absolute_url()}?page=2#comment-{late_reply.pk}"
+    assert tops[0].get_page_url() == tops[0].get_absolute_url()  # page 1: the summary's bare URL
+
+
+def test_page_of_breaks_ties_on_the_same_second_by_id(summary):
+    same_time = T0 + timedelta(hours=1)
+    make_threads(summary, THREADS_PER_PAGE - 1, writer=summary.writer)
+    a = CommentFactory(summary=summary, body="A", created_at=same_time)
+    b = CommentFactory(summary=summary, body="B", created_at=same_time)
+    assert (Comment.objects.page_of(a), Comment.objects.page_of(b)) == (1, 2)
+
+
+def test_posting_a_comment_lands_on_the_last_page(client, member, summary, django_capture_on_commit_callbacks):
+    make_threads(summary, THREADS_PER_PAGE, writer=summary.writer)
+    client.force_login(member)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_comment(client, summary, "The newest comment.")
+    comment = Comment.objects.get(body="The newest comment.")
+    assert response["Location"] == f"{summary.get_absolute_url()}?page=2#comment-{comment.pk}"
+    assert f'id="comment-{comment.pk}"' in page_html(client, summary, 2)
+    # The summary's writer is e-mailed the same address.
+    assert f"http://testserver{response['Location']}" in mail.outbox[0].body
+
+
+def test_replying_lands_on_the_parents_page(client, member, summary):
+    tops = make_threads(summary, THREADS_PER_PAGE + 1, writer=summary.writer)
+    client.force_login(member)
+    response = post_comment(client, summary, "Reply on page 2.", parent=str(tops[-1].pk))
+    reply = Comment.objects.get(body="Reply on page 2.")
+    assert response["Location"] == f"{summary.get_absolute_url()}?page=2#comment-{reply.pk}"
+    response = post_comment(client, summary, "Reply on page 1.", parent=str(tops[0].pk))
+    reply = Comment.objects.get(body="Reply on page 1.")
+    assert response["Location"] == f"{summary.get_absolute_url()}#comment-{reply.pk}"
+    assert f'id="comment-{reply.pk}"' in page_html(client, summary)
+
+
+def test_editing_a_comment_on_a_later_page_returns_to_that_page(client, member, summary):
+    make_threads(summary, THREADS_PER_PAGE, writer=summary.writer)
+    mine = make_threads(summary, 1, writer=member, first=THREADS_PER_PAGE)[0]
+    my_reply = CommentFactory(summary=summary, writer=member, parent=mine, created_at=T0 + timedelta(days=1))
+    client.force_login(member)
+    expected = f"{summary.get_absolute_url()}?page=2#comment-{mine.pk}"
+    url = reverse("comments:edit", args=[mine.pk])
+    assert f'href="{expected}">Cancel</a>' in client.get(url).content.decode()
+    assert client.post(url, {"body": "Edited"})["Location"] == expected
+    response = client.post(reverse("comments:edit", args=[my_reply.pk]), {"body": "Edited reply"})
+    assert response["Location"] == f"{summary.get_absolute_url()}?page=2#comment-{my_reply.pk}"
+
+
+def test_deleting_a_comment_on_a_later_page_returns_to_that_page(client, member, summary):
+    make_threads(summary, THREADS_PER_PAGE, writer=summary.writer)
+    mine = make_threads(summary, 1, writer=member, first=THREADS_PER_PAGE)[0]
+    make_threads(summary, 1, writer=summary.writer, first=THREADS_PER_PAGE + 1)
+    client.force_login(member)
+    url = reverse("comments:delete", args=[mine.pk])
+    assert (
+        f'href="{summary.get_absolute_url()}?page=2#comment-{mine.pk}">Keep it</a>' in client.get(url).content.decode()
+    )
+    assert client.post(url)["Location"] == f"{summary.get_absolute_url()}?page=2#comments"
+
+
 # --- Who sees which action on each comment -------------------------------------------------------------------
 
 
