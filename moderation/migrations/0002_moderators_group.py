@@ -32,24 +32,26 @@ PERMISSIONS = {
 def create_moderators_group(apps, schema_editor):
     from django.contrib.auth.management import create_permissions
 
-    # Default permissions are normally created after `migrate`; the group needs them now.
+    # Default permissions are normally created after `migrate`; the group needs them now. Every query names
+    # the database being migrated (`migrate --database=…`, generate_bench_data's own database).
+    db = schema_editor.connection.alias
     for app_config in apps.get_app_configs():
         original = getattr(app_config, "models_module", None)
         app_config.models_module = original or True
-        create_permissions(app_config, apps=apps, verbosity=0)
+        create_permissions(app_config, apps=apps, verbosity=0, using=db)
         app_config.models_module = original
 
     ContentType = apps.get_model("contenttypes", "ContentType")
     Permission = apps.get_model("auth", "Permission")
     Group = apps.get_model("auth", "Group")
 
-    user_type, _ = ContentType.objects.get_or_create(app_label="accounts", model="user")
-    Permission.objects.get_or_create(
+    user_type, _ = ContentType.objects.using(db).get_or_create(app_label="accounts", model="user")
+    Permission.objects.using(db).get_or_create(
         codename="ban_member", content_type=user_type, defaults={"name": "Can ban and unban members"}
     )
-    group, _ = Group.objects.get_or_create(name=GROUP)
+    group, _ = Group.objects.using(db).get_or_create(name=GROUP)
     permissions = [
-        Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        Permission.objects.using(db).get(content_type__app_label=app_label, codename=codename)
         for app_label, codenames in PERMISSIONS.items()
         for codename in codenames
     ]
@@ -57,8 +59,9 @@ def create_moderators_group(apps, schema_editor):
 
 
 def remove_moderators_group(apps, schema_editor):
-    apps.get_model("auth", "Group").objects.filter(name=GROUP).delete()
-    apps.get_model("auth", "Permission").objects.filter(
+    db = schema_editor.connection.alias
+    apps.get_model("auth", "Group").objects.using(db).filter(name=GROUP).delete()
+    apps.get_model("auth", "Permission").objects.using(db).filter(
         codename="ban_member", content_type__app_label="accounts"
     ).delete()
 
