@@ -9,8 +9,10 @@ from django.utils import timezone
 
 from papers.pagination import MAX_PAGES
 
-# Top-level comments (threads) per page of a summary's comments; each comes with all its visible replies.
-THREADS_PER_PAGE = 50
+# Top-level comments (threads) per page of a summary's comments; each comes with all its visible replies. A page
+# of 25 threads (~33 comments at the bench's reply rate) costs ~11 ms of Python over a summary without comments,
+# 50 threads ~20 ms: too much of the 50 ms budget (docs/performance.md, finding 7).
+THREADS_PER_PAGE = 25
 # What templates/comments/_comment.html reads of a comment and its writer (CommentQuerySet.for_display).
 DISPLAY_FIELDS = ["summary", "writer", "parent", "body_html", "state", "deleted_at", "created_at"]
 DISPLAY_FIELDS += ["writer__username", "writer__display_name"]
