@@ -261,6 +261,8 @@ class Paper(models.Model):
     summary_count = models.PositiveIntegerField(default=0, editable=False)
     last_summary_at = models.DateTimeField(null=True, blank=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
+    # Title (A), authors and keywords (B) only: small enough to rank search candidates cheaply (papers.search).
+    title_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -277,6 +279,11 @@ class Paper(models.Model):
             models.Index(fields=["title_key"], name="paper_title_key_idx"),
             # Full-text search.
             GinIndex(fields=["search_vector"], name="paper_search_idx"),
+            # Search candidates matched by title, authors or keywords, and the same among papers with summaries.
+            GinIndex(fields=["title_vector"], name="paper_title_search_idx"),
+            GinIndex(
+                fields=["title_vector"], name="paper_title_summarised_idx", condition=models.Q(summary_count__gt=0)
+            ),
             # Sitemap and "papers with summaries" listings.
             models.Index(
                 fields=["-last_summary_at"], name="paper_with_summaries_idx", condition=models.Q(summary_count__gt=0)

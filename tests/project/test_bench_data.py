@@ -100,6 +100,7 @@ def test_identifiers_are_canonical_and_papers_are_searchable(bench_data):
     assert arxiv_ids
     assert all(parse_arxiv_id(value).id == value for value in arxiv_ids)
     assert not Paper.objects.filter(search_vector=None).exists()
+    assert not Paper.objects.filter(title_vector=None).exists()
     assert not Summary.objects.filter(search_vector=None).exists()
     assert Paper.objects.filter(search_vector=build_query("learning")).exists()
 
