@@ -9,14 +9,18 @@ from a Chinese summary is then found as the sequence of its characters.
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 import re
+import string
 from dataclasses import dataclass
 
 from django import forms
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import F, Func, OuterRef, Q, Subquery, TextField, Value
+from django.db.models import Case, F, Func, OuterRef, Prefetch, Q, Subquery, TextField, Value, When
 
 from papers.identifiers import Identifier
 
@@ -108,17 +112,34 @@ def cjk_query(text: str) -> str:
 
 # --- Searching ------------------------------------------------------------------------------------------
 #
-# The search page ranks only a bounded set of candidates: at most SEARCH_CANDIDATES papers whose own vector
-# matches plus at most SEARCH_CANDIDATES papers matched through a listed summary. A common word over millions
-# of papers then costs two capped GIN index scans and a few thousand ts_rank calls, never a rank of every
-# match. Papers with summaries come first among the paper matches (they are what readers come for).
+# The search page ranks only a bounded set of candidates from four capped scans: papers whose title, authors
+# or keywords match (the small ``title_vector``), the same among papers with summaries (they are what readers
+# come for; a partial index holds only them), papers matched through a listed summary, and papers whose full
+# vector matches (abstract and venue too). The last scan runs only when the title matches did not fill every
+# page we show: an abstract-only match rarely outranks a title match. A common word over millions of papers
+# then costs capped index or table scans and about a thousand ts_rank calls, never a rank of every match;
+# result pages are cached (see ``search_papers``).
 
 PAGE_SIZE = 20
 MAX_PAGES = 20
-SEARCH_CANDIDATES = 1000
+# Enough candidates per scan to fill every page we ever show (MAX_PAGES × PAGE_SIZE) and to know that more
+# exist. Past the cap a scan's rows are arbitrary (table or index order, not rank), so a larger cap improves
+# the first pages little but costs a row test and a ts_rank per row: measured on 250,000 papers, the first
+# page with 401 candidates scores 91–97 % of what ranking every match would give, as the former 1,000 did
+# (docs/performance.md, finding 3). Also caps the admin searches' matches (papers/admin.py, summaries/admin.py).
+SEARCH_CANDIDATES = MAX_PAGES * PAGE_SIZE + 1
+# Papers reached through a summary: fewer, because the summary scan is the costly one (a summary's vector is
+# large and mostly stored out of line, so testing a row costs a TOAST read) and a summary match ranks below
+# most title matches; measured, 100 instead of 401 changes the rank quality of the first five pages by less
+# than 1 % for common words (docs/performance.md, finding 3). Queries with fewer summary matches see them all.
+SUMMARY_CANDIDATES = 5 * PAGE_SIZE
 MAX_QUERY_CHARS = 200
 # ts_rank normalisation: 1 divides by 1 + log(document length), 32 scales into [0, 1).
 RANK_NORMALIZATION = 1 | 32
+# Result pages are cached this long (seconds); see search_papers for what is cached and why it is safe.
+SEARCH_CACHE_SECONDS = 300
+# Part of every cache key: bump it whenever ranking, snippets or the cached structure change.
+SEARCH_CACHE_VERSION = 1
 
 # Private-use characters mark highlights inside ts_headline output; the same characters are stripped
 # from the source text first, so every marker in the output is one PostgreSQL put there.
@@ -202,8 +223,15 @@ def _headline(expression, query, **options):
     )
 
 
-def _rank(query):
-    return SearchRank(F("search_vector"), query, normalization=Value(RANK_NORMALIZATION))
+def _rank(query, field: str = "search_vector"):
+    return SearchRank(F(field), query, normalization=Value(RANK_NORMALIZATION))
+
+
+def _paper_rank(query):
+    """A paper's rank: how well its title, authors and keywords match (the small ``title_vector``) when they
+    do, else its full vector's rank (abstract and venue weigh little, so these stay below most title matches).
+    The same formula whichever scan found the paper."""
+    return Case(When(title_vector=query, then=_rank(query, "title_vector")), default=_rank(query))
 
 
 @dataclass
@@ -258,18 +286,25 @@ def _sql(queryset) -> tuple[str, tuple]:
 def _ranked_paper_ids(query, filters: SearchFilters, offset: int, limit: int) -> list[int]:
     """Ids of one page of matching papers, best first, in one statement.
 
-    Three capped candidate scans, each ranking only the rows it returns (one read of each vector):
-    papers whose own vector matches, the same among papers with summaries, and papers through their
-    listed summaries. A paper's rank is the best of its candidates' ranks.
+    Four capped scans, each ranking only the rows it returns: papers whose title, authors or keywords match
+    (small vector, GIN index ``paper_title_search_idx``), the same among papers with summaries (partial index
+    ``paper_title_summarised_idx``), papers through their listed summaries (SUMMARY_CANDIDATES), and,
+    only while the first scan found fewer than the cap, papers whose full vector matches (abstract, venue).
+    A paper's rank is the best of its candidates' ranks.
     """
     from papers.models import Paper
     from summaries.models import Summary
 
-    live = Paper.objects.live().filter(filters.paper_q(), search_vector=query).order_by()
-    paper_hits = live.annotate(rank=_rank(query)).values_list("pk", "rank", "summary_count")
-    # Matches among papers with summaries (the partial index paper_with_summaries_idx narrows the scan), so that
-    # a common word still brings up the papers readers come for.
-    summarised_hits = paper_hits.filter(summary_count__gt=0)
+    papers = Paper.objects.live().filter(filters.paper_q()).order_by()
+    title_hits = (
+        papers.filter(title_vector=query)
+        .annotate(rank=_rank(query, "title_vector"))
+        .values_list("pk", "rank", "summary_count")
+    )
+    summarised_hits = title_hits.filter(summary_count__gt=0)
+    text_hits = (
+        papers.filter(search_vector=query).annotate(rank=_paper_rank(query)).values_list("pk", "rank", "summary_count")
+    )
     summary_hits = (
         Summary.objects.listed()
         .filter(filters.paper_q("paper__"), paper__merged_into__isnull=True, search_vector=query)
@@ -277,36 +312,103 @@ def _ranked_paper_ids(query, filters: SearchFilters, offset: int, limit: int) ->
         .annotate(rank=_rank(query))
         .values_list("paper_id", "rank", "paper__summary_count")
     )
-    parts = [_sql(qs[:SEARCH_CANDIDATES]) for qs in (paper_hits, summarised_hits, summary_hits)]
+    scans = [
+        _sql(title_hits[:SEARCH_CANDIDATES]),
+        _sql(summarised_hits[:SEARCH_CANDIDATES]),
+        _sql(summary_hits[:SUMMARY_CANDIDATES]),
+        _sql(text_hits[:SEARCH_CANDIDATES]),
+    ]
+    (title_sql, _), (summarised_sql, _), (summary_sql, _), (text_sql, _) = scans
     sql = (
-        "SELECT paper_id FROM ("
-        + " UNION ALL ".join(f"({part_sql})" for part_sql, _ in parts)
-        + ") AS candidates (paper_id, rank, summary_count) "
+        f"WITH title_hits AS MATERIALIZED ({title_sql}) "
+        "SELECT paper_id FROM (SELECT * FROM title_hits"
+        f" UNION ALL ({summarised_sql})"
+        f" UNION ALL ({summary_sql})"
+        # The count is a one-time filter: when it is false PostgreSQL never starts the full-vector scan.
+        f" UNION ALL (SELECT * FROM ({text_sql}) AS text_hits WHERE (SELECT count(*) FROM title_hits) < %s)"
+        ") AS candidates (paper_id, rank, summary_count) "
         "GROUP BY paper_id ORDER BY max(rank) DESC, max(summary_count) DESC, paper_id DESC LIMIT %s OFFSET %s"
     )
-    params = (*(param for _, part_params in parts for param in part_params), limit, offset)
+    params = (*(param for _, scan_params in scans for param in scan_params), SEARCH_CANDIDATES, limit, offset)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
 
 
-def search_papers(text: str, filters: SearchFilters | None = None, page: int = 1) -> SearchPage:
-    """Full-text search over papers and their listed summaries; a fixed number of queries per page.
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
-    ``page`` is clamped to 1..MAX_PAGES. Returns an empty page when ``text`` holds nothing searchable.
+
+def normalize_query(text: str) -> str:
+    """What is searched for, and the text part of the cache key: control characters and repeated spaces
+    removed, cut to MAX_QUERY_CHARS, ASCII letters lower-cased. Lower-casing changes nothing in the results:
+    PostgreSQL folds case when parsing the query (``OR`` included) and when indexing. Other letters are left
+    alone (Python and PostgreSQL need not fold them alike)."""
+    return clean_query_text(text)[:MAX_QUERY_CHARS].strip().translate(_ASCII_LOWER)
+
+
+def search_cache_key(text: str, filters: SearchFilters, page: int) -> str:
+    """The cache key of one result page: the normalised query, every filter, the page and everything in the
+    configuration that changes results (cap, page size, page limit, rank normalisation, cache version)."""
+    parts = [
+        SEARCH_CACHE_VERSION,
+        SEARCH_CANDIDATES,
+        PAGE_SIZE,
+        MAX_PAGES,
+        RANK_NORMALIZATION,
+        text,
+        filters.venue,
+        filters.year_from,
+        filters.year_to,
+        page,
+    ]
+    digest = hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
+    return f"search:{SEARCH_CACHE_VERSION}:{digest}"
+
+
+def _listing(queryset):
+    """Papers as a result list shows them: venue and ordered authors in the same query count whatever the page."""
+    from papers.models import PaperAuthor
+
+    return (
+        queryset.order_by()
+        .defer("search_vector", "title_vector", "abstract")
+        .select_related("venue")
+        .prefetch_related(
+            Prefetch(
+                "authorships", queryset=PaperAuthor.objects.select_related("author").order_by("paper_id", "position")
+            )
+        )
+    )
+
+
+def _pack(fragments: list[Fragment]) -> list[tuple[str, bool]]:
+    return [(fragment.text, fragment.hit) for fragment in fragments]
+
+
+def _unpack(packed) -> list[Fragment]:
+    return [Fragment(text, hit) for text, hit in packed]
+
+
+def _show(paper, title: list[Fragment], snippet: list[Fragment], snippet_summary_id) -> None:
+    paper.title_fragments = title
+    paper.snippet = snippet
+    paper.snippet_summary_id = snippet_summary_id
+
+
+def _fresh_results(query, filters: SearchFilters, page: int) -> tuple[dict, list]:
+    """Rank, fetch and highlight one page; returns (cache entry, papers ready for the template).
+
+    The cache entry holds only what is the same for every reader: ids in rank order, highlighted fragments
+    and, for each paper and each summary a snippet came from, the ``updated_at`` it was built from.
     """
     from papers.models import Paper
     from summaries.models import Summary
 
-    filters = filters or SearchFilters()
-    page = min(max(page, 1), MAX_PAGES)
-    query = build_query(clean_query_text(text))
-    if query is None:
-        return SearchPage([], page)
     ids = _ranked_paper_ids(query, filters, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
     has_next, ids = len(ids) > PAGE_SIZE, ids[:PAGE_SIZE]
+    entry = {"has_next": has_next, "rows": []}
     if not ids:
-        return SearchPage([], page)
+        return entry, []
 
     best_summary = (
         Summary.objects.listed()
@@ -315,38 +417,99 @@ def search_papers(text: str, filters: SearchFilters | None = None, page: int = 1
         .order_by("-rank", "-score", "-pk")
         .values("pk")[:1]
     )
-    papers = (
-        Paper.objects.filter(pk__in=ids)
-        .defer("search_vector", "abstract")
-        .select_related("venue")
-        .prefetch_related("authorships__author")
-        .annotate(
-            title_headline=_headline(F("title"), query, highlight_all=True),
-            abstract_headline=_headline(F("abstract"), query, max_words=35, min_words=15),
-            matched_summary_id=Subquery(best_summary),
-        )
+    papers = _listing(Paper.objects.live().filter(pk__in=ids)).annotate(
+        title_headline=_headline(F("title"), query, highlight_all=True),
+        abstract_headline=_headline(F("abstract"), query, max_words=35, min_words=15),
+        matched_summary_id=Subquery(best_summary),
     )
     by_id = {paper.pk: paper for paper in papers}
     summary_ids = [p.matched_summary_id for p in by_id.values() if p.matched_summary_id]
-    summary_headlines = dict(
-        Summary.objects.listed()
+    summaries = {
+        pk: (updated_at, headline)
+        for pk, updated_at, headline in Summary.objects.listed()
         .filter(pk__in=summary_ids)
         .annotate(headline=_headline(_html_text(F("body_html")), query, max_words=35, min_words=15))
-        .values_list("pk", "headline")
-    )
+        .values_list("pk", "updated_at", "headline")
+    }
     results = []
     for pk in ids:
         paper = by_id.get(pk)
-        if paper is None:
+        if paper is None:  # merged or deleted since the ranking statement
             continue
-        paper.title_fragments = headline_fragments(paper.title_headline)
-        if paper.matched_summary_id in summary_headlines:
-            paper.snippet = headline_fragments(summary_headlines[paper.matched_summary_id], unescape=True)
-            paper.snippet_summary_id = paper.matched_summary_id
+        title = headline_fragments(paper.title_headline)
+        summary = summaries.get(paper.matched_summary_id)
+        if summary is not None:
+            snippet, source = headline_fragments(summary[1], unescape=True), (paper.matched_summary_id, summary[0])
         else:
-            paper.snippet = headline_fragments(paper.abstract_headline)
-            paper.snippet_summary_id = None
+            snippet, source = headline_fragments(paper.abstract_headline), None
+        entry["rows"].append((pk, paper.updated_at, _pack(title), _pack(snippet), source))
+        _show(paper, title, snippet, source[0] if source else None)
         results.append(paper)
+    return entry, results
+
+
+def _cached_results(entry: dict) -> list | None:
+    """The papers of a cached page, re-fetched through the visibility querysets; None when anything in the
+    entry is no longer exactly what a fresh search would show (the caller then searches again)."""
+    from papers.models import Paper
+    from summaries.models import Summary
+
+    rows = entry["rows"]
+    if not rows:
+        return []
+    papers = {paper.pk: paper for paper in _listing(Paper.objects.live().filter(pk__in=[row[0] for row in rows]))}
+    sources = {row[4][0]: (row[0], row[4][1]) for row in rows if row[4]}
+    current = {}
+    if sources:
+        current = {
+            pk: (paper_id, updated_at)
+            for pk, paper_id, updated_at in Summary.objects.listed()
+            .filter(pk__in=list(sources))
+            .values_list("pk", "paper_id", "updated_at")
+        }
+    results = []
+    for pk, updated_at, title, snippet, source in rows:
+        paper = papers.get(pk)
+        if paper is None or paper.updated_at != updated_at:
+            return None  # merged, deleted, or its title or abstract may have changed
+        if source and current.get(source[0]) != sources[source[0]]:
+            return None  # the summary was hidden, deleted, made private, edited or moved
+        _show(paper, _unpack(title), _unpack(snippet), source[0] if source else None)
+        results.append(paper)
+    return results
+
+
+def search_papers(text: str, filters: SearchFilters | None = None, page: int = 1) -> SearchPage:
+    """Full-text search over papers and their listed summaries; a fixed number of queries per page.
+
+    ``page`` is clamped to 1..MAX_PAGES. Returns an empty page when ``text`` holds nothing searchable.
+
+    Result pages are cached for SEARCH_CACHE_SECONDS under ``search_cache_key`` (popular queries repeat; the
+    ranking statement is the expensive part). Only what is the same for every reader is cached — paper ids
+    in rank order, highlighted title and snippet fragments, which summary a snippet came from, and the
+    ``updated_at`` of each paper and summary used — never HTML, and nothing that depends on who asks.
+
+    Hidden content cannot come back from the cache: a hit re-fetches the papers through
+    ``Paper.objects.live()`` and the snippets' summaries through ``Summary.objects.listed()``, and if any
+    paper was merged or deleted, any summary was hidden, deleted, made private or moved to another paper,
+    or either was edited since (``updated_at`` differs, so a stale title, abstract or summary text could be
+    in the fragments), the entry is dropped and the page computed afresh. A check costs two small
+    primary-key look-ups that the page needs anyway, so correctness does not hang on a short TTL; the TTL
+    only bounds how long new matches (a newly listed summary, a new paper) wait to appear in a cached page.
+    """
+    filters = filters or SearchFilters()
+    page = min(max(page, 1), MAX_PAGES)
+    text = normalize_query(text)
+    query = build_query(text)
+    if query is None:
+        return SearchPage([], page)
+    key = search_cache_key(text, filters, page)
+    entry = cache.get(key)
+    results = _cached_results(entry) if entry is not None else None
+    if results is None:
+        entry, results = _fresh_results(query, filters, page)
+        cache.set(key, entry, SEARCH_CACHE_SECONDS)
+    has_next = entry["has_next"]
     return SearchPage(results, page, has_next=has_next and page < MAX_PAGES, capped=has_next and page >= MAX_PAGES)
 
 

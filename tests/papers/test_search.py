@@ -2,12 +2,17 @@ import re
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from papers import search as search_module
 from papers import views_discovery
-from papers.search import Fragment, headline_fragments, search_papers, searchable_text
+from papers.merging import merge
+from papers.models import Paper
+from papers.search import Fragment, build_query, headline_fragments, search_papers, searchable_text
 from tests.factories import PaperFactory, SummaryFactory, UserFactory, VenueFactory
 
 pytestmark = pytest.mark.django_db
@@ -493,6 +498,7 @@ def test_the_search_page_runs_a_constant_number_of_queries(client, django_assert
     with django_assert_max_num_queries(6):
         small = get(client, q="pangolin")
     make_matching_papers(40)
+    cache.clear()  # new matches join a cached page only when it expires
     with django_assert_max_num_queries(6):
         big = get(client, q="pangolin")
     assert len(result_titles(small)) == 3 and len(result_titles(big)) == 20
@@ -520,3 +526,179 @@ def test_the_page_has_one_h1_a_labelled_field_prefilled_and_the_header_box_prefi
 def test_search_only_answers_get_and_head(client):
     assert client.post(URL, {"q": "x"}).status_code in (403, 405)
     assert client.head(URL, {"q": "x"}).status_code == 200
+
+
+# --- Cached result pages ------------------------------------------------------------------------------
+
+
+def count_queries(client, **params):
+    with CaptureQueriesContext(connection) as queries:
+        html = get(client, **params)
+    return html, len(queries)
+
+
+def test_a_repeated_search_is_served_from_the_cache_with_fewer_queries(client, django_assert_max_num_queries):
+    make_matching_papers(25)
+    first, cold = count_queries(client, q="pangolin")
+    second, warm = count_queries(client, q="  PANGOLIN ")  # same normalised query
+    assert warm < cold
+    assert result_titles(second) == result_titles(first) and len(result_titles(first)) == 20
+    assert second.count("<mark>") == first.count("<mark>") > 20  # highlights come from the cache too
+    make_matching_papers(40, word="armadillo")
+    get(client, q="pangolin")
+    with django_assert_max_num_queries(warm):  # a hit's query count does not grow with the data either
+        get(client, q="pangolin")
+
+
+def test_a_member_and_an_anonymous_reader_share_cached_pages(client, member):
+    make_matching_papers(5)
+    _, cold = count_queries(client, q="pangolin")
+    client.force_login(member)
+    html, warm_member = count_queries(client, q="pangolin")
+    assert len(result_titles(html)) == 5
+    client.logout()
+    _, warm = count_queries(client, q="pangolin")
+    assert warm < cold
+    assert warm_member <= warm + 2  # session and user only: nothing of the results is computed again
+
+
+def test_the_cache_holds_ids_fragments_and_versions_never_html():
+    make_matching_papers(3)
+    search_papers("pangolin")
+    entry = cache.get(search_module.search_cache_key("pangolin", search_module.SearchFilters(), 1))
+    assert set(entry) == {"has_next", "rows"} and len(entry["rows"]) == 3
+    for pk, updated_at, title, snippet, source in entry["rows"]:
+        assert isinstance(pk, int) and updated_at is not None
+        assert all(isinstance(text, str) and isinstance(hit, bool) for text, hit in title + snippet)
+        assert "<mark>" not in "".join(text for text, _ in title + snippet)
+        assert source is None or isinstance(source[0], int)
+
+
+def test_a_paper_merged_after_caching_is_not_shown(client):
+    kept = PaperFactory(title="Kept Capybara Paper")
+    duplicate = PaperFactory(title="Duplicate Capybara Paper")
+    assert sorted(result_titles(get(client, q="capybara"))) == ["Duplicate Capybara Paper", "Kept Capybara Paper"]
+    merge(keep=kept, duplicate=duplicate)
+    assert result_titles(get(client, q="capybara")) == ["Kept Capybara Paper"]
+
+
+def test_a_paper_deleted_after_caching_is_not_shown_and_the_page_is_filled_again(client):
+    make_matching_papers(21)
+    first = result_titles(get(client, q="pangolin"))
+    assert len(first) == 20
+    Paper.objects.get(title=first[0]).delete()
+    again = result_titles(get(client, q="pangolin"))
+    assert first[0] not in again and len(again) == 20
+
+
+def test_a_paper_edited_after_caching_shows_its_new_title(client):
+    paper = PaperFactory(title="Okapi Secret Codename")
+    assert result_titles(get(client, q="okapi")) == ["Okapi Secret Codename"]
+    paper.title = "Okapi Public Name"
+    paper.save()
+    html = get(client, q="okapi")
+    assert result_titles(html) == ["Okapi Public Name"] and "Codename" not in html
+
+
+@pytest.mark.parametrize("change", ["hidden", "spam", "private", "deleted"])
+def test_a_summary_hidden_after_caching_no_longer_shows_or_finds_its_paper(client, change):
+    summary = SummaryFactory(paper__title="Unrelated Title", body="The quokka trick, revealed.")
+    assert "<mark>quokka</mark> trick" in get(client, q="quokka")
+    if change == "deleted":
+        summary.soft_delete()
+    elif change == "private":
+        summary.visibility = "private"
+        summary.save()
+    else:
+        summary.set_state(change)
+    html = get(client, q="quokka")
+    assert result_titles(html) == []
+    assert "trick" not in html and "Unrelated Title" not in html
+
+
+def test_a_summary_hidden_after_caching_leaves_the_paper_with_its_abstract_snippet(client):
+    paper = PaperFactory(title="Wombat Dynamics", abstract="An abstract about the wombat.")
+    summary = SummaryFactory(paper=paper, body="A private-ish wombat remark.")
+    assert "remark" in get(client, q="wombat")
+    summary.set_state("hidden")
+    html = get(client, q="wombat")
+    assert result_titles(html) == ["Wombat Dynamics"]
+    assert "remark" not in html and "about the <mark>wombat</mark>" in html
+
+
+def test_a_summary_edited_after_caching_shows_its_new_text(client):
+    summary = SummaryFactory(paper__title="Tapir Notes", body="Tapir draft with a regrettable phrase.")
+    assert "regrettable" in get(client, q="tapir")
+    summary.body = "Tapir final text."
+    summary.save()
+    html = get(client, q="tapir")
+    assert "regrettable" not in html and "<mark>Tapir</mark> final text." in html
+
+
+def test_different_filters_and_pages_do_not_share_cache_entries(client):
+    icml, nips = VenueFactory(acronym="ICML", name="ICML"), VenueFactory(acronym="NeurIPS", name="NeurIPS")
+    PaperFactory(title="Bandit Methods One", venue=icml, year=2018)
+    PaperFactory(title="Bandit Methods Two", venue=nips, year=2019)
+    assert result_titles(get(client, q="bandit", venue=icml.slug)) == ["Bandit Methods One"]
+    assert result_titles(get(client, q="bandit", venue=nips.slug)) == ["Bandit Methods Two"]
+    assert result_titles(get(client, q="bandit", year_from=2019)) == ["Bandit Methods Two"]
+    assert result_titles(get(client, q="bandit", year_to=2018)) == ["Bandit Methods One"]
+    assert len(result_titles(get(client, q="bandit"))) == 2
+    make_matching_papers(25)
+    first, second = result_titles(get(client, q="pangolin")), result_titles(get(client, q="pangolin", page=2))
+    assert len(first) == 20 and len(second) == 5 and not set(first) & set(second)
+
+
+def test_the_cache_key_covers_query_filters_page_and_configuration(monkeypatch):
+    filters = search_module.SearchFilters
+    key = search_module.search_cache_key
+    base = key("pangolin paper", filters(), 1)
+    assert key("pangolin paper", filters(), 2) != base
+    assert key("pangolin", filters(), 1) != base
+    assert key("pangolin paper", filters(venue="icml"), 1) != base
+    assert key("pangolin paper", filters(year_from=2019), 1) != key("pangolin paper", filters(year_to=2019), 1)
+    for name, value in [("SEARCH_CANDIDATES", 50), ("PAGE_SIZE", 10), ("SEARCH_CACHE_VERSION", 99)]:
+        with monkeypatch.context() as patched:
+            patched.setattr(search_module, name, value)
+            assert key("pangolin paper", filters(), 1) != base
+    assert search_module.normalize_query("  Pangolin \x00 PAPER ") == "pangolin paper"
+    assert search_module.normalize_query("Über OR Ähre") == "Über or Ähre"  # only ASCII is folded
+
+
+# --- Ranking candidates --------------------------------------------------------------------------------
+
+
+def test_the_title_vector_is_kept_in_step_with_title_authors_and_keywords():
+    paper = PaperFactory(title="Sparse Coding", author_names=["Ada Lovelace"], abstract="Margins and notes.")
+
+    def title_matches(word):
+        return Paper.objects.filter(pk=paper.pk, title_vector=build_query(word)).exists()
+
+    assert title_matches("sparse") and title_matches("lovelace") and not title_matches("margins")
+    paper.set_authors(["Grace Hopper"])
+    assert title_matches("hopper") and not title_matches("lovelace")
+    paper.keywords.add("compilers")
+    paper.refresh_search_vector()
+    assert title_matches("compilers")
+    paper.title = "Dense Coding"
+    paper.save()
+    assert title_matches("dense") and not title_matches("sparse")
+
+
+def test_a_summarised_paper_is_a_candidate_even_when_title_matches_exceed_the_cap(client, monkeypatch):
+    monkeypatch.setattr(search_module, "SEARCH_CANDIDATES", 3)
+    for i in range(8):
+        PaperFactory(title=f"Lemur study {i}")
+    SummaryFactory(paper=PaperFactory(title="Lemur field guide"), body="Read this.")
+    assert "Lemur field guide" in result_titles(get(client, q="lemur"))
+
+
+def test_abstract_matches_are_ranked_only_while_title_matches_do_not_fill_the_cap(client, monkeypatch):
+    monkeypatch.setattr(search_module, "SEARCH_CANDIDATES", 3)
+    PaperFactory(title="Tarsier one")
+    PaperFactory(title="Tarsier two")
+    PaperFactory(title="Background", abstract="Mentions the tarsier once.")
+    assert result_titles(get(client, q="tarsier"))[-1] == "Background"
+    cache.clear()
+    PaperFactory(title="Tarsier three")
+    assert "Background" not in result_titles(get(client, q="tarsier"))
