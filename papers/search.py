@@ -493,8 +493,8 @@ def search_papers(text: str, filters: SearchFilters | None = None, page: int = 1
     ``Paper.objects.live()`` and the snippets' summaries through ``Summary.objects.listed()``, and if any
     paper was merged or deleted, any summary was hidden, deleted, made private or moved to another paper,
     or either was edited since (``updated_at`` differs, so a stale title, abstract or summary text could be
-    in the fragments), the entry is dropped and the page computed afresh. A check costs two small
-    primary-key look-ups that the page needs anyway, so correctness does not hang on a short TTL; the TTL
+    in the fragments), the entry is dropped and the page computed afresh. The check is the papers' fetch
+    the page needs anyway plus one primary-key look-up of summaries, so safety does not hang on the TTL; it
     only bounds how long new matches (a newly listed summary, a new paper) wait to appear in a cached page.
     """
     filters = filters or SearchFilters()
