@@ -2,13 +2,15 @@
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from comments.models import Comment
 from moderation import admin_tools
 from moderation.admin_tools import ESTIMATE_THRESHOLD, EstimatedCountPaginator, planner_estimate
 from papers.models import Paper
 from summaries.models import Summary
-from tests.factories import PaperFactory, SummaryFactory, UserFactory
+from tests.factories import CommentFactory, PaperFactory, SummaryFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -92,3 +94,31 @@ def test_summary_search_by_writer_body_or_paper_title(mod_client):
     assert found("ALI") == []  # usernames match exactly, never as substrings
     assert found("folding") == [about_folding]
     assert found("gradients") == [says_gradient]
+
+
+def test_comment_search_by_number_writer_or_words(mod_client):
+    by_alice = CommentFactory(writer=UserFactory(username="alice"), body="Plain words.")
+    says_gradient = CommentFactory(body="The gradient vanishes in deep networks.")
+    says_alice = CommentFactory(body="I agree with alice here.")
+    everyone = [by_alice, says_gradient, says_alice]
+
+    def found(q):
+        html = mod_client.get(changelist(Comment), {"q": q}).content.decode()
+        return [c for c in everyone if change(c) in html]
+
+    assert found("alice") == [by_alice, says_alice]  # her comments, and comments naming her
+    assert found("@alice") == [by_alice]
+    assert found("ALI") == []  # usernames and words match whole, never as substrings
+    assert found("GRADIENT deep") == [says_gradient]
+    assert found("gradient -deep") == []  # the search box speaks web-search syntax
+    assert found(str(says_gradient.pk)) == [says_gradient]
+    assert found('"unbalanced') == []  # a stray quote is not an error
+
+
+def test_comment_search_never_scans_the_text_with_ilike(mod_client):
+    CommentFactory(body="Learning rates matter.")
+    with CaptureQueriesContext(connection) as queries:
+        assert mod_client.get(changelist(Comment), {"q": "learning"}).status_code == 200
+    sql = " ".join(q["sql"] for q in queries.captured_queries).upper()
+    assert "LIKE" not in sql
+    assert "TO_TSVECTOR('SIMPLE'" in sql.replace("::REGCONFIG", "")
