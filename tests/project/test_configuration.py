@@ -100,3 +100,32 @@ def test_docker_compose_wires_db_redis_and_web():
     assert scheduler["environment"] == env  # one environment block for both
     assert "end_expired_bans" in scheduler["command"]
     assert (ROOT / "Dockerfile").exists()
+
+
+@pytest.mark.django_db
+def test_site_connections_run_without_parallel_workers_by_default():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] == "0"
+
+
+def test_database_url_options_come_after_the_parallel_setting():
+    code = "from django.conf import settings; print(settings.DATABASES['default']['OPTIONS']['options'])"
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env.update(
+        DJANGO_SETTINGS_MODULE="shortscience.settings",
+        DEBUG="1",
+        DATABASE_URL="postgresql://u@db.example/ss?options=-c%20work_mem%3D32MB",
+        DB_PARALLEL_WORKERS="2",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); " + code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == "-c max_parallel_workers_per_gather=2 -c work_mem=32MB", result.stderr
