@@ -132,8 +132,9 @@ class Comment(models.Model):
         return f"Comment by {self.writer or 'deleted member'} on summary {self.summary_id}"
 
     def get_absolute_url(self) -> str:
-        """The comment's anchor on its summary's first page (no query; see ``get_page_url``)."""
-        return reverse("summaries:detail", args=[self.summary_id]) + f"#comment-{self.pk}"
+        """The comment's permalink (no query): it redirects to the page that shows the comment *now*, so links
+        in the admin ("view on site"), e-mails and exports keep working as comments are added and removed."""
+        return reverse("comments:permalink", args=[self.pk])
 
     def get_page_url(self, anchor: str = "") -> str:
         """The page of its summary's comments that shows this comment, at the comment (or at ``#anchor``).

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts import permissions
 from accounts.ratelimit import ratelimit
@@ -39,6 +39,18 @@ def get_comment_for_edit(request, pk: int) -> Comment:
     if not permissions.can_edit_comment(request.user, comment):
         raise PermissionDenied("You cannot change comments at the moment.")
     return comment
+
+
+@require_GET
+def permalink(request, pk: int):
+    """``/comments/<pk>/``: to the page of its summary that shows the comment; 404 when the viewer may not read the
+    summary. A comment no longer shown leads to the summary's comments."""
+    comment = get_object_or_404(Comment.objects.select_related("summary"), pk=pk)
+    if not permissions.can_view_summary(request.user, comment.summary):
+        raise Http404("No such comment.")
+    if not comment.is_listed:
+        return redirect(comment.summary.get_absolute_url() + "#comments")
+    return redirect(comment.get_page_url())
 
 
 @require_POST

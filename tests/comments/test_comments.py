@@ -38,7 +38,7 @@ def test_member_comments_and_is_sent_to_the_comment(client, member, summary, dja
         response = post_comment(client, summary, "Why does **this** work?")
     comment = Comment.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == comment.get_absolute_url()
+    assert response["Location"] == comment.get_page_url()
     assert comment.body_html == "<p>Why does <strong>this</strong> work?</p>"
     summary.refresh_from_db()
     assert summary.comment_count == 1
@@ -106,7 +106,7 @@ def test_writer_is_emailed_about_a_new_comment(client, member, summary, django_c
     assert message.to == ["writer@example.org"]
     assert summary.paper.title[:40] in message.subject
     assert "Great point about $x$." in message.body
-    assert f"http://testserver{Comment.objects.get().get_absolute_url()}" in message.body
+    assert f"http://testserver{Comment.objects.get().get_page_url()}" in message.body
     assert reverse("member:settings") in message.body
 
 
@@ -152,7 +152,7 @@ def test_writer_edits_their_comment(client, member, summary):
     url = reverse("comments:edit", args=[comment.pk])
     assert "Tpyo" in client.get(url).content.decode()
     response = client.post(url, {"body": "Typo *fixed*"})
-    assert response["Location"] == comment.get_absolute_url()
+    assert response["Location"] == comment.get_page_url()
     comment.refresh_from_db()
     assert comment.body_html == "<p>Typo <em>fixed</em></p>"
 
@@ -440,7 +440,7 @@ def test_page_of_a_comment_and_of_its_replies(summary):
     assert pages == {0: 1, THREADS_PER_PAGE - 1: 1, THREADS_PER_PAGE: 2, 2 * THREADS_PER_PAGE: 3}
     assert Comment.objects.page_of(late_reply) == 2
     assert late_reply.get_page_url() == f"{summary.get_absolute_url()}?page=2#comment-{late_reply.pk}"
-    assert tops[0].get_page_url() == tops[0].get_absolute_url()  # page 1: the summary's bare URL
+    assert tops[0].get_page_url() == f"{summary.get_absolute_url()}#comment-{tops[0].pk}"  # page 1: the bare URL
 
 
 def test_page_of_breaks_ties_on_the_same_second_by_id(summary):
@@ -557,3 +557,32 @@ def test_each_viewer_sees_the_actions_they_may_take(client, summary, viewer, on_
     for html in (first, second):
         assert ("Sign in to comment" in html) is (viewer == "anonymous")
         assert ("Add a comment" in html) is (viewer not in {"anonymous", "banned"})
+
+
+def test_permalink_leads_to_the_page_that_shows_the_comment_now(client, summary, django_assert_max_num_queries):
+    tops = make_threads(summary, THREADS_PER_PAGE + 1, writer=summary.writer)
+    last = tops[-1]
+    assert last.get_absolute_url() == f"/comments/{last.pk}/"
+    with django_assert_max_num_queries(3):
+        response = client.get(last.get_absolute_url())
+    assert response.status_code == 302
+    assert response["Location"] == f"{summary.get_absolute_url()}?page=2#comment-{last.pk}"
+    tops[0].soft_delete()  # the page shifts: the permalink follows
+    assert client.get(last.get_absolute_url())["Location"] == f"{summary.get_absolute_url()}#comment-{last.pk}"
+
+
+def test_permalink_of_a_comment_no_longer_shown_leads_to_the_summary(client, summary):
+    hidden = CommentFactory(summary=summary, state=Comment.State.HIDDEN)
+    assert client.get(hidden.get_absolute_url())["Location"] == f"{summary.get_absolute_url()}#comments"
+
+
+def test_permalink_is_404_where_the_summary_is_not_readable(client, member, summary):
+    comment = CommentFactory(summary=summary)
+    Summary.objects.filter(pk=summary.pk).update(visibility=Summary.Visibility.PRIVATE)
+    assert client.get(comment.get_absolute_url()).status_code == 404
+    client.force_login(member)
+    assert client.get(comment.get_absolute_url()).status_code == 404
+    client.force_login(summary.writer)
+    assert client.get(comment.get_absolute_url()).status_code == 302
+    assert client.get("/comments/999999999/").status_code == 404
+    assert client.post(comment.get_absolute_url()).status_code == 405
