@@ -7,9 +7,11 @@ The admin, the report view and the management commands call these; nothing else 
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from comments.models import Comment
@@ -18,6 +20,7 @@ from moderation.models import AuditEntry, Report
 from summaries.models import Summary
 
 Action = AuditEntry.Action
+logger = logging.getLogger(__name__)
 
 
 class ModerationError(Exception):
@@ -34,14 +37,21 @@ class AlreadyReported(ModerationError):
 # ---------------------------------------------------------------------------
 
 
-def _content_state(obj, state: str, *, actor, action: str, reason: str, close_reports: bool = False) -> bool:
-    """Move a summary or comment to ``state``; False when it already was there (nothing recorded)."""
+def _content_state(
+    obj, state: str, *, actor, action: str, reason: str, close_reports: bool = False, from_states=None
+) -> bool:
+    """Move a summary or comment to ``state`` if it is in one of ``from_states`` (any other state when None);
+    False when it is not (nothing changed, nothing recorded).
+
+    The check reads the stored state under a row lock, not the instance's, which may be stale (a moderator's
+    old page, two moderators or two reports at once): acting twice records once, and approving an item that
+    was hidden meanwhile does not publish it.
+    """
     if not isinstance(obj, (Summary, Comment)):
         raise ModerationError("Only summaries and comments can be hidden or marked as spam.")
     with transaction.atomic():
-        # The stored state under a row lock, not the (possibly stale) instance's: acting twice records once.
         obj.state = type(obj).objects.select_for_update().values_list("state", flat=True).get(pk=obj.pk)
-        if obj.state == state:
+        if obj.state == state or (from_states is not None and obj.state not in from_states):
             return False
         obj.set_state(state)
         closed = _close_reports(obj, actor=actor) if close_reports else 0
@@ -81,17 +91,20 @@ def unhide(obj, *, actor, reason: str = "") -> bool:
 
 def restore(obj, *, actor, reason: str = "") -> bool:
     """Take an item out of spam (it was not spam after all)."""
-    if obj.state != obj.State.SPAM:
-        return False
     state = Summary.State.VISIBLE if isinstance(obj, Summary) else Comment.State.VISIBLE
-    return _content_state(obj, state, actor=actor, action=Action.RESTORE, reason=reason)
+    return _content_state(obj, state, actor=actor, action=Action.RESTORE, reason=reason, from_states={obj.State.SPAM})
 
 
 def approve(summary: Summary, *, actor, reason: str = "") -> bool:
     """Publish a summary held for review (see moderation.trust)."""
-    if summary.state != Summary.State.PENDING:
-        return False
-    return _content_state(summary, Summary.State.VISIBLE, actor=actor, action=Action.APPROVE, reason=reason)
+    return _content_state(
+        summary,
+        Summary.State.VISIBLE,
+        actor=actor,
+        action=Action.APPROVE,
+        reason=reason,
+        from_states={Summary.State.PENDING},
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -179,8 +192,18 @@ def end_expired_bans(now=None) -> list[AuditEntry]:
     from accounts.models import User
 
     now = now or timezone.now()
-    expired = User.objects.filter(banned_at__isnull=False, banned_until__lte=now).order_by("pk")
-    return [unban(user, actor=None, reason="The ban ended on its date.") for user in expired]
+    expired = User.objects.filter(banned_at__isnull=False, banned_until__lte=now)
+    entries = []
+    for pk in expired.order_by("pk").values_list("pk", flat=True):
+        try:
+            with transaction.atomic():
+                # Checked again under a lock: a moderator may have banned them anew meanwhile.
+                user = expired.select_for_update().filter(pk=pk).first()
+                if user is not None:
+                    entries.append(unban(user, actor=None, reason="The ban ended on its date."))
+        except DatabaseError:
+            logger.exception("Could not lift the expired ban of member %s", pk)
+    return entries
 
 
 # ---------------------------------------------------------------------------
@@ -257,15 +280,17 @@ def maybe_auto_hide(obj) -> bool:
     count = established_reporter_count(obj)
     if count < threshold:
         return False
-    obj.set_state(obj.State.HIDDEN)
-    AuditEntry.record(
+    hidden = _content_state(
+        obj,
+        obj.State.HIDDEN,
         actor=None,
         action=Action.AUTO_HIDE,
-        obj=obj,
         reason=f"Reported by {count} established members; hidden until a moderator decides.",
+        from_states={obj.State.VISIBLE},
     )
-    notices.notify_hidden(obj, reason="", automatic=True)
-    return True
+    if hidden:
+        notices.notify_hidden(obj, reason="", automatic=True)
+    return hidden
 
 
 def resolve_report(report: Report, *, actor, reason: str = "") -> bool:

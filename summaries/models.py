@@ -19,6 +19,8 @@ TOP_PERIODS = {"week": timedelta(days=7), "month": timedelta(days=30), "all": No
 
 # What readers may see; the partial indexes below cover exactly these rows.
 LISTED = Q(visibility="public", state="visible", deleted_at__isnull=True)
+# The fields LISTED reads; a change to any of them may list or unlist a summary.
+LISTING_FIELDS = frozenset({"visibility", "state", "deleted_at"})
 
 
 class SummaryQuerySet(models.QuerySet):
@@ -156,14 +158,14 @@ class Summary(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("summaries:detail", args=[self.pk])
 
-    def _is_listed_values(self) -> bool:
-        return (
-            self.visibility == self.Visibility.PUBLIC and self.state == self.State.VISIBLE and self.deleted_at is None
-        )
+    @classmethod
+    def listed_values(cls, *, visibility, state, deleted_at) -> bool:
+        """``LISTED`` in Python."""
+        return visibility == cls.Visibility.PUBLIC and state == cls.State.VISIBLE and deleted_at is None
 
     @property
     def is_listed(self) -> bool:
-        return self._is_listed_values()
+        return self.listed_values(visibility=self.visibility, state=self.state, deleted_at=self.deleted_at)
 
     @property
     def byline(self) -> str:
@@ -182,13 +184,29 @@ class Summary(models.Model):
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "body_html"}
         with transaction.atomic():
-            # Read under a row lock, not from this instance: the venue counter then moves by the real change
-            # even when the instance is stale or two moderators act on the summary at once.
-            was_listed = (
-                not self._state.adding and Summary.objects.select_for_update().filter(LISTED, pk=self.pk).exists()
-            )
+            was_listed = self._lock_listing_fields(update_fields)
             super().save(*args, **kwargs)
             self._after_change(was_listed, body_changed)
+
+    def _lock_listing_fields(self, update_fields) -> bool:
+        """Whether the stored summary is listed, read under a row lock so that the venue counter moves by the
+        real change: the instance may be stale (a moderator's old page) and two requests may save at once.
+
+        Listing fields this save does not write are refreshed from the locked row, so ``is_listed`` afterwards
+        is what the row will hold. A save that writes none of them (a vote's score, the share token) takes no
+        lock and changes no listing.
+        """
+        if self._state.adding:
+            return False
+        written = LISTING_FIELDS if update_fields is None else LISTING_FIELDS & set(update_fields)
+        if not written:
+            return self.is_listed
+        stored = Summary.objects.select_for_update().filter(pk=self.pk).values(*LISTING_FIELDS).first()
+        if stored is None:
+            return False
+        for field in LISTING_FIELDS - written:
+            setattr(self, field, stored[field])
+        return self.listed_values(**stored)
 
     def _after_change(self, was_listed: bool, body_changed: bool) -> None:
         """Keep every derived value in step with this summary. The one place counters change."""

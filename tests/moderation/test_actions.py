@@ -314,3 +314,42 @@ def test_saving_a_stale_summary_moves_the_venue_counter_by_the_real_change():
     stale.set_state(Summary.State.VISIBLE)
     summary.set_state(Summary.State.VISIBLE)
     assert fresh(summary.paper.venue).summary_count == 1
+
+
+def test_approving_from_a_stale_page_does_not_publish_a_summary_hidden_meanwhile(moderator):
+    summary = SummaryFactory(state=Summary.State.PENDING)
+    stale = Summary.objects.get(pk=summary.pk)
+    assert actions.hide(Summary.objects.get(pk=summary.pk), actor=moderator)
+    assert not actions.approve(stale, actor=moderator)
+    assert fresh(summary).state == Summary.State.HIDDEN
+    assert not AuditEntry.objects.filter(action=A.APPROVE).exists()
+
+
+def test_restoring_from_a_stale_page_does_not_show_an_item_hidden_meanwhile(moderator):
+    comment = CommentFactory(state=Comment.State.SPAM)
+    stale = Comment.objects.get(pk=comment.pk)
+    Comment.objects.filter(pk=comment.pk).update(state=Comment.State.HIDDEN)
+    assert not actions.restore(stale, actor=moderator)
+    assert fresh(comment).state == Comment.State.HIDDEN
+
+
+def test_an_expired_ban_renewed_meanwhile_is_not_lifted(moderator, monkeypatch):
+    member = UserFactory(username="renewed")
+    actions.ban(member, actor=moderator, reason="first", until=timezone.now() + timedelta(days=1))
+    later = timezone.now() + timedelta(days=2)
+    real_unban = actions.unban
+    renewed = []
+
+    def unban_after_a_renewal(user, **kwargs):
+        # The first expired member's unban runs while a moderator bans the second one anew.
+        if not renewed:
+            renewed.append(True)
+            User.objects.filter(username="second").update(banned_until=later + timedelta(days=30))
+        return real_unban(user, **kwargs)
+
+    second = UserFactory(username="second")
+    actions.ban(second, actor=moderator, reason="x", until=timezone.now() + timedelta(days=1))
+    monkeypatch.setattr(actions, "unban", unban_after_a_renewal)
+    entries = actions.end_expired_bans(now=later)
+    assert [entry.content_object for entry in entries] == [member]
+    assert fresh(second).is_banned

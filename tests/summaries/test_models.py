@@ -1,5 +1,9 @@
+import threading
+import time
+
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from comments.models import Comment
 from summaries.models import Summary
@@ -81,3 +85,70 @@ def test_comment_count_is_stored_and_follows_moderation():
 def test_search_vector_is_stored_for_chinese_text():
     summary = SummaryFactory(body="Transformer 完全依靠注意力机制")
     assert Summary.objects.filter(pk=summary.pk, search_vector__isnull=False).exists()
+
+
+def _venue_summaries(summary) -> int:
+    summary.paper.venue.refresh_from_db()
+    return summary.paper.venue.summary_count
+
+
+def test_a_stale_copy_that_hides_and_unhides_does_not_count_a_private_summary(moderator):
+    from moderation import actions
+
+    summary = SummaryFactory()
+    stale = Summary.objects.get(pk=summary.pk)
+    fresh = Summary.objects.get(pk=summary.pk)
+    fresh.visibility = Summary.Visibility.PRIVATE
+    fresh.save()
+    assert _venue_summaries(summary) == 0
+    actions.hide(stale, actor=moderator)
+    actions.unhide(stale, actor=moderator)
+    stored = Summary.objects.get(pk=summary.pk)
+    assert stored.visibility == Summary.Visibility.PRIVATE and not stored.is_listed
+    assert stale.visibility == Summary.Visibility.PRIVATE  # refreshed from the locked row
+    assert _venue_summaries(summary) == 0
+
+
+def test_saves_that_touch_no_listing_field_take_no_lock(django_assert_num_queries):
+    summary = SummaryFactory()
+    with CaptureQueriesContext(connection) as queries:
+        summary.feature(True)
+    assert not any("FOR UPDATE" in q["sql"] for q in queries.captured_queries)
+    with CaptureQueriesContext(connection) as queries:
+        summary.set_state(Summary.State.HIDDEN)
+    assert sum("FOR UPDATE" in q["sql"] for q in queries.captured_queries) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_requests_publishing_one_summary_at_once_count_it_once():
+    summary = SummaryFactory(visibility=Summary.Visibility.PRIVATE)
+    assert _venue_summaries(summary) == 0
+    first_saved = threading.Event()
+    errors = []
+
+    def publish(wait_for=None, then=None):
+        try:
+            if wait_for:
+                wait_for.wait(5)
+            with transaction.atomic():
+                copy = Summary.objects.get(pk=summary.pk)
+                copy.visibility = Summary.Visibility.PUBLIC
+                copy.save()
+                if then:
+                    then.set()
+                    time.sleep(0.5)  # hold the row lock while the other request tries to publish
+        except Exception as error:  # reported by the assertion below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=publish, kwargs={"then": first_saved}),
+        threading.Thread(target=publish, kwargs={"wait_for": first_saved}),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert _venue_summaries(summary) == 1
