@@ -16,6 +16,7 @@ import logging
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
+from django.db.models import Max
 from django.template.loader import render_to_string
 
 from accounts import permissions
@@ -23,6 +24,10 @@ from accounts.models import User
 from comments.models import Comment
 
 logger = logging.getLogger(__name__)
+
+# The e-mails go out in the commenting request (after commit, over one connection; there is no task queue), so
+# a busy discussion tells at most this many followers, those who commented most recently.
+DISCUSSION_RECIPIENTS_MAX = 30
 
 
 def _reachable(member, comment: Comment) -> bool:
@@ -67,8 +72,8 @@ def discussion_followers(comment: Comment) -> list[User]:
             comments__deleted_at__isnull=True,
             comments__created_at__lt=comment.created_at,
         )
-        .distinct()
-        .order_by("pk")
+        .annotate(last_commented=Max("comments__created_at"))
+        .order_by("-last_commented", "pk")[:DISCUSSION_RECIPIENTS_MAX]
     )
     return [member for member in followers if _reachable(member, comment)]
 
@@ -122,7 +127,3 @@ def notify_about_comment(comment_id: int, *, comment_url: str, settings_url: str
         # A mail server hiccup must not turn a saved comment into an error page.
         logger.exception("Could not send the e-mails about comment %s", comment_id)
         return 0
-
-
-# The name comments/views.py still imports; removed once the view calls notify_about_comment.
-notify_summary_writer = notify_about_comment

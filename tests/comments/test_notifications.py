@@ -200,3 +200,14 @@ def test_no_discussion_emails_about_a_summary_readers_cannot_see(parent):
     parent.summary.__class__.objects.filter(pk=parent.summary.pk).update(state="hidden")
     notify(reply)
     assert "fern@example.org" not in recipients()
+
+
+def test_a_busy_discussion_tells_only_its_most_recent_followers(parent, monkeypatch):
+    monkeypatch.setattr("comments.notifications.DISCUSSION_RECIPIENTS_MAX", 2)
+    base = parent.created_at
+    for minutes, name in enumerate(["old", "middle", "recent"], start=1):
+        follower(parent, name, created_at=base + timedelta(minutes=minutes))
+    reply = reply_to(parent)
+    type(reply).objects.filter(pk=reply.pk).update(created_at=base + timedelta(hours=1))
+    notify(reply)
+    assert recipients() == ["asker@example.org", "middle@example.org", "recent@example.org", "writer@example.org"]
