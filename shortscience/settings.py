@@ -30,6 +30,8 @@ CONTACT_EMAIL = env_str("CONTACT_EMAIL")
 # Where the site lives, for links in e-mails sent outside a request (moderation notices). Empty: https:// and
 # the first name in ALLOWED_HOSTS.
 SITE_URL = env_str("SITE_URL").rstrip("/")
+if SITE_URL and not SITE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured(f"SITE_URL must start with https:// or http://, got {SITE_URL!r}")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -65,10 +65,23 @@ def test_check_deploy_is_clean_with_production_values():
         "WARNING",
         SECRET_KEY="x" * 20 + "production-secret-key-with-enough-entropy-1234567890",
         ALLOWED_HOSTS="shortscience.org",
+        SITE_URL="https://shortscience.org",
         DJANGO_SETTINGS_MODULE="shortscience.settings",
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "WARNINGS" not in result.stderr
+
+
+def test_check_deploy_warns_without_site_url_and_settings_refuse_a_bare_host():
+    production = dict(
+        SECRET_KEY="x" * 20 + "production-secret-key-with-enough-entropy-1234567890",
+        ALLOWED_HOSTS="shortscience.org",
+        DJANGO_SETTINGS_MODULE="shortscience.settings",
+    )
+    result = _manage("check", "--deploy", SITE_URL="", **production)
+    assert "moderation.W001" in result.stderr and "SITE_URL is not set" in result.stderr
+    result = _manage("check", SITE_URL="shortscience.org", **production)
+    assert result.returncode != 0 and "SITE_URL must start with https://" in result.stderr
 
 
 def test_production_refuses_to_start_without_secret_key():
