@@ -2,10 +2,14 @@
 
 Plain SQL rather than Meta indexes: each condition is the sitemap's own filter, kept beside it, and the
 summaries indexes live here, next to the sitemap they serve, outside the Summary model's state. All are built
-``CONCURRENTLY`` (tables stay writable), which cannot run inside a transaction, hence ``atomic = False``.
+``CONCURRENTLY`` (tables stay writable), which cannot run inside a transaction, hence ``atomic = False``. Each
+build is preceded by ``DropIndexIfInvalid``: a build that failed part way (deadlock, cancel) leaves an invalid
+index that ``IF NOT EXISTS`` would otherwise keep for good; a re-run drops it and builds it again.
 """
 
 from django.db import migrations
+
+from papers.migration_tools import DropIndexIfInvalid
 
 # summaries.models.LISTED as SQL: the condition of the listed-summary partial indexes in Summary.Meta.
 LISTED = "visibility = 'public' AND state = 'visible' AND deleted_at IS NULL"
@@ -28,6 +32,7 @@ class Migration(migrations.Migration):
         # the primary key and read every paper of the window to test the filter. The INCLUDEd columns change
         # only when a paper is saved (which also rewrites its indexed search vector) or its summary counters
         # change (with summary_count, indexed already): no update loses HOT that did not lose it before.
+        DropIndexIfInvalid("paper_sitemap_idx"),
         migrations.RunSQL(
             sql=(
                 "CREATE INDEX CONCURRENTLY IF NOT EXISTS paper_sitemap_idx ON papers_paper (id) "
@@ -41,6 +46,7 @@ class Migration(migrations.Migration):
         # and 21,400 buffers of table pages read by a sequential or primary-key scan). updated_at changes
         # only when a summary is saved, which rewrites indexed columns anyway; score and comment counters are
         # updated without touching it.
+        DropIndexIfInvalid("summary_sitemap_idx"),
         migrations.RunSQL(
             sql=(
                 "CREATE INDEX CONCURRENTLY IF NOT EXISTS summary_sitemap_idx "
@@ -51,6 +57,7 @@ class Migration(migrations.Migration):
         # The summaries section's <lastmod> in the sitemap index: ``SELECT MAX(updated_at) … WHERE <listed>``
         # reads the first entry instead of every summary (130 ms at 100,000 summaries, ~1.3 s at a million,
         # on every expiry of the index's hour-long cache).
+        DropIndexIfInvalid("summary_sitemap_lastmod_idx"),
         migrations.RunSQL(
             sql=(
                 "CREATE INDEX CONCURRENTLY IF NOT EXISTS summary_sitemap_lastmod_idx "
