@@ -334,7 +334,7 @@ def keep_only_index(table: str, index: str) -> None:
     ("sitemap_class", "index"), [(PaperSitemap, "paper_sitemap_idx"), (SummarySitemap, "summary_sitemap_idx")]
 )
 def test_pages_and_their_list_can_use_the_partial_sitemap_indexes(sitemap_class, index):
-    """The indexes of migrations papers/0003 and 0004 imply each section's filter, so the planner can use them."""
+    """The sitemap indexes of migration papers/0003 imply each section's filter, so the planner can use them."""
     SummaryFactory()
     keep_only_index(sitemap_class().paginator.queryset.model._meta.db_table, index)
     paginator = sitemap_class().paginator
