@@ -6,7 +6,8 @@ from moderation.recompute import CHECKS, fix
 class Command(BaseCommand):
     help = (
         "Recompute summary scores from votes (banned members' votes do not count) and every stored counter "
-        "(comment, paper, venue and member counts); report the drift, and fix it with --fix."
+        "(comment, paper, venue and member counts), and find papers without a title vector; report the drift, "
+        "and fix it with --fix."
     )
 
     def add_arguments(self, parser):
