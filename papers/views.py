@@ -58,6 +58,9 @@ def paper_detail(request, slug: str):
             "page": page,
             "abstract_is_long": len(paper.abstract) > ABSTRACT_CLAMP_CHARS,
             "canonical_url": request.build_absolute_uri(paper.get_absolute_url()),
+            # The call to action opens the member's own summary when they wrote one (perhaps private, so not
+            # in the list).
+            "own_summary_id": Summary.objects.own_on(paper, request.user),
         },
     )
 

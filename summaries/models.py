@@ -65,6 +65,12 @@ class SummaryQuerySet(models.QuerySet):
         """Editors' picks, most recently picked first (index summary_featured_idx)."""
         return self.filter(is_featured=True).order_by("-featured_at", "-id")
 
+    def own_on(self, paper, user) -> int | None:
+        """The id of ``user``'s (not deleted) summary of ``paper``, None for none or for an anonymous visitor."""
+        if not user.is_authenticated:
+            return None
+        return self.filter(paper=paper, writer=user, deleted_at__isnull=True).values_list("pk", flat=True).first()
+
     def with_vote_of(self, user):
         """Annotate ``my_vote`` (1, -1 or 0): ``user``'s vote on each summary, in the same query."""
         if user is None or not user.is_authenticated:

@@ -455,3 +455,18 @@ def test_paper_page_names_its_metadata_source_and_lets_members_report_it(client,
     assert f"/report/paper/{transformer.pk}/" not in html
     client.force_login(UserFactory())
     assert f"/report/paper/{transformer.pk}/" in html_of(client.get(transformer.get_absolute_url()))
+
+
+def test_a_member_who_summarised_the_paper_is_offered_their_summary(client, transformer):
+    writer = UserFactory()
+    mine = SummaryFactory(paper=transformer, writer=writer, visibility="private")
+    write_url = reverse("writing:write", args=[transformer.slug])
+    html = html_of(client.get(transformer.get_absolute_url()))
+    assert f'href="{write_url}">Write a summary</a>' in html and "Edit your summary" not in html
+    client.force_login(UserFactory())
+    assert f'href="{write_url}">Write a summary</a>' in html_of(client.get(transformer.get_absolute_url()))
+    client.force_login(writer)
+    html = html_of(client.get(transformer.get_absolute_url()))
+    assert f'href="{reverse("writing:edit", args=[mine.pk])}">Edit your summary</a>' in html
+    mine.soft_delete()
+    assert "Edit your summary" not in html_of(client.get(transformer.get_absolute_url()))
