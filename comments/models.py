@@ -9,8 +9,6 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from papers.pagination import MAX_PAGES
-
 # Top-level comments (threads) per page of a summary's comments; each comes with all its visible replies. A page
 # of 25 threads (~33 comments at the bench's reply rate) costs ~11 ms of Python over a summary without comments,
 # 50 threads ~20 ms: too much of the 50 ms budget (docs/performance.md, finding 7).
@@ -46,7 +44,7 @@ class CommentQuerySet(models.QuerySet):
 
         A top-level comment that was deleted (or hidden) but still has visible replies starts a thread too: it is
         shown as a placeholder, so the replies keep their context. No joins: the base of ``thread_of``, of the
-        pages' capped count and of ``page_of``.
+        pages' count and of ``page_of``.
         """
         shown = Q(state=Comment.State.VISIBLE, deleted_at__isnull=True)
         # The parents of the summary's shown replies, looked up within the summary (comment_summary_idx). An EXISTS
@@ -68,16 +66,23 @@ class CommentQuerySet(models.QuerySet):
         return self.select_related("writer").only(*DISPLAY_FIELDS)
 
     def page_of(self, comment, per_page: int = THREADS_PER_PAGE) -> int:
-        """The page (1-based, as ``?page=`` of the summary page) of the summary's comments that shows ``comment``.
+        """The page (1-based, as ``?page=`` of the summary page) of the summary's comments that shows ``comment``'s
+        thread: the comment itself, or its parent for a reply.
 
-        A reply is on its parent's page. One capped count of the threads that start before the comment's thread
-        (``comment_thread_idx``); uses ``comment.parent`` when it is already loaded.
+        One count of the threads that start before the comment's thread (``comment_thread_idx``); uses
+        ``comment.parent`` when it is already loaded.
         """
         start = comment.parent if comment.parent_id else comment
-        before = Q(created_at__lt=start.created_at) | Q(created_at=start.created_at, pk__lt=start.pk)
-        # Counted like the pages themselves (papers.pagination.CappedPaginator): never more rows than it offers.
-        earlier = self.thread_starts(comment.summary_id).filter(before)[: per_page * MAX_PAGES].count()
+        # An exact count, as the pages' own (comments.threads): one summary's threads are an index-only range of
+        # comment_thread_idx, hundreds at most in practice. A count capped like other listings' would send
+        # comments past the cap to a page that does not exist.
+        earlier = self.thread_starts(comment.summary_id).filter(_before(start)).count()
         return earlier // per_page + 1
+
+
+def _before(comment) -> Q:
+    """Comments earlier than ``comment`` in thread order (``created_at``, then ``id``)."""
+    return Q(created_at__lt=comment.created_at) | Q(created_at=comment.created_at, pk__lt=comment.pk)
 
 
 class Comment(models.Model):
@@ -114,7 +119,7 @@ class Comment(models.Model):
                 condition=Q(state="visible", deleted_at__isnull=True),
             ),
             # Pages of a summary's comments: its top-level comments in thread order (CommentQuerySet.thread_starts,
-            # for the page itself, the pages' capped count and page_of). state and deleted_at are included so the
+            # for the page itself, the pages' count and page_of). state and deleted_at are included so the
             # counts read the index only; hidden or deleted ones stay in (they start a thread if they have replies).
             models.Index(
                 fields=["summary", "created_at", "id"],

@@ -6,25 +6,37 @@ templates read the answers (``comment.can_edit``…) instead of calling a permis
 
 from __future__ import annotations
 
+from django.core.paginator import Page, Paginator
+
 from accounts import permissions
 from comments.models import THREADS_PER_PAGE, Comment, attach_replies
-from papers.pagination import paginate
 
 
 def comment_section(request, summary) -> dict:
     """Context for ``includes/comment_thread.html``: the requested page (``?page=``) of the summary's threads.
 
     ``comments`` holds up to ``THREADS_PER_PAGE`` top-level comments, oldest first, each with all its visible
-    replies (``shown_replies``); ``comment_page`` is the page (``None`` when every thread fits on one page).
+    replies (``shown_replies``); ``comment_page`` is the page (``None`` when every thread fits on one page). Three
+    queries at most: the page's threads, their count when there is more than one page, their replies.
     """
     threads = Comment.objects.thread_of(summary)
-    if summary.comment_count <= THREADS_PER_PAGE:
-        # Every thread holds at least one visible comment and comment_count counts them all, so there are at most
-        # comment_count threads: one page, and no count query for the many summaries with few comments.
-        page, comments = None, list(threads)
+    # Exact counts: one summary's threads are an index-only range of comment_thread_idx (hundreds at most in
+    # practice), and a capped count would leave the threads past the cap on no page (CommentQuerySet.page_of).
+    paginator = Paginator(threads, THREADS_PER_PAGE)
+    if request.GET.get("page") in (None, "", "1"):
+        # Page 1, the usual request: one thread more than a page says whether there are other pages, so the many
+        # summaries with few comments pay no count. (Summary.comment_count cannot say: it may lag behind.)
+        first = list(threads[: THREADS_PER_PAGE + 1])
+        if len(first) <= THREADS_PER_PAGE:
+            page, comments = None, first
+        else:
+            page = Page(first[:THREADS_PER_PAGE], 1, paginator)
+            comments = list(page)
     else:
-        page = paginate(request, threads, THREADS_PER_PAGE)
+        page = paginator.get_page(request.GET.get("page"))  # bad or too-large numbers give the nearest page
         comments = list(page)
+    if page is not None:
+        page.elided_range = list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
     attach_replies(comments)
     can_comment = permissions.can_comment(request.user, summary)
     set_actions(request.user, comments, can_comment=can_comment)

@@ -10,8 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from comments.models import THREADS_PER_PAGE, Comment
+from comments.models import THREADS_PER_PAGE, Comment, refresh_comment_count
 from comments.threads import comment_section
+from papers.pagination import MAX_PAGES
 from summaries.models import Summary
 from tests.factories import CommentFactory, SummaryFactory, UserFactory
 from tests.writing_helpers import banned_user
@@ -313,6 +314,22 @@ def make_threads(summary, count, *, writer, replies=0, first=0, **fields):
     return tops
 
 
+def bulk_threads(summary, count, *, first=0) -> None:
+    """``count`` top-level comments by the summary's writer, one second apart from second ``first``: inserted at
+    once (no ``save()`` per comment), for summaries with more comments than ``make_threads`` makes quickly."""
+    Comment.objects.bulk_create(
+        Comment(
+            summary=summary,
+            writer=summary.writer,
+            body=f"Thread {n}",
+            body_html=f"<p>Thread {n}</p>",
+            created_at=T0 + timedelta(seconds=n),
+        )
+        for n in range(first, first + count)
+    )
+    refresh_comment_count(summary.pk)
+
+
 def page_html(client, summary, page=None) -> str:
     response = client.get(summary.get_absolute_url(), {"page": page} if page else {})
     assert response.status_code == 200
@@ -359,6 +376,32 @@ def test_out_of_range_or_malformed_pages_show_the_nearest_page(client, summary):
     make_threads(summary, THREADS_PER_PAGE + 1, writer=summary.writer)
     assert shown_threads(page_html(client, summary, 99)) == [f"Thread {THREADS_PER_PAGE}"]
     assert shown_threads(page_html(client, summary, "x"))[0] == "Thread 0"
+
+
+def test_a_comment_count_lagging_behind_does_not_show_every_thread(client, summary, django_assert_max_num_queries):
+    make_threads(summary, THREADS_PER_PAGE + 5, writer=summary.writer)
+    # The stored counter is only a display figure: concurrent writes may leave it low.
+    Summary.objects.filter(pk=summary.pk).update(comment_count=1)
+    summary.refresh_from_db()
+    reader = UserFactory()
+    with django_assert_max_num_queries(3):  # a page and one thread more, their count, their replies
+        html = render_thread(reader, summary)
+    assert shown_threads(html) == [f"Thread {n}" for n in range(THREADS_PER_PAGE)]
+    assert 'rel="next" href="?page=2#comments"' in comment_pages_nav(html)
+    assert shown_threads(render_thread(reader, summary, page=2)) == [
+        f"Thread {n}" for n in range(THREADS_PER_PAGE, THREADS_PER_PAGE + 5)
+    ]
+
+
+def test_a_page_of_threads_or_fewer_is_not_counted(summary, django_assert_num_queries):
+    make_threads(summary, THREADS_PER_PAGE, writer=summary.writer, replies=1)
+    Summary.objects.filter(pk=summary.pk).update(comment_count=1000)  # whatever the counter says
+    summary.refresh_from_db()
+    reader = UserFactory()
+    with django_assert_num_queries(2):  # the threads (one more would open page 2), their replies
+        html = render_thread(reader, summary)
+    assert shown_threads(html) == [f"Thread {n}" for n in range(THREADS_PER_PAGE)]
+    assert not comment_pages_nav(html)
 
 
 def test_replies_stay_with_their_parent_across_pages(client, summary):
@@ -461,6 +504,27 @@ def test_posting_a_comment_lands_on_the_last_page(client, member, summary, djang
     assert f'id="comment-{comment.pk}"' in page_html(client, summary, 2)
     # The summary's writer is e-mailed the same address.
     assert f"http://testserver{response['Location']}" in mail.outbox[0].body
+
+
+def test_threads_past_a_capped_listings_last_page_are_reachable(
+    client, member, summary, django_capture_on_commit_callbacks
+):
+    # As many threads as a capped listing offers (papers.pagination: MAX_PAGES pages): a new one opens a page past it.
+    bulk_threads(summary, THREADS_PER_PAGE * MAX_PAGES)
+    client.force_login(member)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_comment(client, summary, "The newest comment.")
+    comment = Comment.objects.get(body="The newest comment.")
+    last = MAX_PAGES + 1
+    assert response["Location"] == f"{summary.get_absolute_url()}?page={last}#comment-{comment.pk}"
+    html = page_html(client, summary, last)
+    assert f'id="comment-{comment.pk}"' in html and not shown_threads(html)
+    nav = comment_pages_nav(html)
+    assert f'<span class="visually-hidden">Page </span>{last}</span>' in nav and 'rel="next"' not in nav
+    # The page before it holds the threads that were last before.
+    first = THREADS_PER_PAGE * (MAX_PAGES - 1)
+    assert shown_threads(page_html(client, summary, MAX_PAGES)) == [f"Thread {n}" for n in range(first, first + 25)]
+    assert f'href="?page={last}#comments"' in comment_pages_nav(page_html(client, summary))
 
 
 def test_replying_lands_on_the_parents_page(client, member, summary):
