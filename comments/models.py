@@ -5,14 +5,21 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Count, F, Q, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
-# Top-level comments (threads) per page of a summary's comments; each comes with all its visible replies. A page
-# of 25 threads (~33 comments at the bench's reply rate) costs ~11 ms of Python over a summary without comments,
-# 50 threads ~20 ms: too much of the 50 ms budget (docs/performance.md, finding 7).
+# Top-level comments (threads) per page of a summary's comments; each comes with its first REPLIES_SHOWN visible
+# replies. A page of 25 threads (~33 comments at the bench's reply rate) costs ~11 ms of Python over a summary
+# without comments, 50 threads ~20 ms: too much of the 50 ms budget (docs/performance.md, finding 7).
 THREADS_PER_PAGE = 25
+# Replies shown under a thread on the summary page (its oldest); the rest are behind a "N more replies" link to the
+# thread's own pages (comments.views.replies), REPLIES_PER_PAGE at a time from the first. A summary page shows at
+# most THREADS_PER_PAGE × (1 + REPLIES_SHOWN) comments however many replies its threads collect: 275 cost ~120 ms
+# of CPU in a test (1,275 with 50 replies shown: 320–430 ms); threads rarely have more than a few replies.
+REPLIES_SHOWN = 10
+REPLIES_PER_PAGE = 50
 # What templates/comments/_comment.html reads of a comment and its writer (CommentQuerySet.for_display).
 DISPLAY_FIELDS = ["summary", "writer", "parent", "body_html", "state", "deleted_at", "created_at"]
 DISPLAY_FIELDS += ["writer__username", "writer__display_name"]
@@ -67,7 +74,8 @@ class CommentQuerySet(models.QuerySet):
 
     def page_of(self, comment, per_page: int = THREADS_PER_PAGE) -> int:
         """The page (1-based, as ``?page=`` of the summary page) of the summary's comments that shows ``comment``'s
-        thread: the comment itself, or its parent for a reply.
+        thread: the comment itself, or its parent for a reply (a reply past its thread's first ``REPLIES_SHOWN`` is
+        shown on the thread's own pages instead: ``Comment.get_page_url``).
 
         One count of the threads that start before the comment's thread (``comment_thread_idx``); uses
         ``comment.parent`` when it is already loaded.
@@ -79,10 +87,20 @@ class CommentQuerySet(models.QuerySet):
         earlier = self.thread_starts(comment.summary_id).filter(_before(start)).count()
         return earlier // per_page + 1
 
+    def reply_position(self, reply) -> int:
+        """How many shown replies of ``reply``'s thread come before it (0 for the first): where it is shown."""
+        return self.shown().filter(parent_id=reply.parent_id).filter(_before(reply)).count()
+
 
 def _before(comment) -> Q:
     """Comments earlier than ``comment`` in thread order (``created_at``, then ``id``)."""
     return Q(created_at__lt=comment.created_at) | Q(created_at=comment.created_at, pk__lt=comment.pk)
+
+
+def replies_url(thread_pk: int, position: int = 0) -> str:
+    """The page of the thread's own pages (``comments:replies``) that shows its reply at ``position``."""
+    page = position // REPLIES_PER_PAGE + 1
+    return reverse("comments:replies", args=[thread_pk]) + (f"?page={page}" if page > 1 else "")
 
 
 class Comment(models.Model):
@@ -142,13 +160,20 @@ class Comment(models.Model):
         return reverse("comments:permalink", args=[self.pk])
 
     def get_page_url(self, anchor: str = "") -> str:
-        """The page of its summary's comments that shows this comment, at the comment (or at ``#anchor``).
+        """The page that shows this comment, at the comment (or at ``#anchor``): the page of its summary's comments
+        that shows its thread, or for a reply past its thread's first ``REPLIES_SHOWN`` the thread's own page.
 
-        One query (``CommentQuerySet.page_of``); page 1 is the summary's bare URL.
+        One query for a top-level comment (``CommentQuerySet.page_of``); for a reply ``reply_position`` first,
+        then (when it is among the first) ``page_of`` and its parent unless loaded. Page 1 is the summary's bare URL.
         """
+        fragment = f"#{anchor or f'comment-{self.pk}'}"
+        if self.parent_id:
+            position = Comment.objects.reply_position(self)
+            if position >= REPLIES_SHOWN:
+                return replies_url(self.parent_id, position) + fragment
         page = Comment.objects.page_of(self)
         query = f"?page={page}" if page > 1 else ""
-        return reverse("summaries:detail", args=[self.summary_id]) + f"{query}#{anchor or f'comment-{self.pk}'}"
+        return reverse("summaries:detail", args=[self.summary_id]) + query + fragment
 
     @property
     def is_listed(self) -> bool:
@@ -182,19 +207,39 @@ class Comment(models.Model):
 
 
 def attach_replies(threads) -> None:
-    """Set ``shown_replies`` on each top-level comment of ``threads``: its visible replies, oldest first, with writers.
+    """Set ``shown_replies`` on each top-level comment of ``threads``: its first ``REPLIES_SHOWN`` visible replies,
+    oldest first, with writers; and ``more_replies``, how many more it has (0 when all are shown), with
+    ``more_replies_url``, the thread's own page that shows the first of them.
 
-    One query (``parent_id IN (…)``). ``prefetch_related`` would run the same query but then builds a filtered
-    queryset for every parent comment, which on a page of 50 threads costs more than the query itself.
+    One query (``parent_id IN (…)``), numbering each thread's replies in SQL so that at most ``REPLIES_SHOWN + 1``
+    per thread come back, however many a thread has. ``prefetch_related`` would build a filtered queryset for
+    every parent comment, which on a page of threads costs more than the query itself.
     """
     by_pk = {comment.pk: comment for comment in threads}
     for comment in threads:
         comment.shown_replies = []
+        comment.more_replies = 0
     if not by_pk:
         return
-    replies = Comment.objects.shown().filter(parent__in=by_pk).for_display().order_by("created_at", "id")
+    replies = (
+        Comment.objects.shown()
+        .filter(parent__in=by_pk)
+        .for_display()
+        .annotate(
+            # Within each thread: the reply's number, oldest first, and how many there are.
+            number=Window(RowNumber(), partition_by=F("parent_id"), order_by=[F("created_at").asc(), F("id").asc()]),
+            of=Window(Count("*"), partition_by=F("parent_id")),
+        )
+        .filter(number__lte=REPLIES_SHOWN + 1)
+        .order_by("created_at", "id")
+    )
     for reply in replies:
-        by_pk[reply.parent_id].shown_replies.append(reply)
+        parent = by_pk[reply.parent_id]
+        if reply.number <= REPLIES_SHOWN:
+            parent.shown_replies.append(reply)
+        else:
+            parent.more_replies = reply.of - REPLIES_SHOWN
+            parent.more_replies_url = replies_url(parent.pk, REPLIES_SHOWN) + f"#comment-{reply.pk}"
 
 
 def refresh_comment_count(summary_id: int) -> None:

@@ -15,9 +15,10 @@ from comments.models import THREADS_PER_PAGE, Comment, attach_replies
 def comment_section(request, summary) -> dict:
     """Context for ``includes/comment_thread.html``: the requested page (``?page=``) of the summary's threads.
 
-    ``comments`` holds up to ``THREADS_PER_PAGE`` top-level comments, oldest first, each with all its visible
-    replies (``shown_replies``); ``comment_page`` is the page (``None`` when every thread fits on one page). Three
-    queries at most: the page's threads, their count when there is more than one page, their replies.
+    ``comments`` holds up to ``THREADS_PER_PAGE`` top-level comments, oldest first, each with its first visible
+    replies (``shown_replies``, ``more_replies``: ``attach_replies``); ``comment_page`` is the page (``None`` when
+    every thread fits on one page). Three queries at most: the page's threads, their count when there is more than
+    one page, their replies.
     """
     threads = Comment.objects.thread_of(summary)
     # Exact counts: one summary's threads are an index-only range of comment_thread_idx (hundreds at most in

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,8 +18,9 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts import permissions
 from accounts.ratelimit import ratelimit
 from comments.forms import CommentEditForm, CommentForm
-from comments.models import Comment
+from comments.models import REPLIES_PER_PAGE, Comment
 from comments.notifications import notify_about_comment
+from comments.threads import set_actions
 from summaries.models import Summary
 
 
@@ -51,6 +53,28 @@ def permalink(request, pk: int):
     if not comment.is_listed:
         return redirect(comment.summary.get_absolute_url() + "#comments")
     return redirect(comment.get_page_url())
+
+
+@require_GET
+def replies(request, pk: int):
+    """``/comments/<pk>/replies/?page=N``: the top-level comment ``pk`` and its visible replies, ``REPLIES_PER_PAGE``
+    at a time, oldest first. Where a thread's replies past the first ``REPLIES_SHOWN`` are read (the summary page
+    links here); 404 when the viewer may not read the summary or ``pk`` is a reply."""
+    thread = get_object_or_404(Comment.objects.select_related("summary__paper", "writer"), pk=pk, parent__isnull=True)
+    summary = thread.summary
+    if not permissions.can_view_summary(request.user, summary):
+        raise Http404("No such comment.")
+    shown = Comment.objects.shown().filter(parent=thread).for_display().order_by("created_at", "id")
+    # An exact count: one thread's replies (parent_id's index).
+    paginator = Paginator(shown, REPLIES_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    page.elided_range = list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+    thread.shown_replies, thread.more_replies = list(page), 0
+    if not thread.is_listed and not thread.shown_replies:
+        return redirect(summary.get_absolute_url() + "#comments")  # no longer a thread, as the permalink
+    set_actions(request.user, [thread], can_comment=permissions.can_comment(request.user, summary))
+    context = {"thread": thread, "page": page, "summary": summary, "paper": summary.paper}
+    return render(request, "comments/replies.html", {**context, "thread_url": thread.get_page_url()})
 
 
 @require_POST

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from comments.models import THREADS_PER_PAGE, Comment, refresh_comment_count
+from comments.models import REPLIES_PER_PAGE, REPLIES_SHOWN, THREADS_PER_PAGE, Comment, refresh_comment_count
 from comments.threads import comment_section
 from papers.pagination import MAX_PAGES
 from summaries.models import Summary
@@ -328,6 +328,28 @@ def bulk_threads(summary, count, *, first=0) -> None:
         for n in range(first, first + count)
     )
     refresh_comment_count(summary.pk)
+
+
+def bulk_replies(parent, count, *, first=0, **fields) -> list[Comment]:
+    """``count`` replies "Reply <n>" to ``parent``, one second apart after it from second ``first + 1``."""
+    replies = Comment.objects.bulk_create(
+        Comment(
+            summary_id=parent.summary_id,
+            writer=parent.writer,
+            parent=parent,
+            body=f"Reply {n}",
+            body_html=f"<p>Reply {n}</p>",
+            created_at=parent.created_at + timedelta(seconds=n + 1),
+            **fields,
+        )
+        for n in range(first, first + count)
+    )
+    refresh_comment_count(parent.summary_id)
+    return replies
+
+
+def shown_replies(html: str) -> list[str]:
+    return re.findall(r"<p>(Reply \d+)</p>", html)
 
 
 def page_html(client, summary, page=None) -> str:
@@ -650,3 +672,114 @@ def test_permalink_is_404_where_the_summary_is_not_readable(client, member, summ
     assert client.get(comment.get_absolute_url()).status_code == 302
     assert client.get("/comments/999999999/").status_code == 404
     assert client.post(comment.get_absolute_url()).status_code == 405
+
+
+# --- Threads with many replies -------------------------------------------------------------------------------
+
+
+def test_a_thread_shows_its_first_replies_and_links_to_the_rest(client, summary):
+    top, other = make_threads(summary, 2, writer=summary.writer)
+    replies = bulk_replies(top, REPLIES_SHOWN + 3)
+    bulk_replies(top, 2, first=1000, state=Comment.State.HIDDEN)  # never shown, never counted
+    bulk_replies(other, REPLIES_SHOWN)  # all of them fit
+    html = page_html(client, summary)
+    thread = html.split(f'id="comment-{other.pk}"')[0]
+    assert shown_replies(thread) == [f"Reply {n}" for n in range(REPLIES_SHOWN)]
+    first_unshown = replies[REPLIES_SHOWN]
+    link = f'<a href="{first_unshown.get_page_url()}">3 more replies<span class="visually-hidden"> to this comment'
+    assert link in thread
+    page = REPLIES_SHOWN // REPLIES_PER_PAGE + 1
+    query = f"?page={page}" if page > 1 else ""
+    assert (
+        first_unshown.get_page_url()
+        == f"{reverse('comments:replies', args=[top.pk])}{query}#comment-{first_unshown.pk}"
+    )
+    assert html.count("more-replies") == 1  # nothing under the thread whose replies are all shown
+    assert shown_replies(html.split(f'id="comment-{other.pk}"')[1]) == [f"Reply {n}" for n in range(REPLIES_SHOWN)]
+    rest = client.get(first_unshown.get_page_url())
+    assert rest.status_code == 200
+    assert f'id="comment-{first_unshown.pk}"' in rest.content.decode()
+
+
+def test_a_page_of_threads_loads_a_bounded_number_of_replies(client, summary, django_assert_max_num_queries):
+    tops = make_threads(summary, 3, writer=summary.writer, replies=1)
+    with CaptureQueriesContext(connection) as few:
+        page_html(client, summary)
+    for top in tops:
+        bulk_replies(top, 2 * REPLIES_SHOWN, first=1)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        html = page_html(client, summary)
+    assert html.count('class="comment"') == 3 * (1 + REPLIES_SHOWN)
+    assert html.count(f"{REPLIES_SHOWN + 1} more replies") == 3
+
+
+def replies_html(client, thread, page=None) -> str:
+    response = client.get(reverse("comments:replies", args=[thread.pk]), {"page": page} if page else {})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_threads_own_pages_show_every_reply_once_in_order(client, summary, django_assert_max_num_queries):
+    top = make_threads(summary, 1, writer=summary.writer)[0]
+    total = 2 * REPLIES_PER_PAGE + 3
+    bulk_replies(top, total)
+    bulk_replies(top, 1, first=1000, state=Comment.State.SPAM)
+    bulk_replies(top, 1, first=1001, deleted_at=T0)
+    client.force_login(UserFactory())
+    seen = []
+    for page in (None, 2, 3):
+        with django_assert_max_num_queries(6):  # session and member, thread, count, replies, the thread's page
+            html = replies_html(client, top, page)
+        assert html.count("<h1") == 1
+        assert f'id="comment-{top.pk}"' in html and "Thread 0" in html  # the thread's start, on every page
+        seen += shown_replies(html)
+    assert seen == [f"Reply {n}" for n in range(total)]
+    assert "Reply 1000" not in seen and "Reply 1001" not in seen
+    assert f'href="{summary.get_absolute_url()}#comment-{top.pk}">summary</a>' in html
+    nav = re.search(r'<nav class="pagination".*?</nav>', html, re.S).group(0)
+    assert 'rel="prev" href="?page=2"' in nav and 'rel="next"' not in nav
+    assert f'name="parent" value="{top.pk}"' in html  # a member may reply from here
+
+
+def test_a_reply_past_the_first_ones_is_found_on_its_threads_pages(client, member, summary):
+    make_threads(summary, THREADS_PER_PAGE, writer=summary.writer)
+    top = make_threads(summary, 1, writer=summary.writer, first=THREADS_PER_PAGE)[0]  # page 2
+    replies = bulk_replies(top, REPLIES_SHOWN + REPLIES_PER_PAGE + 1)
+    last_shown, first_unshown, last = replies[REPLIES_SHOWN - 1], replies[REPLIES_SHOWN], replies[-1]
+    assert last_shown.get_page_url() == f"{summary.get_absolute_url()}?page=2#comment-{last_shown.pk}"
+    assert f'id="comment-{last_shown.pk}"' in page_html(client, summary, 2)
+    for reply in (first_unshown, last):
+        url = reply.get_page_url()
+        assert url.startswith(reverse("comments:replies", args=[top.pk]))
+        assert client.get(reply.get_absolute_url())["Location"] == url  # the permalink
+        assert f'id="comment-{reply.pk}"' in client.get(url).content.decode()
+    # A new reply goes to the end of the thread: its last page.
+    client.force_login(member)
+    response = post_comment(client, summary, "The newest reply.", parent=str(top.pk))
+    reply = Comment.objects.get(body="The newest reply.")
+    assert response["Location"] == reply.get_page_url()
+    assert response["Location"].startswith(reverse("comments:replies", args=[top.pk]))
+    assert f'id="comment-{reply.pk}"' in client.get(response["Location"]).content.decode()
+
+
+def test_a_threads_pages_follow_the_summarys_visibility(client, member, summary):
+    top = make_threads(summary, 1, writer=summary.writer)[0]
+    reply = bulk_replies(top, 1)[0]
+    url = reverse("comments:replies", args=[top.pk])
+    assert client.get(reverse("comments:replies", args=[reply.pk])).status_code == 404  # a reply starts no thread
+    Summary.objects.filter(pk=summary.pk).update(visibility=Summary.Visibility.PRIVATE)
+    assert client.get(url).status_code == 404
+    client.force_login(member)
+    assert client.get(url).status_code == 404
+    client.force_login(summary.writer)
+    assert client.get(url).status_code == 200
+    assert client.post(url).status_code == 405
+
+
+def test_a_threads_pages_show_a_deleted_start_as_a_placeholder(client, summary):
+    top = make_threads(summary, 1, writer=summary.writer, deleted_at=T0)[0]
+    url = reverse("comments:replies", args=[top.pk])
+    assert client.get(url)["Location"] == f"{summary.get_absolute_url()}#comments"  # no replies: no thread
+    bulk_replies(top, 1)
+    html = replies_html(client, top)
+    assert "This comment was deleted." in html and "Thread 0" not in html and shown_replies(html) == ["Reply 0"]
