@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     """The pages of a summary's comments: its top-level comments in thread order (``CommentQuerySet.thread_starts``:
-    ``ORDER BY created_at, id LIMIT 50 OFFSET …``, the pages' capped count and ``page_of``, the page a comment is on).
+    ``ORDER BY created_at, id LIMIT 25 OFFSET …``, the pages' count and ``page_of``, the page a comment is on).
     Built without locking out new comments."""
 
     atomic = False
