@@ -1,7 +1,9 @@
 """factory-boy factories for every model."""
 
 import factory
+import pytest
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from accounts.models import MODERATORS_GROUP, User
 from comments.models import Comment
@@ -92,3 +94,21 @@ class CommentFactory(factory.django.DjangoModelFactory):
     summary = factory.SubFactory(SummaryFactory)
     writer = factory.SubFactory(UserFactory)
     body = "Thanks, this helped."
+
+
+# Every state in which readers must never see a summary: parametrise a test with UNLISTED_STATES and build the
+# summary with unlisted_summary(state, **factory_fields).
+UNLISTED_STATES = [
+    pytest.param({"visibility": "private"}, id="private"),
+    pytest.param({"state": "hidden"}, id="hidden"),
+    pytest.param({"state": "spam"}, id="spam"),
+    pytest.param({"state": "pending"}, id="pending"),
+    pytest.param({"deleted": True}, id="deleted"),
+]
+
+
+def unlisted_summary(state_fields: dict, **kwargs) -> Summary:
+    fields = dict(state_fields)
+    if fields.pop("deleted", False):
+        fields["deleted_at"] = timezone.now()
+    return SummaryFactory(**fields, **kwargs)

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from papers.feeds import SHORTSCIENCE_NS
-from tests.factories import PaperFactory, SummaryFactory, UserFactory, VenueFactory
+from tests.factories import UNLISTED_STATES, PaperFactory, SummaryFactory, UserFactory, VenueFactory, unlisted_summary
 
 pytestmark = pytest.mark.django_db
 
@@ -39,22 +39,6 @@ def atom_entries(client, url):
 
 def links(items):
     return [item.findtext("link") for item in items]
-
-
-def unlisted(fields, **kwargs):
-    fields = dict(fields)
-    if fields.pop("deleted", False):
-        fields["deleted_at"] = timezone.now()
-    return SummaryFactory(**fields, **kwargs)
-
-
-UNLISTED = [
-    pytest.param({"visibility": "private"}, id="private"),
-    pytest.param({"state": "hidden"}, id="hidden"),
-    pytest.param({"state": "spam"}, id="spam"),
-    pytest.param({"state": "pending"}, id="pending"),
-    pytest.param({"deleted": True}, id="deleted"),
-]
 
 
 # --- Content and the shortscience: namespace ----------------------------------------------------------
@@ -138,14 +122,14 @@ def test_latest_feed_lists_newest_first_and_at_most_thirty(client):
 # --- Visibility and anonymity ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("state", UNLISTED)
+@pytest.mark.parametrize("state", UNLISTED_STATES)
 def test_unlisted_summaries_are_in_no_feed(client, state):
     writer = UserFactory(username="writer")
     venue = VenueFactory()
     paper = PaperFactory(venue=venue)
     shown = SummaryFactory(paper=paper, writer=writer, body="Shown.")
-    hidden = unlisted(state, paper__venue=venue, writer=writer, body="Should not be shown.")
-    other_paper_hidden = unlisted(state, paper=paper, body="Also not shown.")
+    hidden = unlisted_summary(state, paper__venue=venue, writer=writer, body="Should not be shown.")
+    other_paper_hidden = unlisted_summary(state, paper=paper, body="Also not shown.")
     for url in (
         "/feeds/latest.rss",
         "/feeds/latest.atom",

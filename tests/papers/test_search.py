@@ -13,7 +13,7 @@ from papers import views_discovery
 from papers.merging import merge
 from papers.models import Paper
 from papers.search import Fragment, build_query, headline_fragments, search_papers, searchable_text
-from tests.factories import PaperFactory, SummaryFactory, UserFactory, VenueFactory
+from tests.factories import UNLISTED_STATES, PaperFactory, SummaryFactory, UserFactory, VenueFactory, unlisted_summary
 
 pytestmark = pytest.mark.django_db
 
@@ -29,22 +29,6 @@ def get(client, **params):
 def result_titles(html: str) -> list[str]:
     titles = re.findall(r'<h2 class="result-title"><a href="[^"]*">(.*?)</a></h2>', html, re.S)
     return [re.sub(r"</?mark>", "", title) for title in titles]
-
-
-def unlisted(state_fields, **kwargs):
-    fields = dict(state_fields)
-    if fields.pop("deleted", False):
-        fields["deleted_at"] = timezone.now()
-    return SummaryFactory(**fields, **kwargs)
-
-
-UNLISTED = [
-    pytest.param({"visibility": "private"}, id="private"),
-    pytest.param({"state": "hidden"}, id="hidden"),
-    pytest.param({"state": "spam"}, id="spam"),
-    pytest.param({"state": "pending"}, id="pending"),
-    pytest.param({"deleted": True}, id="deleted"),
-]
 
 
 # --- Finding things ----------------------------------------------------------------------------------
@@ -164,9 +148,9 @@ def test_each_result_shows_venue_year_authors_and_summary_count(client):
 # --- Visibility ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("state", UNLISTED)
+@pytest.mark.parametrize("state", UNLISTED_STATES)
 def test_unlisted_summaries_never_make_a_paper_match(client, state):
-    unlisted(state, paper__title="Quiet Paper", body="A secret word: platypusology.")
+    unlisted_summary(state, paper__title="Quiet Paper", body="A secret word: platypusology.")
     html = get(client, q="platypusology")
     assert result_titles(html) == []
     assert "platypusology" not in html.split("Nothing matches")[0].split("<main")[1].replace(
@@ -175,11 +159,11 @@ def test_unlisted_summaries_never_make_a_paper_match(client, state):
     assert "Quiet Paper" not in html
 
 
-@pytest.mark.parametrize("state", UNLISTED)
+@pytest.mark.parametrize("state", UNLISTED_STATES)
 def test_the_snippet_never_comes_from_an_unlisted_summary(client, state):
     paper = PaperFactory(title="Wombat Dynamics")
     SummaryFactory(paper=paper, body="Public wombat notes.")
-    unlisted(state, paper=paper, body="Secret wombat wombat wombat wombat sentence.")
+    unlisted_summary(state, paper=paper, body="Secret wombat wombat wombat wombat sentence.")
     html = get(client, q="wombat")
     assert result_titles(html) == ["Wombat Dynamics"]
     assert "Public <mark>wombat</mark> notes." in html
