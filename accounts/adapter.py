@@ -22,6 +22,10 @@ RESERVED_USERNAMES = {"admin", "administrator", "moderator", "moderators", "shor
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request) -> str:
+        # allauth's own rate limits (login failures, password resets) count the same address as ours.
+        return ratelimit.client_ip(request)
+
     def clean_username(self, username: str, shallow: bool = False) -> str:
         username = super().clean_username(username, shallow=shallow)
         if username.lower() in RESERVED_USERNAMES:

@@ -8,9 +8,11 @@ Fixed windows: cheap (one INCR per check) and good enough against spam bursts.
 from __future__ import annotations
 
 import functools
+import ipaddress
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -49,8 +51,25 @@ class RateLimited(Exception):
 
 
 def client_ip(request) -> str:
-    # REMOTE_ADDR only: X-Forwarded-For is spoofable unless a trusted proxy rewrites it.
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The visitor's address, for rate limits (ours and allauth's).
+
+    Behind ``TRUSTED_PROXY_COUNT`` proxies that each append the address they saw to X-Forwarded-For, the
+    client is the entry that many places from the right: everything left of it came from the client and may
+    be forged. A header with fewer entries than that was not written by all our proxies, so its left-most
+    entry is the one our outermost proxy saw. Anything that doesn't parse as an address falls back to
+    REMOTE_ADDR, so a forged header can never put a visitor into someone else's counter or a fresh one.
+    """
+    remote = request.META.get("REMOTE_ADDR", "") or "unknown"
+    hops = settings.TRUSTED_PROXY_COUNT
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if hops <= 0 or not forwarded:
+        return remote
+    entries = [entry.strip() for entry in forwarded.split(",")]
+    candidate = entries[-hops] if len(entries) >= hops else entries[0]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
 
 
 def is_new_account(user) -> bool:

@@ -264,6 +264,14 @@ SESSION_COOKIE_HTTPONLY = True
 if env_bool("BEHIND_PROXY", False):
     # Only trust X-Forwarded-Proto when a proxy we control sets it.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies of ours stand in front of the site, each appending the address it saw to
+# X-Forwarded-For. The client's address is then the entry that many places from the right; the left-most
+# entries are whatever the client sent and are never trusted. 0 (direct, or a proxy that does not append):
+# REMOTE_ADDR. Our rate limits and allauth's read the address the same way (accounts.ratelimit.client_ip).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if env_bool("BEHIND_PROXY", False) else 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 0 or more, got {TRUSTED_PROXY_COUNT}")
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
