@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "taggit",
     "markdownx",
     "csp",
+    "shortscience.apps.ShortScienceConfig",
     "accounts",
     "papers",
     "summaries",
@@ -149,7 +150,15 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "shortscience"}}
+    # No Redis: a table in the site's PostgreSQL, shared by every worker (rate limits, counts, cached pages).
+    CACHES = {
+        "default": {
+            "BACKEND": "shortscience.cache.DatabaseCache",
+            "LOCATION": "shortscience_cache",
+            "TIMEOUT": 300,
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
+    }
 
 
 # --- Accounts ---------------------------------------------------------------------------------------------
