@@ -30,6 +30,10 @@ class Rate:
 RATES = {
     "signup": Rate(per_member=0, per_ip=5, window=3600, label="sign-ups"),
     "paper_add": Rate(per_member=20, per_ip=40, window=3600, label="paper additions"),
+    # Each look-up not already cached asks arXiv or Crossref and may hold a worker for the client's timeout.
+    "lookup": Rate(per_member=30, per_ip=60, window=3600, label="paper look-ups"),
+    # Each search runs a full-text query; 12 a minute on average is far above what a reader types.
+    "search": Rate(per_member=240, per_ip=120, window=600, label="searches"),
     "summary": Rate(per_member=20, per_ip=40, window=3600, label="summary saves"),
     "comment": Rate(per_member=30, per_ip=60, window=3600, label="comments"),
     "vote": Rate(per_member=120, per_ip=240, window=3600, label="votes"),

@@ -9,11 +9,14 @@ so the confirmation neither trusts the browser nor fetches again.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import hashlib
 import re
+from collections.abc import Callable
 
+from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
@@ -25,6 +28,14 @@ from papers.models import Paper, Venue
 from papers.sources import PaperMetadata
 
 FETCH_CACHE_SECONDS = 24 * 3600
+# A failed look-up is answered from the cache for a while: asking again right away would only ask arXiv or
+# Crossref again for the same answer. "Not found" stays true longer than "could not reach".
+NOT_FOUND_CACHE_SECONDS = 10 * 60
+FAILURE_CACHE_SECONDS = 60
+# The site-wide count of look-ups in flight expires on its own, so a worker killed mid-request cannot hold
+# a slot for longer than this.
+OUTBOUND_SLOTS_KEY = "papers:metadata:in-flight"
+OUTBOUND_SLOTS_SECONDS = 60
 TOKEN_SALT = "papers.importing.metadata"
 TOKEN_MAX_AGE = 24 * 3600
 
@@ -80,9 +91,41 @@ def _cache_key(identifier: str) -> str | None:
     return f"papers:metadata:{digest}"
 
 
-def lookup(identifier: str) -> PaperMetadata:
-    """Metadata for an arXiv id/URL or DOI/DOI URL. Successful answers are cached for a day.
+class Busy(sources.SourceError):
+    """Too many look-ups are already waiting on arXiv and Crossref, site-wide."""
 
+
+@contextlib.contextmanager
+def outbound_slot():
+    """Hold one of ``METADATA_MAX_CONCURRENT`` site-wide slots for an outbound look-up, or raise ``Busy``.
+
+    Each look-up can hold a worker for the client's whole timeout; without a cap a burst of look-ups of
+    unknown identifiers would hold every worker. The count lives in the shared cache, so it holds across
+    workers and machines.
+    """
+    cache.add(OUTBOUND_SLOTS_KEY, 0, timeout=OUTBOUND_SLOTS_SECONDS)
+    try:
+        in_flight = cache.incr(OUTBOUND_SLOTS_KEY)
+    except ValueError:  # expired between add and incr
+        cache.set(OUTBOUND_SLOTS_KEY, 1, timeout=OUTBOUND_SLOTS_SECONDS)
+        in_flight = 1
+    try:
+        if in_flight > settings.METADATA_MAX_CONCURRENT:
+            raise Busy(
+                "Many papers are being looked up right now. Please try again in a few seconds, "
+                "or paste the paper's BibTeX instead."
+            )
+        yield
+    finally:
+        with contextlib.suppress(ValueError):  # the count expired meanwhile: nothing to give back
+            cache.decr(OUTBOUND_SLOTS_KEY)
+
+
+def lookup(identifier: str, *, on_fetch: Callable[[], None] | None = None) -> PaperMetadata:
+    """Metadata for an arXiv id/URL or DOI/DOI URL. Successful answers are cached for a day, failures briefly.
+
+    ``on_fetch`` runs only when the answer is not cached, right before asking arXiv or Crossref: the view
+    counts the reader's look-up rate limit there, so repeating a known look-up costs nothing.
     Raises ``sources.SourceError`` (or a subclass) with a message for the reader.
     """
     key = _cache_key(identifier)
@@ -90,7 +133,23 @@ def lookup(identifier: str) -> PaperMetadata:
         cached = cache.get(key)
         if cached is not None:
             return metadata_from_dict(cached)
-    meta = sources.get_client().fetch(identifier)
+        failure = cache.get(f"{key}:failed")
+        if failure is not None:
+            not_found, message = failure
+            raise (sources.NotFound if not_found else sources.SourceError)(message)
+    if on_fetch is not None:
+        on_fetch()
+    with outbound_slot():
+        try:
+            meta = sources.get_client().fetch(identifier)
+        except sources.InvalidIdentifier:
+            raise
+        except sources.SourceError as error:
+            if key:
+                not_found = isinstance(error, sources.NotFound)
+                seconds = NOT_FOUND_CACHE_SECONDS if not_found else FAILURE_CACHE_SECONDS
+                cache.set(f"{key}:failed", (not_found, str(error)), seconds)
+            raise
     if key:
         cache.set(key, metadata_to_dict(meta), FETCH_CACHE_SECONDS)
     return meta

@@ -84,7 +84,10 @@ def add(request):
         if existing:
             return _already_there(request, existing)
         try:
-            meta = importing.lookup(identifier)
+            meta = importing.lookup(identifier, on_fetch=lambda: ratelimit.check(request, "lookup"))
+        except ratelimit.RateLimited as error:
+            form.add_error("identifier", str(error))
+            return _render_form(request, lookup_form=form, status=429)
         except SourceError as error:
             form.add_error("identifier", str(error))
             return _render_form(request, lookup_form=form)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control, cache_page
 from django.views.decorators.http import require_safe
 
+from accounts import ratelimit
 from papers.identifiers import parse_identifier
 from papers.models import Venue
 from papers.search import (
@@ -59,6 +60,10 @@ def search(request):
         if cleaned is None:
             context["unsearchable"] = True
         elif form.is_valid():
+            try:
+                ratelimit.check(request, "search")
+            except ratelimit.RateLimited as error:
+                return ratelimit.limited_response(request, error)
             context["results"] = search_papers(cleaned, form.filters(), _page_number(request.GET.get("page")))
             context["truncated"] = form.was_truncated
     return render(request, "search/results.html", context)

@@ -315,6 +315,8 @@ REPORT_AUTOHIDE_THRESHOLD = env_int("REPORT_AUTOHIDE_THRESHOLD", 3)
 # Hold a new member's first summary for review before it is published.
 HOLD_FIRST_SUMMARY_FOR_REVIEW = env_bool("HOLD_FIRST_SUMMARY_FOR_REVIEW", False)
 METADATA_TIMEOUT_SECONDS = env_int("METADATA_TIMEOUT_SECONDS", 8)
+# Look-ups on arXiv and Crossref running at once, site-wide (each may hold a worker for the timeout above).
+METADATA_MAX_CONCURRENT = env_int("METADATA_MAX_CONCURRENT", 4)
 
 LOGGING = {
     "version": 1,
