@@ -234,8 +234,11 @@ def merge_papers(keep, duplicate, *, actor, reason: str = "") -> AuditEntry:
 # ---------------------------------------------------------------------------
 
 
-def create_report(*, reporter, obj, reason: str, details: str = "") -> Report:
-    """Record a reader's report; hides the item automatically once enough established members reported it."""
+def create_report(*, reporter, obj, reason: str, details: str = "", revision_number: int | None = None) -> Report:
+    """Record a reader's report; hides the item automatically once enough established members reported it.
+
+    ``revision_number``: a private summary reported through its share link, the revision the reader saw.
+    """
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -245,6 +248,7 @@ def create_report(*, reporter, obj, reason: str, details: str = "") -> Report:
                     object_id=obj.pk,
                     reason=reason,
                     details=details,
+                    revision_number=revision_number,
                 )
         except IntegrityError as error:
             raise AlreadyReported() from error

@@ -5,8 +5,15 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from comments.models import Comment
-from moderation import actions
-from moderation.admin_tools import BigTableAdminMixin, ModerationAdminMixin, Operation, admin_link, rendered_body
+from moderation import actions, privacy
+from moderation.admin_tools import (
+    BigTableAdminMixin,
+    ModerationAdminMixin,
+    Operation,
+    ViewerAwareAdminMixin,
+    admin_link,
+    rendered_body,
+)
 from moderation.models import AuditEntry, Report
 from papers.models import Paper
 from summaries.models import Summary
@@ -39,7 +46,7 @@ def _on_content(action):
 
 
 @admin.register(Report)
-class ReportAdmin(BigTableAdminMixin, ModerationAdminMixin, admin.ModelAdmin):
+class ReportAdmin(ViewerAwareAdminMixin, BigTableAdminMixin, ModerationAdminMixin, admin.ModelAdmin):
     list_display = ["report", "reported_content", "reason", "reporter", "status", "created_at", "resolved_by"]
     list_display_links = ["report"]
     list_filter = ["status", "reason", "content_type", "created_at"]
@@ -123,14 +130,20 @@ class ReportAdmin(BigTableAdminMixin, ModerationAdminMixin, admin.ModelAdmin):
             content.get_absolute_url(),
         )
         if isinstance(content, (Summary, Comment)):
-            # body_html is stored, sanitised output of summaries.rendering: the one thing marked safe.
+            # body_html is stored, sanitised output of summaries.rendering: the one thing marked safe. A private
+            # summary shows only the revision reported through its share link (moderation.privacy).
+            body = (
+                privacy.body_for_moderators(content, getattr(obj, "admin_viewer", None))
+                if isinstance(content, Summary)
+                else rendered_body(content)
+            )
             return format_html(
                 '<p>{} by {} — state: <strong>{}</strong> — {}</p><div class="moderation-preview">{}</div>',
                 "Summary" if isinstance(content, Summary) else "Comment",
                 content.writer or "deleted member",
                 content.get_state_display(),
                 links,
-                rendered_body(content),
+                body,
             )
         return format_html("<p>Paper: <strong>{}</strong> — {}</p>", content.title, links)
 

@@ -178,6 +178,20 @@ def rendered_preview(obj) -> SafeString:
     return format_html('<div class="moderation-preview">{}</div>', rendered_body(obj))
 
 
+class ViewerAwareAdminMixin:
+    """Remembers on the object of a change page who opened it (``obj.admin_viewer``).
+
+    Display methods get only the object, but what a private summary shows, and the audit entry for reading
+    it, depend on the viewer. The object is loaded for this one request, so this is request-local.
+    """
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            obj.admin_viewer = request.user
+        return obj
+
+
 def planner_estimate(queryset) -> int | None:
     """PostgreSQL's own guess of how many rows ``queryset`` returns, without counting them.
 

@@ -39,6 +39,9 @@ class Report(models.Model):
     content_object = GenericForeignKey("content_type", "object_id")
     reason = models.CharField(max_length=20, choices=Reason.choices)
     details = models.TextField(blank=True, max_length=2000)
+    # A private summary reported through its share link: the revision the reader was shown, the only text of
+    # a private summary that moderators may read (moderation.privacy).
+    revision_number = models.PositiveIntegerField(null=True, blank=True, editable=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="reports_resolved"
@@ -92,6 +95,7 @@ class AuditEntry(models.Model):
         AUTO_HIDE = "auto_hide", "Hidden automatically after reports"
         APPROVE = "approve", "Approved"
         EDIT = "edit", "Edited"
+        VIEW_PRIVATE = "view_private", "Read a reported private summary"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_entries"

@@ -6,4 +6,5 @@ app_name = "moderation"
 
 urlpatterns = [
     path("report/<str:kind>/<int:pk>/", views.report, name="report"),
+    path("report/shared/<str:token>/", views.report_shared, name="report_shared"),
 ]

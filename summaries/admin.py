@@ -1,21 +1,24 @@
 from django.contrib import admin
+from django.utils.html import format_html
 from django.utils.text import Truncator
 
-from moderation import actions
+from moderation import actions, privacy
 from moderation.admin_tools import (
     BigTableAdminMixin,
     ModerationAdminMixin,
     Operation,
     VenueFilter,
+    ViewerAwareAdminMixin,
     WriterFilter,
     admin_link,
-    rendered_preview,
 )
 from papers.models import Paper
 from papers.search import SEARCH_CANDIDATES, build_query, clean_query_text
 from summaries.models import Revision, Summary, Vote, refresh_paper_counters
 
 STATE_FIELDS = ["state", "is_featured", "featured_at"]
+# A private summary's text and share link stay its writer's (moderation.privacy).
+PRIVATE_FIELDS = {"body", "share_token"}
 
 
 class RevisionInline(admin.TabularInline):
@@ -39,7 +42,7 @@ def _is(*states):
 
 
 @admin.register(Summary)
-class SummaryAdmin(BigTableAdminMixin, ModerationAdminMixin, admin.ModelAdmin):
+class SummaryAdmin(ViewerAwareAdminMixin, BigTableAdminMixin, ModerationAdminMixin, admin.ModelAdmin):
     list_display = [
         "paper_title",
         "writer",
@@ -104,7 +107,14 @@ class SummaryAdmin(BigTableAdminMixin, ModerationAdminMixin, admin.ModelAdmin):
 
     @admin.display(description="as readers see it")
     def body_preview(self, obj):
-        return rendered_preview(obj)
+        viewer = getattr(obj, "admin_viewer", None)
+        return format_html('<div class="moderation-preview">{}</div>', privacy.body_for_moderators(obj, viewer))
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is not None and privacy.is_private(obj):
+            fields = [field for field in fields if field not in PRIVATE_FIELDS]
+        return fields
 
     def get_search_results(self, request, queryset, search_term):
         """Summaries by the writer with exactly this username, or whose body or paper matches the full-text index.
@@ -119,8 +129,10 @@ class SummaryAdmin(BigTableAdminMixin, ModerationAdminMixin, admin.ModelAdmin):
         query = build_query(clean_query_text(term))
         if query is not None:
             papers = Paper.objects.filter(search_vector=query).order_by().values("pk")[:SEARCH_CANDIDATES]
+            # Words of a private summary must not be findable: searching would read it word by word.
+            public_bodies = Summary.objects.exclude(visibility=Summary.Visibility.PRIVATE)
             ids = ids.union(
-                Summary.objects.filter(search_vector=query).order_by().values("pk")[:SEARCH_CANDIDATES],
+                public_bodies.filter(search_vector=query).order_by().values("pk")[:SEARCH_CANDIDATES],
                 Summary.objects.filter(paper__in=papers).order_by().values("pk")[:SEARCH_CANDIDATES],
             )
         return queryset.filter(pk__in=ids), False
@@ -164,9 +176,20 @@ class VoteAdmin(BigTableAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Revision)
-class RevisionAdmin(BigTableAdminMixin, admin.ModelAdmin):
+class RevisionAdmin(ViewerAwareAdminMixin, BigTableAdminMixin, admin.ModelAdmin):
     list_display = ["summary", "number", "editor", "created_at"]
     list_select_related = ["summary", "summary__paper", "editor"]
     search_fields = ["=editor__username", "=summary__id"]
     raw_id_fields = ["summary", "editor"]
     ordering = ["-id"]
+
+    # Revisions are history: read-only, and a private summary's text only as moderation.privacy allows.
+    fields = readonly_fields = ["summary", "number", "editor", "created_at", "text"]
+
+    @admin.display(description="text")
+    def text(self, obj):
+        if not privacy.may_read_revision(obj):
+            return privacy.PRIVATE_NOTICE
+        if privacy.is_private(obj.summary):
+            privacy.record_view(getattr(obj, "admin_viewer", None), obj.summary, obj.number)
+        return format_html('<pre class="moderation-preview">{}</pre>', obj.body)
