@@ -20,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from papers.identifiers import Identifier, parse_arxiv_id, parse_doi
 from papers.models import Paper
 from papers.search import find_paper_by_identifier
+from shortscience import versions
 from summaries.models import Summary
 
 PAGE_SIZE = 20
@@ -50,7 +51,9 @@ def _cors(response: HttpResponse) -> HttpResponse:
 
 
 def _cache_key(request) -> str:
-    return "api:v1:" + hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    # Keyed by what readers may see too: publishing, editing or hiding anything retires every cached answer.
+    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    return f"api:v1:{versions.current(versions.LISTING)}:{path}"
 
 
 def api_view(view):

@@ -10,6 +10,8 @@ from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
+from shortscience import versions
+
 # Top-level comments (threads) per page of a summary's comments; each comes with its first REPLIES_SHOWN visible
 # replies. A page of 25 threads (~33 comments at the bench's reply rate) costs ~11 ms of Python over a summary
 # without comments, 50 threads ~20 ms: too much of the 50 ms budget (docs/performance.md, finding 7).
@@ -196,6 +198,7 @@ class Comment(models.Model):
         with transaction.atomic():
             super().save(*args, **kwargs)
             refresh_comment_count(self.summary_id)
+            versions.bump(versions.LISTING)
 
     def set_state(self, state: str) -> None:
         self.state = state

@@ -15,6 +15,7 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 
 from papers.identifiers import normalize_arxiv_id, normalize_doi, parse_arxiv_id, parse_identifier
+from shortscience import versions
 
 SLUG_MAX = 90
 
@@ -328,6 +329,7 @@ class Paper(models.Model):
             if old_venue_id != self.venue_id:
                 self._move_venue_counts(old_venue_id, self.venue_id)
             self.refresh_search_vector()
+            versions.bump(versions.LISTING)
         self._loaded_venue_id = self.venue_id
 
     @classmethod

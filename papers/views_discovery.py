@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.cache import cache_control, cache_page
+from django.utils.cache import patch_cache_control
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from accounts import ratelimit
@@ -23,8 +27,12 @@ from papers.search import (
     searchable_text,
 )
 from papers.sitemaps import SITEMAPS, render_index, render_urlset
+from shortscience import versions
 
 IDENTIFIER_LABELS = {"arxiv": "arXiv", "doi": "DOI", "dblp": "DBLP key"}
+SITEMAP_CACHE_SECONDS = 3600
+# Crawlers and proxies may keep a sitemap for ten minutes; the server's own copy follows every change.
+SITEMAP_MAX_AGE = 600
 
 
 def _page_number(value) -> int:
@@ -87,8 +95,28 @@ def api_docs(request):
     return render(request, "api/docs.html")
 
 
+def _sitemap_cached(view):
+    """Cache a sitemap answer for an hour, keyed by what readers may see: a hidden summary leaves it at once."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        key = f"sitemap:{versions.current(versions.LISTING)}:{request.get_host()}:{path}"
+        cached = cache.get(key)
+        if cached is None:
+            response = view(request, *args, **kwargs)
+            cached = (response.content, response["Content-Type"])
+            cache.set(key, cached, SITEMAP_CACHE_SECONDS)
+        response = HttpResponse(cached[0], content_type=cached[1])
+        response["X-Robots-Tag"] = "noindex, noodp, noarchive"
+        patch_cache_control(response, public=True, max_age=SITEMAP_MAX_AGE)
+        return response
+
+    return wrapper
+
+
 @require_safe
-@cache_page(3600)
+@_sitemap_cached
 def sitemap_index(request):
     response = HttpResponse(render_index(SITEMAPS, f"{request.scheme}://{request.get_host()}"), "application/xml")
     response["X-Robots-Tag"] = "noindex, noodp, noarchive"
@@ -96,7 +124,7 @@ def sitemap_index(request):
 
 
 @require_safe
-@cache_page(3600)
+@_sitemap_cached
 def sitemap_section(request, section: str):
     if section not in SITEMAPS:
         raise Http404("No such sitemap section.")

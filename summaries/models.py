@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from papers.models import Paper, Venue
+from shortscience import versions
 
 TOP_PERIODS = {"week": timedelta(days=7), "month": timedelta(days=30), "all": None}
 
@@ -229,6 +230,7 @@ class Summary(models.Model):
         refresh_paper_counters(self.paper_id)
         if self.writer_id:
             refresh_writer_counters(self.writer_id)
+        versions.bump(versions.LISTING)
 
     def set_state(self, state: str) -> None:
         self.state = state

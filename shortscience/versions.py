@@ -1,0 +1,43 @@
+"""Version stamps for cached answers.
+
+A cached answer's key includes the stamp of what it shows; bumping the stamp retires every such answer at
+once, on every worker and machine sharing the cache, with no list of keys to find and delete. Stamps are
+bumped after the transaction commits, so no request can cache the old rows under the new stamp. A stamp that
+the cache lost starts again from the clock in nanoseconds, larger than any value it had before, so an old
+answer can never come back under it.
+
+``LISTING``: what readers may see of summaries and comments (published, edited, hidden, deleted, moved).
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.core.cache import cache
+from django.db import transaction
+
+LISTING = "listing"
+
+
+def _key(name: str) -> str:
+    return f"version:{name}"
+
+
+def current(name: str) -> int:
+    value = cache.get(_key(name))
+    if value is None:
+        cache.add(_key(name), time.time_ns(), timeout=None)
+        value = cache.get(_key(name), 0)
+    return value
+
+
+def bump_now(name: str) -> None:
+    try:
+        cache.incr(_key(name))
+    except ValueError:  # never set, or lost: start from the clock, above every earlier value
+        cache.set(_key(name), time.time_ns(), timeout=None)
+
+
+def bump(name: str) -> None:
+    """Retire answers cached under ``name`` once the current transaction commits (at once outside one)."""
+    transaction.on_commit(lambda: bump_now(name))
