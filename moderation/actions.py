@@ -15,7 +15,7 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from comments.models import Comment
-from moderation import notices
+from moderation import notices, trust
 from moderation.models import AuditEntry, Report
 from summaries.models import Summary
 
@@ -256,40 +256,23 @@ def create_report(*, reporter, obj, reason: str, details: str = "", revision_num
     return report
 
 
-def established_reporter_count(obj) -> int:
-    """Distinct members with an open report on ``obj`` whose account is not new (see accounts.ratelimit)."""
-    from accounts.ratelimit import NEW_ACCOUNT_AGE
-
-    return (
-        Report.objects.for_object(obj)
-        .open()
-        .filter(
-            reporter__date_joined__lte=timezone.now() - NEW_ACCOUNT_AGE,
-            reporter__emailaddress__verified=True,
-            reporter__banned_at__isnull=True,
-        )
-        .values("reporter")
-        .distinct()
-        .count()
-    )
-
-
 def maybe_auto_hide(obj) -> bool:
-    """Hide ``obj`` (actor: the system) when ``REPORT_AUTOHIDE_THRESHOLD`` established members reported it."""
+    """Hide ``obj`` (actor: the system) once its reports weigh ``REPORT_AUTOHIDE_THRESHOLD`` (moderation.trust)."""
     if not isinstance(obj, (Summary, Comment)) or obj.state != obj.State.VISIBLE:
         return False
     threshold = settings.REPORT_AUTOHIDE_THRESHOLD
-    if threshold <= 0:
+    if threshold <= 0 or trust.needs_a_moderator(obj):
         return False
-    count = established_reporter_count(obj)
-    if count < threshold:
+    weight = trust.report_weight(obj)
+    if weight < threshold:
         return False
     hidden = _content_state(
         obj,
         obj.State.HIDDEN,
         actor=None,
         action=Action.AUTO_HIDE,
-        reason=f"Reported by {count} established members; hidden until a moderator decides.",
+        reason=f"Reports from established members weigh {weight:g} (threshold {threshold}); hidden until a moderator "
+        "decides.",
         from_states={obj.State.VISIBLE},
     )
     if hidden:

@@ -310,8 +310,11 @@ MARKDOWNX_SERVER_CALL_LATENCY = 500
 
 # --- ShortScience ----------------------------------------------------------------------------------------
 
-# Reports from this many distinct established members hide an item until a moderator decides.
+# Reports from established members that weigh this much (moderation.trust.report_weight: about one per
+# independent reporter) hide an item until a moderator decides…
 REPORT_AUTOHIDE_THRESHOLD = env_int("REPORT_AUTOHIDE_THRESHOLD", 3)
+# …except a summary readers voted up to this score or more: reports put it in the queue, a moderator decides.
+REPORT_AUTOHIDE_PROTECTED_SCORE = env_int("REPORT_AUTOHIDE_PROTECTED_SCORE", 10)
 # Hold a new member's first summary for review before it is published.
 HOLD_FIRST_SUMMARY_FOR_REVIEW = env_bool("HOLD_FIRST_SUMMARY_FOR_REVIEW", False)
 METADATA_TIMEOUT_SECONDS = env_int("METADATA_TIMEOUT_SECONDS", 8)

@@ -80,9 +80,9 @@ def test_no_email_to_a_writer_without_address_or_deactivated(moderator, django_c
 def test_automatic_hiding_after_reports_tells_the_writer(client, settings, writer, django_capture_on_commit_callbacks):
     settings.REPORT_AUTOHIDE_THRESHOLD = 2
     comment = CommentFactory(writer=writer)
-    for name in ["alice", "bob"]:
+    for name, days in [("alice", 30), ("bob", 90)]:
         reporter = UserFactory(username=name)
-        reporter.date_joined = timezone.now() - timedelta(days=30)
+        reporter.date_joined = timezone.now() - timedelta(days=days)
         reporter.save(update_fields=["date_joined"])
         EmailAddress.objects.create(user=reporter, email=reporter.email, verified=True, primary=True)
         client.force_login(reporter)

@@ -15,9 +15,9 @@ from tests.factories import CommentFactory, PaperFactory, SummaryFactory, UserFa
 pytestmark = pytest.mark.django_db
 
 
-def established(username):
+def established(username, days=30):
     user = UserFactory(username=username)
-    user.date_joined = timezone.now() - timedelta(days=30)
+    user.date_joined = timezone.now() - timedelta(days=days)
     user.save(update_fields=["date_joined"])
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     return user
@@ -120,8 +120,8 @@ def test_report_link_shows_for_members_only(client, member):
 def test_reports_from_enough_established_members_hide_the_item(client, settings):
     settings.REPORT_AUTOHIDE_THRESHOLD = 2
     comment = CommentFactory()
-    for name in ["alice", "bob"]:
-        client.force_login(established(name))
+    for name, days in [("alice", 30), ("bob", 90)]:  # accounts made months apart: independent reporters
+        client.force_login(established(name, days))
         client.post(report_url("comment", comment), {"reason": "abuse"})
     comment.refresh_from_db()
     assert comment.state == Comment.State.HIDDEN
