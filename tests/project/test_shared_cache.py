@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 import pytest
 from django.core.checks import run_checks
+from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 
@@ -44,8 +45,10 @@ def test_without_redis_the_settings_choose_the_shared_database_cache():
 
 @pytest.mark.django_db
 def test_migrate_creates_the_cache_table():
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS shortscience_cache")
     with override_settings(CACHES=DB_CACHE):
-        create_cache_table(using="default")
+        call_command("migrate", verbosity=0)
     assert "shortscience_cache" in connection.introspection.table_names()
 
 
