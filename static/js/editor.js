@@ -2,7 +2,8 @@
  * The summary editor around django-markdownx (which does the live preview and drop/paste uploads):
  *  - keeps a draft in localStorage on every change and offers to restore it if the page is opened
  *    with different text (a lost connection or a crashed tab never loses the writer's work);
- *  - an "Add an image" button uploading through the same guarded endpoint as drop/paste;
+ *  - an "Add an image" button uploading through the same guarded endpoint as drop/paste; after any upload
+ *    the image's alt text (the file name made readable) is selected, ready to be typed over;
  *  - clear messages when an upload is refused (markdownx would insert "Invalid response");
  *  - a keyboard that never traps (WCAG 2.1.2): Tab and Shift+Tab move between fields, except inside a list
  *    item where they indent and outdent it; Ctrl+] and Ctrl+[ indent and outdent any line; Esc then Tab leaves
@@ -227,6 +228,18 @@
       var caret = start + prefix.length + text.length + 1;
       textarea.setSelectionRange(caret, caret);
       refreshPreview();
+      return start + prefix.length;
+    }
+
+    // The server starts the alt text as the file name made readable: select it so the writer's next
+    // keystrokes replace it with a real description.
+    function selectAltText(codeStart, response) {
+      var alt = response && response.alt;
+      if (!alt || textarea.value.slice(codeStart, codeStart + 2 + alt.length) !== "![" + alt) {
+        return;
+      }
+      textarea.focus();
+      textarea.setSelectionRange(codeStart + 2, codeStart + 2 + alt.length);
     }
 
     var wrapper = form.querySelector(".markdownx");
@@ -249,8 +262,13 @@
         say("The image could not be uploaded (network error). Try again.", true);
         removeMarkdownxErrorText();
       });
-      wrapper.addEventListener("markdownx.fileUploadEnd", function () {
-        say("Image uploaded.", false);
+      wrapper.addEventListener("markdownx.fileUploadEnd", function (event) {
+        say("Image uploaded. Type a description of it for readers who cannot see it.", false);
+        // markdownx leaves the caret just after the code it inserted.
+        var response = event.detail && event.detail[0];
+        if (response && response.image_code) {
+          selectAltText(textarea.selectionEnd - response.image_code.length, response);
+        }
       });
     }
 
@@ -276,8 +294,8 @@
           })
           .then(function (body) {
             if (body.image_code) {
-              insertAtCursor(body.image_code);
-              say("Image uploaded.", false);
+              selectAltText(insertAtCursor(body.image_code), body);
+              say("Image uploaded. Type a description of it for readers who cannot see it.", false);
             } else {
               say(body.error || "The image could not be uploaded.", true);
             }

@@ -46,9 +46,12 @@ def test_write_a_summary_with_math_and_an_image_then_see_it_on_the_paper_page(pa
     png = base64.b64encode(image_bytes("PNG", size=(60, 40))).decode()
     editor.evaluate("el => el.setSelectionRange(el.value.length, el.value.length)")
     page.evaluate(DROP_IMAGE_JS, ["textarea#id_body", png, "figure.png", "image/png"])
-    expect(editor).to_have_value(re.compile(r"!\[\]\(/media/summary-images/[0-9a-f]{32}\.png\)"))
-    page.wait_for_selector(".markdownx-preview img[src^='/media/summary-images/']", state="attached")
-    assert "figure" not in editor.input_value()
+    expect(editor).to_have_value(re.compile(r"!\[Figure\]\(/media/summary-images/[0-9a-f]{32}\.png\)"))
+    # The alt text (the file name made readable) is selected: typing replaces it with a description.
+    assert editor.evaluate("el => el.value.slice(el.selectionStart, el.selectionEnd)") == "Figure"
+    page.keyboard.type("Attention weights per head")
+    expect(editor).to_have_value(re.compile(r"!\[Attention weights per head\]\(/media/summary-images/"))
+    page.wait_for_selector(".markdownx-preview img[alt='Attention weights per head']", state="attached")
 
     # An SVG through the "Add an image" button is refused with a clear message, nothing inserted.
     page.set_input_files(
@@ -66,7 +69,7 @@ def test_write_a_summary_with_math_and_an_image_then_see_it_on_the_paper_page(pa
     page.click("form[data-editor-form] button[type=submit]")
     page.wait_for_url(re.compile(r"/summary/\d+/$"))
     summary = Summary.objects.get(paper=paper, writer=writer)
-    assert summary.revision_number == 1 and "![](/media/summary-images/" in summary.body
+    assert summary.revision_number == 1 and "![Attention weights per head](/media/summary-images/" in summary.body
 
     page.goto(live_server.url + paper.get_absolute_url())
     card = page.locator(f"#summary-{summary.pk}")
@@ -241,3 +244,23 @@ def test_ctrl_brackets_indent_and_outdent_any_line(page, live_server):
     page.keyboard.press("Control+]")
     page.keyboard.type("X")
     assert editor.input_value() == "    codXe line\nsecond line"  # the caret kept its place
+
+
+def test_add_an_image_button_inserts_the_file_name_as_selected_alt_text(page, live_server):
+    writer = UserFactory(username="pictures")
+    sign_in(page, live_server, writer)
+    page.goto(live_server.url + reverse("writing:write", args=[PaperFactory().slug]))
+    editor = page.locator("textarea#id_body")
+    editor.fill("Results:")
+    page.set_input_files(
+        "input[data-image-upload]",
+        files=[{"name": "loss_curve-v2.png", "mimeType": "image/png", "buffer": image_bytes("PNG", size=(30, 20))}],
+    )
+    expect(editor).to_have_value(
+        re.compile(r"^Results:\n!\[Loss curve v2\]\(/media/summary-images/[0-9a-f]{32}\.png\)\n$")
+    )
+    assert page.evaluate("document.activeElement.id") == "id_body"
+    assert editor.evaluate("el => el.value.slice(el.selectionStart, el.selectionEnd)") == "Loss curve v2"
+    page.keyboard.type("Training loss falls")
+    expect(editor).to_have_value(re.compile(r"!\[Training loss falls\]\(/media/summary-images/"))
+    assert "description" in page.inner_text("[data-upload-status]")
