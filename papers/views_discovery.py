@@ -48,7 +48,7 @@ def search(request):
     form = SearchForm(request.GET)
     form.is_valid()
     text = form.cleaned_data.get("q", "")
-    context = {"form": form, "search_query": text, "query": text, "max_query_chars": MAX_QUERY_CHARS}
+    context = {"form": form, "query": text, "max_query_chars": MAX_QUERY_CHARS}
 
     identifier = parse_identifier(text)
     if identifier is not None:

@@ -39,7 +39,7 @@ class SummaryForm(forms.Form):
     body = forms.CharField(
         label="Summary",
         max_length=BODY_MAX_LENGTH,
-        widget=EditorWidget(attrs={"rows": 18, "spellcheck": "true", "aria-describedby": "body-help"}),
+        widget=EditorWidget(attrs={"rows": 18, "spellcheck": "true", "aria-describedby": "body-help body-keys"}),
         help_text="Markdown with LaTeX math ($…$ inline, $$…$$ displayed). Drop or paste images into the editor.",
         error_messages={"required": "Write something before saving: the summary is empty."},
     )

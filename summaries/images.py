@@ -9,6 +9,7 @@ refused outright: it is a document that can carry scripts, not a picture.
 from __future__ import annotations
 
 import io
+import re
 import secrets
 import warnings
 from dataclasses import dataclass
@@ -117,6 +118,23 @@ def _reencode(data: bytes) -> CleanImage:
             image.save(out, format="WEBP", quality=90)
         width, height = image.size
     return CleanImage(content=out.getvalue(), extension=FORMATS[fmt], width=width, height=height)
+
+
+# Anything but letters and digits (in any script) separates words in a file name: "fig_2-attention.png".
+_NOT_A_WORD = re.compile(r"[\W_]+")
+ALT_TEXT_MAX_LENGTH = 100
+
+
+def alt_text(file_name: str) -> str:
+    """A starting alt text from an upload's file name: "fig_2-attention.png" → "Fig 2 attention".
+
+    The editor selects it so the writer types a real description over it. Only letters, digits and
+    single spaces are kept, so the result is inert inside Markdown's ``![…](…)``.
+    """
+    stem = file_name.replace("\\", "/").rsplit("/", 1)[-1]
+    stem = stem.rsplit(".", 1)[0] if "." in stem.lstrip(".") else stem
+    words = _NOT_A_WORD.sub(" ", stem).strip()[:ALT_TEXT_MAX_LENGTH].strip()
+    return words[:1].upper() + words[1:] if words else "Image"
 
 
 def store(image: CleanImage) -> str:

@@ -126,11 +126,12 @@ def render_markdown(
 ) -> str:
     """Render a member's Markdown (a summary) to sanitised HTML.
 
-    ``heading_offset`` shifts headings down (a writer's ``#`` becomes ``<h3>`` by default, clamped
-    at ``<h6>``) so the page's ``<h1>`` stays unique. ``resolve_papers`` is called at most once per
-    render with the cited identifiers (default: one database query on ``Paper``). Images are shown
-    only from ``https:`` URLs (or this site's media) and only when ``allow_images``; otherwise they
-    become plain links.
+    ``heading_offset`` shifts headings down so the page's ``<h1>`` stays unique: the writer's top
+    level (``#``, or ``##`` when that is the highest used) becomes ``<h3>`` by default, a heading is
+    never more than one level below the one before it, and nothing goes past ``<h6>``.
+    ``resolve_papers`` is called at most once per render with the cited identifiers (default: one
+    database query on ``Paper``). Images are shown only from ``https:`` URLs (or this site's media)
+    and only when ``allow_images``; otherwise they become plain links.
     """
     return _render(
         text,
@@ -696,11 +697,18 @@ class _PostFilter:
     def __init__(self, source: Iterable[dict], *, context: _Context):
         self.source = source
         self.context = context
+        self._heading_top = 1  # the writer's highest heading level, found per document
+        self._previous_heading = context.heading_offset  # output level of the heading before
+        self._open_headings: list[int] = []  # output levels of headings not yet closed
 
     def __iter__(self) -> Iterator[dict]:
         # The whole stream is buffered: bare paper links must be known before the single
         # batched look-up, and a lone display formula is recognised by looking ahead.
         tokens = list(self.source)
+        self._heading_top = min(
+            (int(t["name"][1]) for t in tokens if t["type"] == "StartTag" and t.get("name") in _HEADINGS),
+            default=1,
+        )
         bare_links = self._bare_paper_links(tokens)
         self._resolve(bare_links.values())
         raw_depth = 0  # inside <pre>/<code>: placeholders go back to the writer's text
@@ -842,8 +850,16 @@ class _PostFilter:
                 yield _end("strong")
                 yield _end("p")
             return
-        level = min(6, max(1, int(name[1]) + self.context.heading_offset))
-        yield _start(f"h{level}") if kind == "StartTag" else _end(f"h{level}")
+        if kind == "EndTag":
+            yield _end(f"h{self._open_headings.pop() if self._open_headings else self._previous_heading}")
+            return
+        # The writer's top level (often "##") sits just below the page's heading, and a heading is never more
+        # than one level deeper than the one before it: the page's outline skips no level.
+        wanted = int(name[1]) - self._heading_top + 1 + self.context.heading_offset
+        level = max(1, min(6, wanted, self._previous_heading + 1))
+        self._previous_heading = level
+        self._open_headings.append(level)
+        yield _start(f"h{level}")
 
     def _link_start(self, token: dict, bare_identifier: Identifier | None) -> dict | None:
         href = token["data"].get((None, "href"))

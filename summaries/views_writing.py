@@ -161,7 +161,10 @@ def preview(request):
 
 @require_POST
 def upload(request):
-    """Image upload from the editor (drop or paste): JSON ``{"image_code": "![](url)"}`` or ``{"error": …}``."""
+    """Image upload from the editor: JSON ``{"image_code": "![alt](url)", "alt": …}`` or ``{"error": …}``.
+
+    The alt text starts as the file name made readable; the editor selects it for the writer to replace.
+    """
     if not permissions.can_upload(request.user):
         return JsonResponse({"error": "Sign in with an account that may write to upload images."}, status=403)
     try:
@@ -176,7 +179,8 @@ def upload(request):
     except ValidationError as error:
         return JsonResponse({"error": " ".join(error.messages)}, status=400)
     url = images.store(image)
-    return JsonResponse({"image_code": f"![]({url})", "url": url})
+    alt = images.alt_text(upload_file.name)
+    return JsonResponse({"image_code": f"![{alt}]({url})", "url": url, "alt": alt})
 
 
 # --- Votes ------------------------------------------------------------------------------------------------

@@ -2,8 +2,12 @@
  * The summary editor around django-markdownx (which does the live preview and drop/paste uploads):
  *  - keeps a draft in localStorage on every change and offers to restore it if the page is opened
  *    with different text (a lost connection or a crashed tab never loses the writer's work);
- *  - an "Add an image" button uploading through the same guarded endpoint as drop/paste;
- *  - clear messages when an upload is refused (markdownx would insert "Invalid response").
+ *  - an "Add an image" button uploading through the same guarded endpoint as drop/paste; after any upload
+ *    the image's alt text (the file name made readable) is selected, ready to be typed over;
+ *  - clear messages when an upload is refused (markdownx would insert "Invalid response");
+ *  - a keyboard that never traps (WCAG 2.1.2): Tab and Shift+Tab move between fields, except inside a list
+ *    item where they indent and outdent it; Ctrl+] and Ctrl+[ indent and outdent any line; Esc then Tab leaves
+ *    the editor from anywhere. markdownx's own Tab handler (which always inserts a tab) never sees these keys.
  * Math in the preview is typeset by math.js, which listens for markdownx's update event.
  */
 (function () {
@@ -112,6 +116,101 @@
       }
     });
 
+    // --- Keyboard ---------------------------------------------------------------------------------
+    // Four spaces: Python-Markdown nests a list item indented by four.
+    var INDENT = "    ";
+    var LIST_ITEM = /^\s*(?:[-*+]|\d+[.)])(?:\s|$)/;
+    var escaped = false;
+
+    function lineStart(position) {
+      return textarea.value.lastIndexOf("\n", position - 1) + 1;
+    }
+
+    function inListItem() {
+      var start = lineStart(textarea.selectionStart);
+      var end = textarea.value.indexOf("\n", start);
+      return LIST_ITEM.test(textarea.value.slice(start, end === -1 ? undefined : end));
+    }
+
+    // Indent (or outdent) every line the selection touches, keeping the selection on the same text.
+    function shiftLines(outdent) {
+      var value = textarea.value;
+      var selStart = textarea.selectionStart;
+      var selEnd = textarea.selectionEnd;
+      var blockStart = lineStart(selStart);
+      var lastLineEnd = selEnd > selStart && value.charAt(selEnd - 1) === "\n" ? selEnd - 1 : selEnd;
+      var blockEnd = value.indexOf("\n", lastLineEnd);
+      if (blockEnd === -1) {
+        blockEnd = value.length;
+      }
+      var lines = value.slice(blockStart, blockEnd).split("\n");
+      var firstDelta = 0;
+      var totalDelta = 0;
+      var shifted = lines.map(function (line, index) {
+        var delta;
+        if (outdent) {
+          var removable = (line.match(/^ {1,4}|^\t/) || [""])[0];
+          delta = -removable.length;
+          line = line.slice(removable.length);
+        } else {
+          delta = INDENT.length;
+          line = INDENT + line;
+        }
+        if (index === 0) {
+          firstDelta = delta;
+        }
+        totalDelta += delta;
+        return line;
+      });
+      textarea.setRangeText(shifted.join("\n"), blockStart, blockEnd, "preserve");
+      var newStart = Math.max(blockStart, selStart + firstDelta);
+      var newEnd = selStart === selEnd ? newStart : Math.max(newStart, selEnd + totalDelta);
+      textarea.setSelectionRange(newStart, newEnd);
+      refreshPreview();
+    }
+
+    // Capture on the form runs before markdownx's listener on the textarea; stopping the event here keeps
+    // markdownx from turning every Tab into a tab character.
+    form.addEventListener(
+      "keydown",
+      function (event) {
+        if (event.target !== textarea) {
+          return;
+        }
+        var key = event.key;
+        if (key === "Escape") {
+          escaped = true;
+          return;
+        }
+        var bracket = key === "]" || key === "[";
+        if (bracket && (event.ctrlKey || event.metaKey) && !event.altKey) {
+          event.preventDefault();
+          event.stopPropagation();
+          escaped = false;
+          shiftLines(key === "[");
+          return;
+        }
+        if (key !== "Tab") {
+          if (key !== "Shift") {
+            escaped = false;
+          }
+          return;
+        }
+        event.stopPropagation();
+        if (escaped || event.ctrlKey || event.altKey || event.metaKey || !inListItem()) {
+          // The browser's default: focus moves on to the next (or previous) field.
+          escaped = false;
+          return;
+        }
+        event.preventDefault();
+        shiftLines(event.shiftKey);
+      },
+      true
+    );
+    textarea.addEventListener("blur", function () {
+      escaped = false;
+    });
+
     // --- Uploads ------------------------------------------------------------------------------
     function say(message, isError) {
       if (status) {
@@ -129,6 +228,18 @@
       var caret = start + prefix.length + text.length + 1;
       textarea.setSelectionRange(caret, caret);
       refreshPreview();
+      return start + prefix.length;
+    }
+
+    // The server starts the alt text as the file name made readable: select it so the writer's next
+    // keystrokes replace it with a real description.
+    function selectAltText(codeStart, response) {
+      var alt = response && response.alt;
+      if (!alt || textarea.value.slice(codeStart, codeStart + 2 + alt.length) !== "![" + alt) {
+        return;
+      }
+      textarea.focus();
+      textarea.setSelectionRange(codeStart + 2, codeStart + 2 + alt.length);
     }
 
     var wrapper = form.querySelector(".markdownx");
@@ -151,8 +262,13 @@
         say("The image could not be uploaded (network error). Try again.", true);
         removeMarkdownxErrorText();
       });
-      wrapper.addEventListener("markdownx.fileUploadEnd", function () {
-        say("Image uploaded.", false);
+      wrapper.addEventListener("markdownx.fileUploadEnd", function (event) {
+        say("Image uploaded. Type a description of it for readers who cannot see it.", false);
+        // markdownx leaves the caret just after the code it inserted.
+        var response = event.detail && event.detail[0];
+        if (response && response.image_code) {
+          selectAltText(textarea.selectionEnd - response.image_code.length, response);
+        }
       });
     }
 
@@ -178,8 +294,8 @@
           })
           .then(function (body) {
             if (body.image_code) {
-              insertAtCursor(body.image_code);
-              say("Image uploaded.", false);
+              selectAltText(insertAtCursor(body.image_code), body);
+              say("Image uploaded. Type a description of it for readers who cannot see it.", false);
             } else {
               say(body.error || "The image could not be uploaded.", true);
             }

@@ -2,7 +2,8 @@
  * Small progressive enhancements. Everything works without this file:
  * - copy buttons (BibTeX, summary links) are hidden until this script shows them;
  * - dismissible messages also close without JavaScript (a CSS checkbox); here they are removed from the page;
- * - the member menu (<details>) also closes on Escape and on a click elsewhere.
+ * - the header menus (<details>: browsing links on a phone, the member menu) also close on Escape and on a
+ *   click elsewhere.
  */
 (function () {
   "use strict";

@@ -108,3 +108,64 @@ def test_header_search_box_submits_to_the_search_page(page, live_server, paper):
     assert page.url.startswith(live_server.url + "/search/?q=attention")
     response = page.request.get(page.url)
     assert response.status == 200
+
+
+WIDE_BODY = (
+    # Inside \\left( … \\right) KaTeX finds no place to break the line.
+    "The loss is $L = \\left( \\sum_{i=1}^{n} \\left( y_i - f_\\theta(x_i) \\right)^2 + \\lambda_1 \\lVert \\theta"
+    " \\rVert_1 + \\lambda_2 \\lVert \\theta \\rVert_2^2 + \\mathrm{KL}\\left(q_\\phi(z \\mid x) \\Vert p(z)\\right)"
+    " \\right)$"
+    " which we minimise.\n\n"
+    "$$\\mathcal{L}(\\theta, \\phi) = \\mathbb{E}_{q_\\phi(z|x)}\\left[\\log p_\\theta(x|z)\\right]"
+    " - \\beta\\, \\mathrm{KL}\\left(q_\\phi(z|x) \\Vert p(z)\\right) + \\gamma \\sum_{k=1}^{K} \\alpha_k"
+    " \\lVert W_k \\rVert_F^2$$\n\n"
+    "Averylongunbrokenwordthatgoesonandonwithoutanyspacesatallsothatitcannotwrap_anywhere_atall_really.\n\n"
+    "| model | params | layers | heads | d_model | d_ff | dropout | BLEU en-de | BLEU en-fr | training cost |\n"
+    "|---|---|---|---|---|---|---|---|---|---|\n"
+    "| Transformer-base-configuration | 65000000 | 6 | 8 | 512 | 2048 | 0.1 | 27.3 | 38.1 | 3.3e18 FLOPs |\n\n"
+    "```python\n"
+    "attention_weights = torch.softmax(query @ key.transpose(-2, -1) / math.sqrt(d_k) + attention_mask, dim=-1)\n"
+    "```\n"
+)
+
+# For each kind of wide content: whether it overflows its own box and whether that box can scroll sideways.
+OVERFLOW_REPORT_JS = """(scope) => {
+  const root = document.querySelector(scope);
+  const kinds = {inline: '.math-inline', display: '.math-display', table: 'table', code: 'pre'};
+  const report = {};
+  for (const [kind, selector] of Object.entries(kinds)) {
+    report[kind] = Array.from(root.querySelectorAll(selector)).map(el => {
+      const style = getComputedStyle(el);
+      return {
+        overflows: el.scrollWidth > el.clientWidth + 1,
+        scrollable: ['auto', 'scroll'].includes(style.overflowX),
+        right: el.getBoundingClientRect().right,
+      };
+    });
+  }
+  report.bodies = Array.from(root.querySelectorAll('.markdown-body')).map(el => el.scrollWidth - el.clientWidth);
+  return report;
+}"""
+
+
+@pytest.mark.parametrize("path", ["summary", "paper", "home"])
+def test_wide_math_tables_and_code_scroll_inside_their_own_box_on_a_390px_phone(page, live_server, path):
+    summary = SummaryFactory(body=WIDE_BODY, paper=PaperFactory(title="Variational autoencoders at scale"))
+    url = {"summary": summary.get_absolute_url(), "paper": summary.paper.get_absolute_url(), "home": "/"}[path]
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + url)
+    page.wait_for_selector(".math-display .katex-display")
+    page.wait_for_load_state("load")
+
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    width = page.evaluate("window.innerWidth")
+    report = page.evaluate(OVERFLOW_REPORT_JS, f"#summary-{summary.pk}")
+    for kind in ("inline", "display", "table", "code"):
+        boxes = report[kind]
+        assert boxes, f"no {kind} in the summary"
+        # The test data is wide enough to overflow each box on a phone; each box scrolls by itself...
+        assert any(box["overflows"] for box in boxes), kind
+        assert all(box["scrollable"] for box in boxes if box["overflows"]), kind
+        assert all(box["right"] <= width for box in boxes), kind
+    # ...so the summary's text as a whole never needs scrolling sideways (long words wrap).
+    assert all(extra <= 1 for extra in report["bodies"]), report["bodies"]

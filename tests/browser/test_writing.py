@@ -46,9 +46,12 @@ def test_write_a_summary_with_math_and_an_image_then_see_it_on_the_paper_page(pa
     png = base64.b64encode(image_bytes("PNG", size=(60, 40))).decode()
     editor.evaluate("el => el.setSelectionRange(el.value.length, el.value.length)")
     page.evaluate(DROP_IMAGE_JS, ["textarea#id_body", png, "figure.png", "image/png"])
-    expect(editor).to_have_value(re.compile(r"!\[\]\(/media/summary-images/[0-9a-f]{32}\.png\)"))
-    page.wait_for_selector(".markdownx-preview img[src^='/media/summary-images/']", state="attached")
-    assert "figure" not in editor.input_value()
+    expect(editor).to_have_value(re.compile(r"!\[Figure\]\(/media/summary-images/[0-9a-f]{32}\.png\)"))
+    # The alt text (the file name made readable) is selected: typing replaces it with a description.
+    assert editor.evaluate("el => el.value.slice(el.selectionStart, el.selectionEnd)") == "Figure"
+    page.keyboard.type("Attention weights per head")
+    expect(editor).to_have_value(re.compile(r"!\[Attention weights per head\]\(/media/summary-images/"))
+    page.wait_for_selector(".markdownx-preview img[alt='Attention weights per head']", state="attached")
 
     # An SVG through the "Add an image" button is refused with a clear message, nothing inserted.
     page.set_input_files(
@@ -66,7 +69,7 @@ def test_write_a_summary_with_math_and_an_image_then_see_it_on_the_paper_page(pa
     page.click("form[data-editor-form] button[type=submit]")
     page.wait_for_url(re.compile(r"/summary/\d+/$"))
     summary = Summary.objects.get(paper=paper, writer=writer)
-    assert summary.revision_number == 1 and "![](/media/summary-images/" in summary.body
+    assert summary.revision_number == 1 and "![Attention weights per head](/media/summary-images/" in summary.body
 
     page.goto(live_server.url + paper.get_absolute_url())
     card = page.locator(f"#summary-{summary.pk}")
@@ -154,3 +157,110 @@ def test_unsaved_draft_survives_a_lost_page(page, live_server):
     page.wait_for_selector("[data-draft-notice]:not([hidden])")
     page.click("[data-draft-restore]")
     assert page.input_value("textarea#id_body") == "Half-written thoughts about the paper."
+
+
+ACTIVE = (
+    "() => { const el = document.activeElement; return [el.tagName, el.name || '', el.value || '', el.type || ''] }"
+)
+VIEWPORTS = [
+    pytest.param({"width": 390, "height": 844}, id="phone"),
+    pytest.param({"width": 1280, "height": 900}, id="desktop"),
+]
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_keyboard_only_writer_tabs_from_the_body_to_the_options_and_publishes(page, live_server, viewport):
+    page.set_viewport_size(viewport)
+    writer = UserFactory(username="keys")
+    paper = PaperFactory()
+    sign_in(page, live_server, writer)
+    page.goto(live_server.url + reverse("writing:write", args=[paper.slug]))
+    editor = page.locator("textarea#id_body")
+    described_by = editor.get_attribute("aria-describedby").split()
+    assert "body-keys" in described_by
+    hint = page.locator("#body-keys")
+    assert hint.is_visible() and "Esc" in hint.inner_text()
+
+    editor.focus()
+    page.keyboard.type("Plain prose, not a list.")
+    reached = []
+    for _ in range(15):
+        page.keyboard.press("Tab")
+        tag, name, _value, kind = page.evaluate(ACTIVE)
+        reached.append((tag, name))
+        if tag == "INPUT" and name == "is_anonymous":
+            page.keyboard.press("ArrowDown")  # choose "Anonymous" with the keyboard
+        if tag == "BUTTON" and kind == "submit":
+            break
+    assert editor.input_value() == "Plain prose, not a list."  # Tab inserted nothing
+    assert ("INPUT", "visibility") in reached and ("INPUT", "is_anonymous") in reached
+    assert ("SELECT", "audience") in reached
+    assert reached[-1] == ("BUTTON", "")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/summary/\d+/$"))
+    summary = Summary.objects.get(paper=paper, writer=writer)
+    assert summary.body == "Plain prose, not a list." and summary.is_anonymous
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_tab_indents_a_list_item_and_escape_then_tab_leaves_the_editor(page, live_server, viewport):
+    page.set_viewport_size(viewport)
+    writer = UserFactory(username="lists")
+    sign_in(page, live_server, writer)
+    page.goto(live_server.url + reverse("writing:write", args=[PaperFactory().slug]))
+    editor = page.locator("textarea#id_body")
+    editor.focus()
+    page.keyboard.type("- first\n- second")
+    page.keyboard.press("Tab")
+    assert editor.input_value() == "- first\n    - second"
+    assert page.evaluate(ACTIVE)[1] == "body"
+    page.keyboard.type(" point")  # the caret stayed on the item
+    assert editor.input_value() == "- first\n    - second point"
+    page.keyboard.press("Shift+Tab")
+    assert editor.input_value() == "- first\n- second point"
+    page.keyboard.press("Tab")
+
+    page.keyboard.press("Escape")
+    page.keyboard.press("Tab")
+    assert editor.input_value() == "- first\n    - second point"
+    assert page.evaluate(ACTIVE)[1] != "body"
+    page.keyboard.press("Shift+Tab")  # back into the editor; Shift+Tab in a list item outdents again
+    assert page.evaluate(ACTIVE)[1] == "body"
+
+
+def test_ctrl_brackets_indent_and_outdent_any_line(page, live_server):
+    writer = UserFactory(username="brackets")
+    sign_in(page, live_server, writer)
+    page.goto(live_server.url + reverse("writing:write", args=[PaperFactory().slug]))
+    editor = page.locator("textarea#id_body")
+    editor.focus()
+    page.keyboard.type("code line\nsecond line")
+    editor.evaluate("el => el.setSelectionRange(0, el.value.length)")
+    page.keyboard.press("Control+]")
+    assert editor.input_value() == "    code line\n    second line"
+    page.keyboard.press("Control+[")
+    assert editor.input_value() == "code line\nsecond line"
+    editor.evaluate("el => el.setSelectionRange(3, 3)")
+    page.keyboard.press("Control+]")
+    page.keyboard.type("X")
+    assert editor.input_value() == "    codXe line\nsecond line"  # the caret kept its place
+
+
+def test_add_an_image_button_inserts_the_file_name_as_selected_alt_text(page, live_server):
+    writer = UserFactory(username="pictures")
+    sign_in(page, live_server, writer)
+    page.goto(live_server.url + reverse("writing:write", args=[PaperFactory().slug]))
+    editor = page.locator("textarea#id_body")
+    editor.fill("Results:")
+    page.set_input_files(
+        "input[data-image-upload]",
+        files=[{"name": "loss_curve-v2.png", "mimeType": "image/png", "buffer": image_bytes("PNG", size=(30, 20))}],
+    )
+    expect(editor).to_have_value(
+        re.compile(r"^Results:\n!\[Loss curve v2\]\(/media/summary-images/[0-9a-f]{32}\.png\)\n$")
+    )
+    assert page.evaluate("document.activeElement.id") == "id_body"
+    assert editor.evaluate("el => el.value.slice(el.selectionStart, el.selectionEnd)") == "Loss curve v2"
+    page.keyboard.type("Training loss falls")
+    expect(editor).to_have_value(re.compile(r"!\[Training loss falls\]\(/media/summary-images/"))
+    assert "description" in page.inner_text("[data-upload-status]")

@@ -496,15 +496,24 @@ def test_the_search_page_for_a_member_stays_within_budget(client, member, django
     assert len(result_titles(html)) == 20
 
 
-def test_the_page_has_one_h1_a_labelled_field_prefilled_and_the_header_box_prefilled(client):
+def test_the_page_has_one_h1_and_one_search_form_prefilled_with_its_filters(client):
     PaperFactory(title="Meerkat")
-    html = get(client, q="meerkat")
+    html = get(client, q="meerkat", year_from="2001")
     assert len(re.findall(r"<h1[\s>]", html)) == 1
+    # The header's box would repeat the page's own form right above it.
+    assert len(re.findall(r'role="search"', html)) == 1
+    assert len(re.findall(r'name="q"', html)) == 1
+    assert 'id="site-search"' not in html
     assert '<label for="id_q">Search papers and summaries</label>' in html
     assert 'id="id_q" value="meerkat"' in html
-    assert re.search(r'id="site-search"[^>]*value="meerkat"', html)
+    assert re.search(r'id="id_year_from"[^>]*value="2001"', html)
     for field in ("id_venue", "id_year_from", "id_year_to"):
         assert f'<label for="{field}">' in html
+
+
+def test_other_pages_keep_the_header_search_box(client, db):
+    html = client.get("/venues/").content.decode()
+    assert len(re.findall(r'role="search"', html)) == 1 and 'id="site-search"' in html
 
 
 def test_search_only_answers_get_and_head(client):

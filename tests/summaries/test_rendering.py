@@ -304,9 +304,23 @@ def test_writer_h1_becomes_h3():
 
 
 def test_heading_shift_clamps_at_h6():
-    html = render("##### Five\n\n###### Six")
+    html = render("# One\n\n## Two\n\n### Three\n\n#### Four\n\n##### Five\n\n###### Six")
+    assert "<h5>Three</h5>" in html
+    assert "<h6>Four</h6>" in html
     assert "<h6>Five</h6>" in html
     assert "<h6>Six</h6>" in html
+
+
+def test_the_writers_top_heading_level_sits_just_below_the_page_heading():
+    html = render("## Idea\n\n### Detail\n\n## Results")
+    assert html.startswith("<h3>Idea</h3>")
+    assert "<h4>Detail</h4>" in html
+    assert "<h3>Results</h3>" in html
+
+
+def test_headings_never_skip_a_level():
+    html = render("# Top\n\n#### Deep\n\n##### Deeper\n\n## Back\n\n### Under")
+    assert re.findall(r"<h(\d)>", html) == ["3", "4", "5", "4", "5"]
 
 
 def test_heading_offset_is_configurable():

@@ -37,7 +37,8 @@ def test_png_is_accepted_reencoded_and_stored_under_a_random_name(client, member
     response = post_image(client, "my-holiday-photo.png", original)
     assert response.status_code == 200
     data = response.json()
-    assert data["image_code"].startswith("![](/media/summary-images/") and data["image_code"].endswith(".png)")
+    assert data["image_code"].startswith("![My holiday photo](/media/summary-images/")
+    assert data["image_code"].endswith(".png)") and data["alt"] == "My holiday photo"
     files = stored_files(media)
     assert len(files) == 1
     assert "holiday" not in files[0].name
@@ -180,3 +181,32 @@ def test_uploaded_image_renders_in_a_summary(client, member, media):
     client.force_login(member)
     code = post_image(client, "a.png", image_bytes("PNG")).json()["image_code"]
     assert "<img" in render_markdown(code)
+
+
+@pytest.mark.parametrize(
+    ("file_name", "alt"),
+    [
+        ("fig_2-attention.png", "Fig 2 attention"),
+        ("attention heads.final.jpeg", "Attention heads final"),
+        ("Résumé-Ω.webp", "Résumé Ω"),
+        ("C:\\Users\\ada\\plot.png", "Plot"),
+        ("[evil](javascript:alert(1)).png", "Evil javascript alert 1"),
+        ("image.png", "Image"),
+        ("___.png", "Image"),
+        (".png", "Png"),
+        ("a" * 300 + ".png", "A" + "a" * 99),
+    ],
+)
+def test_alt_text_is_the_file_name_made_readable_and_inert_in_markdown(file_name, alt):
+    from summaries.images import alt_text
+
+    assert alt_text(file_name) == alt
+
+
+def test_uploaded_image_code_carries_the_file_name_as_alt_text(client, member, media):
+    from summaries.rendering import render_markdown
+
+    client.force_login(member)
+    code = post_image(client, "loss_curve-v2.png", image_bytes("PNG")).json()["image_code"]
+    assert code.startswith("![Loss curve v2](/media/summary-images/")
+    assert 'alt="Loss curve v2"' in render_markdown(code)
