@@ -8,7 +8,7 @@ PORT ?= 8000
 # Development values; production sets its own environment (see README.md).
 DEV_ENV := DEBUG=1 ALLOWED_HOSTS=127.0.0.1,localhost
 
-.PHONY: install run test test-fast lint format bench ci migrate demo vendor clean-db
+.PHONY: install run test test-fast lint format bench drill ci migrate demo vendor clean-db
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(DEV_ENV) $(PY) scripts/bench.py $(BENCH_ARGS)
+
+# The take-down drill: renderer, GIF and diff attacks against gunicorn (3 workers) under load (needs wrk).
+drill: $(STAMP)
+	$(PY) scripts/drill.py $(DRILL_ARGS)
 
 ci:
 	bash .ci/run
