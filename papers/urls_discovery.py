@@ -20,6 +20,8 @@ urlpatterns = [
     path("users/<str:username>/feed.atom", feeds.WriterSummariesAtomFeed(), name="feed-user-atom"),
     path("venues/<slug:slug>/feed.rss", feeds.VenueSummariesFeed(), name="feed-venue-rss"),
     path("venues/<slug:slug>/feed.atom", feeds.VenueSummariesAtomFeed(), name="feed-venue-atom"),
+    path("keywords/<keyword:slug>/feed.rss", feeds.KeywordSummariesFeed(), name="feed-keyword-rss"),
+    path("keywords/<keyword:slug>/feed.atom", feeds.KeywordSummariesAtomFeed(), name="feed-keyword-atom"),
     # The old site's feed address.
     path("rss.xml", RedirectView.as_view(pattern_name="discovery:feed-latest-rss", permanent=True), name="legacy-rss"),
     # Crawlers
