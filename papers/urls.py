@@ -17,7 +17,4 @@ urlpatterns = [
     path("authors/<slug:slug>/", views.author_detail, name="author"),
     # Keyword slugs are Unicode (papers.keywords): 大模型, großes-modell.
     path("keywords/<keyword:slug>/", views.keyword_detail, name="keyword"),
-    # The old site's links (no trailing slash, keys in the query string).
-    path("paper", views.legacy_paper, name="legacy_paper"),
-    path("venue", views.legacy_venue, name="legacy_venue"),
 ]

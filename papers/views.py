@@ -165,7 +165,7 @@ def keyword_detail(request, slug: str):
     return render(request, "papers/keyword_detail.html", {"keyword": keyword, "page": page})
 
 
-# --- Links from the old site (301) -----------------------------------------------------------------
+# --- Links from the old site (301; routed in shortscience/urls_legacy.py) ---------------------------------
 
 
 @require_GET

@@ -10,6 +10,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include("api.urls")),
+    # The old site's addresses (301s), all in one place.
+    path("", include("shortscience.urls_legacy")),
     path("", include("papers.urls_discovery")),
     path("", include("papers.urls_add")),
     path("", include("papers.urls")),
