@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.factories import SummaryFactory
+from tests.factories import SummaryFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -32,3 +32,9 @@ def test_old_full_text_feed_lands_on_a_feed_with_each_summarys_whole_body(client
     response = client.get("/rss-full.xml", follow=True)
     assert response.status_code == 200
     assert "The whole body of this summary, not an excerpt." in response.content.decode()
+
+
+def test_old_profile_address_redirects_to_the_members_page(client):
+    member = UserFactory(username="ada")
+    response = client.get("/user", {"name": "ada"})
+    assert response.status_code == 301 and response["Location"] == member.get_absolute_url()
