@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.cache import cache
 from django.db.models import Count, Sum
+from django.db.models.functions import Lower
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -101,7 +102,8 @@ def doi_lookup(request, doi: str):
 
 @require_GET
 def venue_list(request):
-    page = paginate(request, Venue.objects.order_by("name", "id"), VENUES_PAGE_SIZE)
+    # Case-insensitive ("arXiv" among the A's, not after "Z"), read in order from venue_name_lower_idx.
+    page = paginate(request, Venue.objects.order_by(Lower("name"), "id"), VENUES_PAGE_SIZE)
     return render(request, "papers/venue_list.html", {"page": page})
 
 
