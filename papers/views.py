@@ -133,7 +133,11 @@ def _venue_years(venue: Venue) -> list[dict]:
 @require_GET
 def venue_detail(request, slug: str):
     venue = get_object_or_404(Venue, slug=slug)
-    return render(request, "papers/venue_detail.html", {"venue": venue, "years": _venue_years(venue)})
+    return render(
+        request,
+        "papers/venue_detail.html",
+        {"venue": venue, "years": _venue_years(venue), "breadcrumbs": [("Venues", reverse("papers:venues"))]},
+    )
 
 
 @require_GET
@@ -141,7 +145,10 @@ def venue_year(request, slug: str, year: int):
     venue = get_object_or_404(Venue, slug=slug)
     papers = Paper.objects.live().filter(venue=venue, year=year).for_list().ranked_for_listing()
     page = paginate(request, papers, PAGE_SIZE)
-    return render(request, "papers/venue_year.html", {"venue": venue, "year": year, "page": page})
+    breadcrumbs = [("Venues", reverse("papers:venues")), (str(venue), venue.get_absolute_url())]
+    return render(
+        request, "papers/venue_year.html", {"venue": venue, "year": year, "page": page, "breadcrumbs": breadcrumbs}
+    )
 
 
 @require_GET

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.factories import PaperFactory, SummaryFactory
+from tests.factories import PaperFactory, SummaryFactory, VenueFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -108,3 +108,15 @@ def test_header_search_box_submits_to_the_search_page(page, live_server, paper):
     assert page.url.startswith(live_server.url + "/search/?q=attention")
     response = page.request.get(page.url)
     assert response.status == 200
+
+
+def test_breadcrumbs_separate_their_items_without_a_trailing_separator(page, live_server):
+    venue = VenueFactory(name="Neural Information Processing Systems", acronym="NeurIPS", slug="neurips")
+    PaperFactory(venue=venue, year=2017)
+    page.goto(f"{live_server.url}/venues/neurips/2017/")
+    items = page.locator("nav[aria-label=Breadcrumb] li")
+    assert items.all_inner_texts() == ["Venues", "NeurIPS", "2017"]
+    separators = items.evaluate_all("els => els.map(el => getComputedStyle(el, '::before').content)")
+    assert separators[0] == "none" and all("›" in s for s in separators[1:])
+    assert not page.locator("nav[aria-label=Breadcrumb]").inner_text().strip().endswith("›")
+    assert page.locator("nav[aria-label=Breadcrumb] [aria-current=page]").inner_text() == "2017"
