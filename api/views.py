@@ -130,6 +130,10 @@ def _paper_json(request, paper: Paper) -> dict:
         "summary_count": paper.summary_count,
         "arxiv_id": paper.arxiv_id,
         "doi": paper.doi,
+        "keywords": [
+            {"name": keyword.name, "url": request.build_absolute_uri(reverse("papers:keyword", args=[keyword.slug]))}
+            for keyword in paper.keywords.all()
+        ],
         "summaries_api_url": request.build_absolute_uri(reverse("api:paper-summaries", args=[paper.pk])),
     }
 

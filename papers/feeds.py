@@ -1,4 +1,4 @@
-"""RSS 2.0 and Atom feeds of listed summaries: latest, one paper's, one writer's, one venue's.
+"""RSS 2.0 and Atom feeds of listed summaries: latest, one paper's, one writer's, one venue's, one keyword's.
 
 Every item carries extra elements in the ``shortscience:`` namespace, as the old site's feed did (a Reddit
 bot and mirrors read them): ``arxivid``, ``doi``, ``bibtexkey`` (arXiv id, else DOI, else DBLP key) and
@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
+from taggit.models import Tag
 
 from accounts.models import User
 from papers.models import Paper, Venue
@@ -198,4 +199,25 @@ class VenueSummariesFeed(SummaryFeed):
 
 
 class VenueSummariesAtomFeed(AtomMixin, VenueSummariesFeed):
+    pass
+
+
+class KeywordSummariesFeed(SummaryFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Tag, slug=slug)
+
+    def summaries(self, keyword):
+        return Summary.objects.listed().filter(paper__keywords=keyword)
+
+    def title(self, keyword):
+        return f"ShortScience: summaries of papers tagged “{keyword.name}”"
+
+    def description(self, keyword):
+        return f"Public summaries of papers tagged “{keyword.name}” on ShortScience."
+
+    def link(self, keyword):
+        return reverse("papers:keyword", args=[keyword.slug])
+
+
+class KeywordSummariesAtomFeed(AtomMixin, KeywordSummariesFeed):
     pass

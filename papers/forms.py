@@ -81,6 +81,14 @@ class ManualPaperForm(forms.Form):
 
     prefix = "manual"
 
+    @staticmethod
+    def initial_for_identifier(identifier: str) -> dict[str, str]:
+        """Initial data carrying an arXiv id or DOI typed in the look-up box over to this form."""
+        parsed = parse_identifier(identifier)
+        if parsed is None or parsed.kind not in ("arxiv", "doi"):
+            return {}
+        return {"arxiv_id" if parsed.kind == "arxiv" else "doi": parsed.value}
+
     def clean_title(self) -> str:
         title = " ".join(self.cleaned_data["title"].split())
         if not re.search(r"\w", title):

@@ -66,7 +66,7 @@ class Venue(models.Model):
             models.UniqueConstraint(fields=["dblp_key"], name="venue_dblp_key_uniq", condition=~models.Q(dblp_key="")),
         ]
         indexes = [
-            # Venue look-up by acronym/name when importing (case-insensitive).
+            # Venue look-up by acronym/name when importing (case-insensitive), and the venue list's order.
             models.Index(Lower("acronym"), name="venue_acronym_lower_idx"),
             models.Index(Lower("name"), name="venue_name_lower_idx"),
         ]

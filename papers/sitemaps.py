@@ -1,4 +1,4 @@
-"""sitemap.xml sections: papers with listed summaries, listed summaries, venues, and the home page.
+"""sitemap.xml sections: papers with listed summaries, listed summaries, venues, keywords and the home page.
 
 Papers without a summary are left out (their pages are ``noindex``). Built for arXiv scale: each page reads
 plain values (no model instances) with ``values()`` through an index, and the index's ``lastmod`` per section
@@ -12,16 +12,18 @@ lists exactly the windows that hold at least one row. See ``KeyRangePaginator`` 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from urllib.parse import quote
 from xml.sax.saxutils import escape as xml_escape
 
 from django.contrib.sitemaps import Sitemap
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db import connections
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest, TruncDate
 from django.urls import reverse
 from django.utils import timezone
+from taggit.models import Tag, TaggedItem
 
 from papers.models import Paper, Venue
 from summaries.models import Summary
@@ -43,7 +45,8 @@ class _PathTemplate:
     def __call__(self, value) -> str:
         if self._template is None:
             self._template = reverse(self.url_name, args=[self.placeholder])
-        return self._template.replace(self.placeholder, str(value))
+        # Percent-encoded as reverse() would: keyword slugs are Unicode, and a sitemap <loc> must be a URI.
+        return self._template.replace(self.placeholder, quote(str(value), safe="-_.~"))
 
 
 class KeyRangePage:
@@ -220,6 +223,26 @@ class VenueSitemap(Sitemap):
         return list(paginator.page_range) if paginator.count else []
 
 
+class KeywordSitemap(Sitemap):
+    limit = URLS_PER_PAGE
+    changefreq = "weekly"
+    priority = 0.4
+    _path = _PathTemplate("papers:keyword")
+
+    def items(self):
+        # Keywords that tag something (an EXISTS probe of taggit's tag index each): tens of thousands at most,
+        # so Django's Paginator (COUNT, OFFSET) is cheap here too.
+        used = Exists(TaggedItem.objects.filter(tag=OuterRef("pk")))
+        return Tag.objects.filter(used).order_by("slug").values("slug")
+
+    def location(self, item):
+        return self._path(item["slug"])
+
+    def page_numbers(self) -> list[int]:
+        paginator = self.paginator
+        return list(paginator.page_range) if paginator.count else []
+
+
 class HomeSitemap(Sitemap):
     changefreq = "daily"
     priority = 1.0
@@ -239,6 +262,7 @@ SITEMAPS = {
     "papers": PaperSitemap,
     "summaries": SummarySitemap,
     "venues": VenueSitemap,
+    "keywords": KeywordSitemap,
 }
 
 

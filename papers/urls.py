@@ -15,8 +15,6 @@ urlpatterns = [
     path("venues/<slug:slug>/<int:year>/", views.venue_year, name="venue_year"),
     path("years/<int:year>/", views.year_detail, name="year"),
     path("authors/<slug:slug>/", views.author_detail, name="author"),
-    path("keywords/<slug:slug>/", views.keyword_detail, name="keyword"),
-    # The old site's links (no trailing slash, keys in the query string).
-    path("paper", views.legacy_paper, name="legacy_paper"),
-    path("venue", views.legacy_venue, name="legacy_venue"),
+    # Keyword slugs are Unicode (papers.keywords): 大模型, großes-modell.
+    path("keywords/<keyword:slug>/", views.keyword_detail, name="keyword"),
 ]

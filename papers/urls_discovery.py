@@ -1,7 +1,6 @@
-"""Search, feeds, sitemaps, robots.txt, the API documentation page and the old site's /rss.xml."""
+"""Search, feeds, sitemaps, robots.txt and the API documentation page."""
 
 from django.urls import path
-from django.views.generic import RedirectView
 
 from papers import feeds
 from papers import views_discovery as views
@@ -20,8 +19,8 @@ urlpatterns = [
     path("users/<str:username>/feed.atom", feeds.WriterSummariesAtomFeed(), name="feed-user-atom"),
     path("venues/<slug:slug>/feed.rss", feeds.VenueSummariesFeed(), name="feed-venue-rss"),
     path("venues/<slug:slug>/feed.atom", feeds.VenueSummariesAtomFeed(), name="feed-venue-atom"),
-    # The old site's feed address.
-    path("rss.xml", RedirectView.as_view(pattern_name="discovery:feed-latest-rss", permanent=True), name="legacy-rss"),
+    path("keywords/<keyword:slug>/feed.rss", feeds.KeywordSummariesFeed(), name="feed-keyword-rss"),
+    path("keywords/<keyword:slug>/feed.atom", feeds.KeywordSummariesAtomFeed(), name="feed-keyword-atom"),
     # Crawlers
     path("sitemap.xml", views.sitemap_index, name="sitemap"),
     path("sitemap-<slug:section>.xml", views.sitemap_section, name="sitemap-section"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.cache import cache
 from django.db.models import Count, Sum
+from django.db.models.functions import Lower
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -101,7 +102,8 @@ def doi_lookup(request, doi: str):
 
 @require_GET
 def venue_list(request):
-    page = paginate(request, Venue.objects.order_by("name", "id"), VENUES_PAGE_SIZE)
+    # Case-insensitive ("arXiv" among the A's, not after "Z"), read in order from venue_name_lower_idx.
+    page = paginate(request, Venue.objects.order_by(Lower("name"), "id"), VENUES_PAGE_SIZE)
     return render(request, "papers/venue_list.html", {"page": page})
 
 
@@ -131,7 +133,11 @@ def _venue_years(venue: Venue) -> list[dict]:
 @require_GET
 def venue_detail(request, slug: str):
     venue = get_object_or_404(Venue, slug=slug)
-    return render(request, "papers/venue_detail.html", {"venue": venue, "years": _venue_years(venue)})
+    return render(
+        request,
+        "papers/venue_detail.html",
+        {"venue": venue, "years": _venue_years(venue), "breadcrumbs": [("Venues", reverse("papers:venues"))]},
+    )
 
 
 @require_GET
@@ -139,7 +145,10 @@ def venue_year(request, slug: str, year: int):
     venue = get_object_or_404(Venue, slug=slug)
     papers = Paper.objects.live().filter(venue=venue, year=year).for_list().ranked_for_listing()
     page = paginate(request, papers, PAGE_SIZE)
-    return render(request, "papers/venue_year.html", {"venue": venue, "year": year, "page": page})
+    breadcrumbs = [("Venues", reverse("papers:venues")), (str(venue), venue.get_absolute_url())]
+    return render(
+        request, "papers/venue_year.html", {"venue": venue, "year": year, "page": page, "breadcrumbs": breadcrumbs}
+    )
 
 
 @require_GET
@@ -165,7 +174,7 @@ def keyword_detail(request, slug: str):
     return render(request, "papers/keyword_detail.html", {"keyword": keyword, "page": page})
 
 
-# --- Links from the old site (301) -----------------------------------------------------------------
+# --- Links from the old site (301; routed in shortscience/urls_legacy.py) ---------------------------------
 
 
 @require_GET

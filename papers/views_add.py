@@ -42,7 +42,7 @@ def _already_there(request, paper):
     return redirect(paper)
 
 
-def _render_form(request, lookup_form=None, manual_form=None, status=200, error=""):
+def _render_form(request, lookup_form=None, manual_form=None, status=200, error="", lookup_failed=False):
     return render(
         request,
         "papers/add/form.html",
@@ -51,6 +51,8 @@ def _render_form(request, lookup_form=None, manual_form=None, status=200, error=
             "manual_form": manual_form or ManualPaperForm(),
             "venues": Venue.objects.order_by("-paper_count", "name").values_list("name", "acronym")[:VENUE_SUGGESTIONS],
             "error": error,
+            # The look-up service failed: offer the BibTeX box and an open manual form instead.
+            "lookup_failed": lookup_failed,
         },
         status=status,
     )
@@ -90,7 +92,9 @@ def add(request):
             return _render_form(request, lookup_form=form, status=429)
         except SourceError as error:
             form.add_error("identifier", str(error))
-            return _render_form(request, lookup_form=form)
+            # The manual form opens with the identifier the member typed already filled in.
+            manual_form = ManualPaperForm(initial=ManualPaperForm.initial_for_identifier(identifier))
+            return _render_form(request, lookup_form=form, manual_form=manual_form, lookup_failed=True)
     existing = importing.find_duplicate(meta)
     if existing:
         return _already_there(request, existing)

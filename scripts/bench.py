@@ -209,7 +209,7 @@ SCENARIOS = [
     ),
     Scenario(
         "old /paper?bibtexKey= (redirect)",
-        ["papers:legacy_paper"],
+        ["legacy:paper"],
         None,
         lambda s: {"bibtexKey": s.get("plain_paper").arxiv_id} if s.get("plain_paper") else None,
     ),

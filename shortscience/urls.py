@@ -3,13 +3,17 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from shortscience.views import favicon
 from summaries.views import home
 
 urlpatterns = [
     path("", home, name="home"),
     path("admin/", admin.site.urls),
+    path("favicon.ico", favicon, name="favicon"),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include("api.urls")),
+    # The old site's addresses (301s), all in one place.
+    path("", include("shortscience.urls_legacy")),
     path("", include("papers.urls_discovery")),
     path("", include("papers.urls_add")),
     path("", include("papers.urls")),

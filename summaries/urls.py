@@ -10,6 +10,4 @@ urlpatterns = [
     path("random", views.random_summary, name="random"),
     path("random/", views.random_summary),
     path("about/", views.about, name="about"),
-    # The old site's leaderboard address.
-    path("users", views.legacy_users, name="legacy_users"),
 ]

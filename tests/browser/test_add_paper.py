@@ -62,6 +62,9 @@ def test_a_failed_look_up_keeps_the_typed_identifier(page, live_server, recorded
     assert page.get_by_label("arXiv id or link, DOI, or a BibTeX entry").input_value() == "hep-th/9901001"
     assert Paper.objects.count() == 0
     page.set_viewport_size({"width": 375, "height": 800})
-    page.get_by_text("For papers without an arXiv id").click()
+    # The manual form is offered right there, open, with the identifier carried over.
+    page.get_by_role("link", name="Enter it by hand").click()
+    assert page.locator("#id_manual-arxiv_id").is_visible()
+    assert page.locator("#id_manual-arxiv_id").input_value() == "hep-th/9901001"
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     shot(page, "add-error-mobile")

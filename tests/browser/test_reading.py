@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.factories import PaperFactory, SummaryFactory
+from tests.factories import PaperFactory, SummaryFactory, VenueFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -169,3 +169,15 @@ def test_wide_math_tables_and_code_scroll_inside_their_own_box_on_a_390px_phone(
         assert all(box["right"] <= width for box in boxes), kind
     # ...so the summary's text as a whole never needs scrolling sideways (long words wrap).
     assert all(extra <= 1 for extra in report["bodies"]), report["bodies"]
+
+
+def test_breadcrumbs_separate_their_items_without_a_trailing_separator(page, live_server):
+    venue = VenueFactory(name="Neural Information Processing Systems", acronym="NeurIPS", slug="neurips")
+    PaperFactory(venue=venue, year=2017)
+    page.goto(f"{live_server.url}/venues/neurips/2017/")
+    items = page.locator("nav[aria-label=Breadcrumb] li")
+    assert items.all_inner_texts() == ["Venues", "NeurIPS", "2017"]
+    separators = items.evaluate_all("els => els.map(el => getComputedStyle(el, '::before').content)")
+    assert separators[0] == "none" and all("›" in s for s in separators[1:])
+    assert not page.locator("nav[aria-label=Breadcrumb]").inner_text().strip().endswith("›")
+    assert page.locator("nav[aria-label=Breadcrumb] [aria-current=page]").inner_text() == "2017"

@@ -237,6 +237,27 @@ def test_service_problems_show_a_friendly_message_with_input_kept(signed_in, mon
     assert Paper.objects.count() == 0
 
 
+def test_unreachable_arxiv_offers_bibtex_and_an_open_manual_form_with_the_id_filled_in(signed_in, monkeypatch):
+    fake = FakeHttp(ConnectionRefusedError())
+    monkeypatch.setattr(sources, "get_client", lambda: MetadataClient(http_get=fake))
+    response = signed_in.post(ADD, {"identifier": "https://arxiv.org/abs/1706.03762v5"})
+    html = response.content.decode()
+    assert "Could not reach arXiv" in html and "https://arxiv.org/abs/1706.03762v5</textarea>" in html
+    assert '<a href="#id_identifier">Paste its BibTeX entry</a>' in html
+    assert '<a href="#manual-h">Enter it by hand</a>' in html
+    assert re.search(r"<details open>\s*<summary>", html)
+    assert re.search(r'name="manual-arxiv_id"[^>]*value="1706.03762"', html)
+    assert one_h1(response)
+
+
+def test_the_manual_form_is_offered_for_any_paper_not_only_those_without_an_arxiv_id(signed_in):
+    html = signed_in.get(ADD).content.decode()
+    assert "without an arXiv id" not in html
+    response = signed_in.post(MANUAL, {**MANUAL_DATA, "manual-arxiv_id": "1706.03762v5"})
+    assert response.status_code == 302
+    assert Paper.objects.get().arxiv_id == "1706.03762"
+
+
 def test_unknown_doi_says_crossref_has_no_record(signed_in, http):
     response = signed_in.post(ADD, {"identifier": "10.9999/nothing.here"})
     assert "Crossref has no record of the DOI 10.9999/nothing.here" in response.content.decode()

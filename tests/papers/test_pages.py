@@ -337,6 +337,15 @@ def test_venues_page_lists_venues_with_counts(client, transformer):
     assert re.findall(r'<td class="num">(\d+)</td>', row) == ["1", "1"]
 
 
+def test_venues_page_sorts_venues_alphabetically_ignoring_case(client, django_assert_max_num_queries):
+    for name in ["Nature", "arXiv", "ICML", "bioRxiv", "Zoology Letters"]:
+        VenueFactory(name=name, acronym="")
+    with django_assert_max_num_queries(3):
+        html = html_of(client.get(reverse("papers:venues")))
+    order = [name for name in re.findall(r'<a href="/venues/[\w-]+/">([^<]+)</a>', html)]
+    assert order == ["arXiv", "bioRxiv", "ICML", "Nature", "Zoology Letters"]
+
+
 def test_venue_page_lists_its_years_with_counts(client, transformer):
     PaperFactory(venue=transformer.venue, year=2018)
     PaperFactory(venue=transformer.venue, year=2018)

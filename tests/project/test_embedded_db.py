@@ -65,3 +65,63 @@ def test_dead_handles_are_pruned(tmp_path):
     (tmp_path / ".handle_pids.json").write_text(json.dumps([dead.pid, psutil.Process().ppid()]))
     _prune_dead_handles(tmp_path)
     assert json.loads((tmp_path / ".handle_pids.json").read_text()) == [psutil.Process().ppid()]
+
+
+def _start_holder(pgdata: Path) -> tuple[subprocess.Popen, int]:
+    """A process that starts the server on ``pgdata`` and keeps using it; returns it and the server's pid."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", SCRIPT, str(pgdata), "300"], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    return holder, json.loads(holder.stdout.readline())["pid"]
+
+
+def _end(holder: subprocess.Popen, server_pid: int) -> None:
+    """End the holder, and the server too if a failed test left it running (never any other process)."""
+    holder.kill()
+    holder.wait()
+    if psutil.pid_exists(server_pid):
+        psutil.Process(server_pid).terminate()
+        _wait_gone(server_pid)
+
+
+def _wait_gone(pid: int) -> bool:
+    deadline = time.monotonic() + 15
+    while psutil.pid_exists(pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return not psutil.pid_exists(pid)
+
+
+def test_stop_entry_point_stops_the_server_of_that_data_directory_only():
+    with tempfile.TemporaryDirectory(prefix="ss-pg-", dir="/tmp") as tmp:
+        pgdata = Path(tmp) / "data"
+        holder, server_pid = _start_holder(pgdata)
+        try:
+            stop = [sys.executable, "-m", "shortscience.embedded_db", "stop", str(pgdata)]
+            result = subprocess.run(stop, cwd=ROOT, capture_output=True, text=True, timeout=60)
+            assert result.returncode == 0, result.stderr
+            assert "Stopped" in result.stdout
+            assert _wait_gone(server_pid)
+            assert not (pgdata / "postmaster.pid").exists()
+            again = subprocess.run(stop, cwd=ROOT, capture_output=True, text=True, timeout=60)
+            assert again.returncode == 0 and "No server running" in again.stdout
+        finally:
+            _end(holder, server_pid)
+
+
+def test_make_clean_db_stops_the_server_before_deleting_its_data():
+    with tempfile.TemporaryDirectory(prefix="ss-pg-", dir="/tmp") as tmp:
+        pgdata = Path(tmp) / "data"
+        holder, server_pid = _start_holder(pgdata)
+        try:
+            result = subprocess.run(
+                ["make", "--no-print-directory", "clean-db", f"PY={sys.executable}", f"EMBEDDED_PGDATA={pgdata}"],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            assert result.returncode == 0, result.stderr
+            assert _wait_gone(server_pid)
+            assert not pgdata.exists()
+        finally:
+            _end(holder, server_pid)
