@@ -44,8 +44,11 @@ def can_edit_comment(user, comment) -> bool:
     return can_contribute(user) and comment.writer_id == user.pk and comment.deleted_at is None
 
 
-def can_report(user) -> bool:
-    return can_contribute(user)
+def can_report(user, obj=None) -> bool:
+    """Report content to the moderators; never one's own summary or comment (edit or delete it instead)."""
+    if not can_contribute(user):
+        return False
+    return obj is None or getattr(obj, "writer_id", None) != user.pk
 
 
 # --- Writing (summary editor, uploads, share links, revisions, comments) ---------------------------------

@@ -40,7 +40,9 @@ def _describe(kind: str, obj) -> str:
 @ratelimit("report")
 def report(request, kind: str, pk: int):
     obj = get_reportable(kind, pk)
-    if not can_report(request.user):
+    if not can_report(request.user, obj):
+        if can_report(request.user):
+            raise PermissionDenied("You cannot report your own work: edit or delete it instead.")
         raise PermissionDenied("Your account cannot report content at the moment.")
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
