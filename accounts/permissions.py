@@ -15,6 +15,11 @@ def is_moderator(user) -> bool:
     return is_member(user) and user.is_moderator
 
 
+def is_suspended(user) -> bool:
+    """A signed-in member under a ban: pages explain it (includes/ban_notice.html) instead of offering actions."""
+    return is_member(user) and user.is_banned
+
+
 def can_contribute(user) -> bool:
     """Write summaries, add papers, vote, comment, report: signed-in members who are not banned."""
     return is_member(user) and not user.is_banned
