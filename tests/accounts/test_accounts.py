@@ -271,3 +271,44 @@ def test_unconfigured_provider_urls_are_not_found_not_a_server_error(client, db,
     response = client.get(f"/accounts/{provider}/{path}")
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
+
+
+# ------------------------------------------------------------------- wording of the entrance pages
+
+
+def test_wrong_password_message_is_shown_once(client):
+    UserFactory(username="grace")
+    response = client.post(reverse("account_login"), {"login": "grace", "password": "nope"})
+    html = response.content.decode()
+    assert html.count("not correct") == 1
+    assert 'value="grace"' in html  # what was typed is kept
+
+
+@pytest.mark.parametrize("name", ["account_login", "account_signup"])
+def test_entrance_pages_use_sentence_case_labels_without_colons(client, name):
+    html = client.get(reverse(name)).content.decode()
+    labels = re.findall(r"<label[^>]*>(.*?)</label>", html, re.S)
+    assert labels
+    for label in labels:
+        assert not label.strip().endswith(":"), label
+    assert "Sign In" not in html and "Sign Up" not in html
+
+
+def test_sign_in_page_says_sign_in_in_sentence_case(client):
+    html = client.get(reverse("account_login")).content.decode()
+    assert "<title>Sign in — " in html
+    assert re.search(r"<h1[^>]*>\s*Sign in\s*</h1>", html)
+    assert re.search(r'<button[^>]*type="submit"[^>]*>\s*Sign in\s*</button>', html)
+    assert '<label for="id_login">Username or e-mail address</label>' in html
+
+
+def test_sign_up_page_labels_and_button(client):
+    html = client.get(reverse("account_signup")).content.decode()
+    assert '<label for="id_email">' in html and '<label for="id_password1">' in html
+    assert re.search(r'<button[^>]*type="submit"[^>]*>\s*Create your account\s*</button>', html)
+
+
+def test_sign_up_errors_are_next_to_their_field_and_shown_once(client):
+    response = client.post(reverse("account_signup"), signup_data(password2="something else"))
+    html = response.content.decode()
+    assert html.count("You must type the same password each time") == 1
