@@ -99,7 +99,11 @@ def edit(request, pk: int):
 
 def _rate_for(summary) -> str:
     """New summaries and edits of one's own live summary are limited separately (edits far more loosely)."""
-    return "summary_edit" if summary is not None and summary.pk and summary.deleted_at is None else "summary"
+    return "summary_edit" if _is_live(summary) else "summary"
+
+
+def _is_live(summary) -> bool:
+    return summary is not None and bool(summary.pk) and summary.deleted_at is None
 
 
 def _editor(request, paper, summary, *, initial=None):
@@ -107,6 +111,7 @@ def _editor(request, paper, summary, *, initial=None):
     if request.method == "POST":
         form = SummaryForm(request.POST, paper=paper)
         if form.is_valid():
+            was_visibility = summary.visibility if _is_live(summary) else None
             try:
                 check(request, _rate_for(summary))
                 saved = save_summary(
@@ -128,7 +133,7 @@ def _editor(request, paper, summary, *, initial=None):
                 form.is_valid()
                 form.add_error(None, CONFLICT_MESSAGE)
             else:
-                messages.success(request, _saved_message(saved))
+                messages.success(request, _saved_message(saved, was_visibility))
                 return redirect(saved.get_absolute_url())
     else:
         form = SummaryForm(initial=initial or SummaryForm.initial_for(summary), paper=paper)
@@ -147,12 +152,28 @@ def _editor(request, paper, summary, *, initial=None):
     return response
 
 
-def _saved_message(summary: Summary) -> str:
+def _saved_message(summary: Summary, was_visibility: str | None) -> str:
+    """Say what the save did: first publication, changes saved, made private or public, still held or hidden.
+
+    ``was_visibility`` is the summary's visibility before the save, None when it did not exist (or was deleted).
+    """
+    first = was_visibility is None
+    private = summary.visibility == Summary.Visibility.PRIVATE
+    if private:
+        if first:
+            return "Saved privately. Only you can see your summary (and anyone you give a share link)."
+        if was_visibility == Summary.Visibility.PUBLIC:
+            return "Saved and made private. Readers no longer see your summary; only you (and share links) can."
+        return "Changes saved. Your summary is still private."
     if summary.state == Summary.State.PENDING:
-        return "Saved. Your summary will be published once a moderator has had a look."
-    if summary.visibility == Summary.Visibility.PRIVATE:
-        return "Saved. Your summary is private: only you can see it (and anyone you give a share link)."
-    return "Saved and published."
+        if first:
+            return "Saved. Your summary will be published once a moderator has had a look."
+        return "Changes saved. Your summary will be published once a moderator has had a look."
+    if summary.state != Summary.State.VISIBLE:
+        return "Changes saved. Your summary is still hidden from readers until a moderator looks at it again."
+    if first or was_visibility == Summary.Visibility.PRIVATE:
+        return "Published. Your summary is now public."
+    return "Changes saved."
 
 
 # --- markdownx endpoints ------------------------------------------------------------------------------------

@@ -366,3 +366,49 @@ def test_delete_page_query_count(client, paper, django_assert_max_num_queries):
     client.force_login(summary.writer)
     with django_assert_max_num_queries(6):
         assert client.get(reverse("writing:delete", args=[summary.pk])).status_code == 200
+
+
+def _message_after(client, url, data) -> str:
+    response = client.post(url, data, follow=True)
+    return " ".join(str(m) for m in response.context["messages"])
+
+
+def test_first_public_save_says_published(client, member, paper):
+    client.force_login(member)
+    assert _message_after(client, write_url(paper), editor_data("v1")) == "Published. Your summary is now public."
+
+
+def test_editing_a_public_summary_says_changes_saved_not_published(client, member, paper):
+    summary = SummaryFactory(paper=paper, writer=member, revision_number=1)
+    client.force_login(member)
+    message = _message_after(client, reverse("writing:edit", args=[summary.pk]), editor_data("v2", revision=1))
+    assert message == "Changes saved."
+
+
+def test_private_saves_say_what_happened(client, member, paper):
+    client.force_login(member)
+    message = _message_after(client, write_url(paper), editor_data("v1", visibility="private"))
+    assert message.startswith("Saved privately.")
+    summary = Summary.objects.get()
+    edit_url = reverse("writing:edit", args=[summary.pk])
+    assert _message_after(client, edit_url, editor_data("v2", revision=1, visibility="private")) == (
+        "Changes saved. Your summary is still private."
+    )
+    message = _message_after(client, edit_url, editor_data("v3", revision=2, visibility="public"))
+    assert message == "Published. Your summary is now public."
+    message = _message_after(client, edit_url, editor_data("v4", revision=3, visibility="private"))
+    assert message.startswith("Saved and made private.")
+
+
+def test_saves_of_held_and_hidden_summaries_say_they_are_not_public(client, member, paper, settings):
+    settings.HOLD_FIRST_SUMMARY_FOR_REVIEW = True
+    client.force_login(member)
+    message = _message_after(client, write_url(paper), editor_data("v1"))
+    assert message == "Saved. Your summary will be published once a moderator has had a look."
+    summary = Summary.objects.get()
+    edit_url = reverse("writing:edit", args=[summary.pk])
+    message = _message_after(client, edit_url, editor_data("v2", revision=1))
+    assert message == "Changes saved. Your summary will be published once a moderator has had a look."
+    Summary.objects.filter(pk=summary.pk).update(state=Summary.State.HIDDEN)
+    message = _message_after(client, edit_url, editor_data("v3", revision=2))
+    assert message.startswith("Changes saved. Your summary is still hidden")
