@@ -312,3 +312,42 @@ def test_sign_up_errors_are_next_to_their_field_and_shown_once(client):
     response = client.post(reverse("account_signup"), signup_data(password2="something else"))
     html = response.content.decode()
     assert html.count("You must type the same password each time") == 1
+
+
+# ------------------------------------------------------------------- account e-mails
+
+
+@pytest.fixture
+def reached_through_a_local_address(settings):
+    """The site reached as 127.0.0.1:8101 (behind a proxy), its public address being SITE_URL."""
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "shortscience.example"]
+    settings.SITE_URL = "https://shortscience.example"
+    return {"HTTP_HOST": "127.0.0.1:8101"}
+
+
+def test_password_reset_email_names_the_site_and_links_to_site_url(client, reached_through_a_local_address):
+    UserFactory(username="grace", email="grace@example.org")
+    client.post(reverse("account_reset_password"), {"email": "grace@example.org"}, **reached_through_a_local_address)
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.subject.startswith("[ShortScience] ")
+    assert "Hello from ShortScience!" in message.body
+    assert re.search(r"https://shortscience\.example/accounts/password/reset/key/\S+/", message.body)
+    assert "127.0.0.1" not in message.subject + message.body
+
+
+def test_confirmation_email_names_the_site_and_links_to_site_url(client, reached_through_a_local_address):
+    client.post(reverse("account_signup"), signup_data(), **reached_through_a_local_address)
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.subject.startswith("[ShortScience] ")
+    assert "Hello from ShortScience!" in message.body
+    assert re.search(r"https://shortscience\.example/accounts/confirm-email/\S+/", message.body)
+    assert "127.0.0.1" not in message.subject + message.body
+
+
+def test_unknown_address_email_links_to_site_url(client, reached_through_a_local_address):
+    client.post(reverse("account_reset_password"), {"email": "nobody@example.org"}, **reached_through_a_local_address)
+    assert len(mail.outbox) == 1
+    assert "https://shortscience.example/accounts/signup/" in mail.outbox[0].body
+    assert "127.0.0.1" not in mail.outbox[0].subject + mail.outbox[0].body
