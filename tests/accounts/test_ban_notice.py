@@ -114,3 +114,7 @@ def test_other_refusals_are_styled_pages_with_the_reason(client):
     html = response.content.decode()
     assert response.status_code == 403 and 'class="site-header"' in html
     assert "You cannot report your own work" in html and "ban-notice" not in html
+
+
+def test_settings_page_gives_the_same_explanation(client, suspended):
+    assert_explains_the_ban(client.get(reverse("member:settings")).content.decode())
