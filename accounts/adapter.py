@@ -2,29 +2,62 @@
 
 The e-mail sign-up form (``accounts.forms.SignupForm``) holds the honeypot and counts the per-IP
 sign-up rate limit; sign-ups through a provider are counted here, where the account is created.
+Account e-mails (address confirmation, password reset…) speak as ``SITE_NAME`` and link to ``SITE_URL``,
+never to the host name the request happened to use (the Sites framework is not installed).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp
 from django import forms
+from django.conf import settings
 from django.http import Http404
 
 from accounts import ratelimit
+from shortscience.links import on_site, site_url
 
 # Usernames appear in URLs (/users/<username>/) and in the interface; keep them unambiguous.
 RESERVED_USERNAMES = {"admin", "administrator", "moderator", "moderators", "shortscience", "anonymous", "staff"}
+
+
+@dataclass(frozen=True)
+class PublicSite:
+    """What allauth's e-mail templates read as ``current_site``: the site's name and public address."""
+
+    name: str
+    domain: str
+
+
+def _on(host: str | None, value) -> bool:
+    """Whether ``value`` is an absolute link to ``host`` (the request's host name)."""
+    return isinstance(value, str) and value.startswith(("https://", "http://")) and urlsplit(value).netloc == host
+
+
+def public_site() -> PublicSite:
+    return PublicSite(name=settings.SITE_NAME, domain=urlsplit(site_url("/")).netloc)
 
 
 class AccountAdapter(DefaultAccountAdapter):
     def get_client_ip(self, request) -> str:
         # allauth's own rate limits (login failures, password resets) count the same address as ours.
         return ratelimit.client_ip(request)
+
+    def format_email_subject(self, subject: str) -> str:
+        return f"[{settings.SITE_NAME}] {subject}"
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        # allauth puts the request's host in ``current_site`` and in its links (activate_url, signup_url,
+        # password_reset_url…); the e-mails name the site and link to its public address instead.
+        host = self.request.get_host() if self.request is not None else None
+        links = {key: on_site(value) for key, value in context.items() if key.endswith("_url") and _on(host, value)}
+        super().send_mail(template_prefix, email, {**context, **links, "current_site": public_site()})
 
     def clean_username(self, username: str, shallow: bool = False) -> str:
         username = super().clean_username(username, shallow=shallow)

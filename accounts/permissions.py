@@ -15,6 +15,11 @@ def is_moderator(user) -> bool:
     return is_member(user) and user.is_moderator
 
 
+def is_suspended(user) -> bool:
+    """A signed-in member under a ban: pages explain it (includes/ban_notice.html) instead of offering actions."""
+    return is_member(user) and user.is_banned
+
+
 def can_contribute(user) -> bool:
     """Write summaries, add papers, vote, comment, report: signed-in members who are not banned."""
     return is_member(user) and not user.is_banned
@@ -44,8 +49,11 @@ def can_edit_comment(user, comment) -> bool:
     return can_contribute(user) and comment.writer_id == user.pk and comment.deleted_at is None
 
 
-def can_report(user) -> bool:
-    return can_contribute(user)
+def can_report(user, obj=None) -> bool:
+    """Report content to the moderators; never one's own summary or comment (edit or delete it instead)."""
+    if not can_contribute(user):
+        return False
+    return obj is None or getattr(obj, "writer_id", None) != user.pk
 
 
 # --- Writing (summary editor, uploads, share links, revisions, comments) ---------------------------------

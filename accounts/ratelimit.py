@@ -10,13 +10,16 @@ from __future__ import annotations
 import functools
 import ipaddress
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+
+NEW_ACCOUNT_AGE = timedelta(days=1)
+NEW_ACCOUNT_FACTOR = 4  # new accounts get a quarter of the member limit
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,7 @@ class Rate:
     per_ip: int
     window: int  # seconds
     label: str  # "summaries", used in the message
+    new_account_factor: int = NEW_ACCOUNT_FACTOR
 
 
 RATES = {
@@ -34,24 +38,39 @@ RATES = {
     "lookup": Rate(per_member=30, per_ip=60, window=3600, label="paper look-ups"),
     # Each search runs a full-text query; 12 a minute on average is far above what a reader types.
     "search": Rate(per_member=240, per_ip=120, window=600, label="searches"),
-    "summary": Rate(per_member=20, per_ip=40, window=3600, label="summary saves"),
+    "summary": Rate(per_member=20, per_ip=40, window=3600, label="new summaries"),
+    # Editing one's own summary is the normal way of writing (save, read, fix, save): a far looser limit, the
+    # same for new accounts, that still stops a runaway script.
+    "summary_edit": Rate(per_member=60, per_ip=120, window=3600, label="summary edits", new_account_factor=1),
     "comment": Rate(per_member=30, per_ip=60, window=3600, label="comments"),
     "vote": Rate(per_member=120, per_ip=240, window=3600, label="votes"),
     "report": Rate(per_member=20, per_ip=40, window=3600, label="reports"),
     "upload": Rate(per_member=30, per_ip=60, window=3600, label="image uploads"),
     "preview": Rate(per_member=600, per_ip=1200, window=3600, label="previews"),
 }
-NEW_ACCOUNT_AGE = timedelta(days=1)
-NEW_ACCOUNT_FACTOR = 4  # new accounts get a quarter of the member limit
+
+
+def window_end(window: int, now: datetime | None = None) -> datetime:
+    """When the fixed window of ``window`` seconds holding ``now`` ends (its counts start again from zero)."""
+    now = now or timezone.now()
+    bucket = int(now.timestamp()) // window
+    return datetime.fromtimestamp((bucket + 1) * window, tz=now.tzinfo)
 
 
 class RateLimited(Exception):
-    def __init__(self, rate: Rate):
-        minutes = max(1, rate.window // 60)
-        super().__init__(
-            f"You have reached the limit for {rate.label} ({minutes} minutes). Please wait a while and try again."
-        )
+    """Over ``rate``'s limit until ``retry_at``; the message says when to try again."""
+
+    def __init__(self, rate: Rate, now: datetime | None = None):
+        now = now or timezone.now()
         self.rate = rate
+        self.retry_at = window_end(rate.window, now)
+        self.retry_after = max(1, int((self.retry_at - now).total_seconds() + 0.999))
+        minutes = max(1, -(-self.retry_after // 60))
+        at = timezone.localtime(self.retry_at)
+        super().__init__(
+            f"You have reached the limit for {rate.label}. You can try again in {minutes} minute"
+            f"{'' if minutes == 1 else 's'} (at {at:%H:%M} {at.tzname()})."
+        )
 
 
 def client_ip(request) -> str:
@@ -88,13 +107,13 @@ def is_new_account(user) -> bool:
 
 def member_limit(user, rate: Rate) -> int:
     if is_new_account(user):
-        return max(1, rate.per_member // NEW_ACCOUNT_FACTOR)
+        return max(1, rate.per_member // rate.new_account_factor)
     return rate.per_member
 
 
-def _hit(key: str, limit: int, window: int) -> bool:
+def _hit(key: str, limit: int, window: int, now: datetime) -> bool:
     """Count one hit on ``key``; False once the window already holds ``limit`` hits."""
-    bucket = int(timezone.now().timestamp()) // window
+    bucket = int(now.timestamp()) // window
     full_key = f"rl:{key}:{bucket}"
     cache.add(full_key, 0, timeout=window + 5)
     try:
@@ -108,12 +127,13 @@ def _hit(key: str, limit: int, window: int) -> bool:
 def check(request, action: str) -> None:
     """Count this request against ``action``'s limits; raise RateLimited when one is exceeded."""
     rate = RATES[action]
-    if not _hit(f"{action}:ip:{client_ip(request)}", rate.per_ip, rate.window):
-        raise RateLimited(rate)
+    now = timezone.now()
+    if not _hit(f"{action}:ip:{client_ip(request)}", rate.per_ip, rate.window, now):
+        raise RateLimited(rate, now)
     user = getattr(request, "user", None)
     member = user is not None and user.is_authenticated and rate.per_member
-    if member and not _hit(f"{action}:user:{user.pk}", member_limit(user, rate), rate.window):
-        raise RateLimited(rate)
+    if member and not _hit(f"{action}:user:{user.pk}", member_limit(user, rate), rate.window, now):
+        raise RateLimited(rate, now)
 
 
 def limited_response(request, error: RateLimited) -> HttpResponse:
@@ -121,8 +141,11 @@ def limited_response(request, error: RateLimited) -> HttpResponse:
     if request.headers.get("Accept", "").startswith("application/json"):
         from django.http import JsonResponse
 
-        return JsonResponse({"error": str(error)}, status=429)
-    return render(request, "429.html", {"message": str(error)}, status=429)
+        response = JsonResponse({"error": str(error)}, status=429)
+    else:
+        response = render(request, "429.html", {"message": str(error)}, status=429)
+    response["Retry-After"] = str(error.retry_after)
+    return response
 
 
 def ratelimit(action: str):

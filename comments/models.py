@@ -23,7 +23,7 @@ THREADS_PER_PAGE = 25
 REPLIES_SHOWN = 10
 REPLIES_PER_PAGE = 50
 # What templates/comments/_comment.html reads of a comment and its writer (CommentQuerySet.for_display).
-DISPLAY_FIELDS = ["summary", "writer", "parent", "body_html", "state", "deleted_at", "created_at"]
+DISPLAY_FIELDS = ["summary", "writer", "parent", "body_html", "state", "deleted_at", "created_at", "edited_at"]
 DISPLAY_FIELDS += ["writer__username", "writer__display_name"]
 
 
@@ -123,6 +123,8 @@ class Comment(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # When the writer last changed the text ("edited" on the page); updated_at also moves on moderation.
+    edited_at = models.DateTimeField(null=True, blank=True)
 
     objects = CommentQuerySet.as_manager()
 
@@ -199,6 +201,12 @@ class Comment(models.Model):
             super().save(*args, **kwargs)
             refresh_comment_count(self.summary_id)
             versions.bump(versions.LISTING)
+
+    def edit(self, body: str) -> None:
+        """The writer's new text: marks the comment edited (call it only when the text changed)."""
+        self.body = body
+        self.edited_at = timezone.now()
+        self.save(update_fields=["body", "edited_at", "updated_at"])
 
     def set_state(self, state: str) -> None:
         self.state = state

@@ -49,15 +49,14 @@ def set_actions(user, comments, *, can_comment: bool) -> None:
 
     ``can_comment`` is ``permissions.can_comment(user, summary)``: replies go to top-level comments only.
     """
-    can_report = permissions.can_report(user)
     for comment in comments:
-        _set(user, comment, can_report=can_report, can_reply=can_comment and comment.is_listed)
+        _set(user, comment, can_reply=can_comment and comment.is_listed)
         for reply in comment.shown_replies:
-            _set(user, reply, can_report=can_report, can_reply=False)
+            _set(user, reply, can_reply=False)
 
 
-def _set(user, comment: Comment, *, can_report: bool, can_reply: bool) -> None:
+def _set(user, comment: Comment, *, can_reply: bool) -> None:
     comment.can_edit = permissions.can_edit_comment(user, comment)
     comment.can_delete = permissions.can_delete_comment(user, comment)
-    comment.can_report = can_report
+    comment.can_report = permissions.can_report(user, comment)
     comment.can_reply = can_reply

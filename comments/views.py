@@ -109,7 +109,8 @@ def edit(request, pk: int):
     form = CommentEditForm(request.POST or None, instance=comment)
     comment_url = comment.get_page_url()
     if request.method == "POST" and form.is_valid():
-        form.save()
+        if form.has_changed():  # saving the same text is not an edit
+            comment.edit(form.cleaned_data["body"])
         messages.success(request, "Your comment is updated.")
         return redirect(comment_url)
     status = 400 if form.errors else 200

@@ -17,20 +17,12 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 from comments.models import Comment
+from shortscience.links import site_url
 from summaries.models import Summary
 
 logger = logging.getLogger(__name__)
 
 EXCERPT_LENGTH = 400
-
-
-def site_url(path: str) -> str:
-    """An absolute link for e-mails sent outside a request: ``SITE_URL`` or https:// and the first host name."""
-    base = settings.SITE_URL
-    if not base:
-        hosts = [host.lstrip(".") for host in settings.ALLOWED_HOSTS if host not in ("*", "")]
-        base = f"https://{hosts[0]}" if hosts else ""
-    return base + path
 
 
 def notify_hidden(obj, *, reason: str, automatic: bool = False) -> None:

@@ -38,7 +38,9 @@ def _describe(kind: str, obj) -> str:
 
 
 def _report_page(request, obj, *, description: str, back_url: str, revision_number: int | None = None):
-    if not can_report(request.user):
+    if not can_report(request.user, obj):
+        if can_report(request.user):
+            raise PermissionDenied("You cannot report your own work: edit or delete it instead.")
         raise PermissionDenied("Your account cannot report content at the moment.")
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

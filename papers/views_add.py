@@ -12,6 +12,7 @@ import functools
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -25,13 +26,13 @@ VENUE_SUGGESTIONS = 50
 
 
 def contributor_required(view):
-    """Signed-in members who may contribute; banned members get a 403 page that says why."""
+    """Signed-in members who may contribute; banned members get the 403 page, which says why (403.html)."""
 
     @login_required
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
         if not permissions.can_contribute(request.user):
-            return render(request, "papers/add/forbidden.html", status=403)
+            raise PermissionDenied("You cannot add papers at the moment.")
         return view(request, *args, **kwargs)
 
     return wrapped

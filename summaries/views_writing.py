@@ -20,7 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
-from accounts.ratelimit import RateLimited, check, ratelimit
+from accounts.ratelimit import RateLimited, check, limited_response, ratelimit
 from papers.models import Paper
 from summaries import images
 from summaries.diffs import revision_diffs
@@ -65,7 +65,6 @@ def get_summary_for_edit(request, pk: int) -> Summary:
 
 
 @login_required
-@ratelimit("summary")
 def write(request, slug: str):
     """Write (or go on editing) the viewer's summary of a paper; a deleted one can be restored or started over."""
     paper = get_object_or_404(Paper.objects.select_related("venue"), slug=slug)
@@ -79,6 +78,10 @@ def write(request, slug: str):
             return _editor(request, paper, summary)
         return redirect("writing:edit", pk=summary.pk)
     if summary is not None and request.method == "POST" and request.POST.get("action") == "restore":
+        try:
+            check(request, "summary_edit")
+        except RateLimited as error:
+            return limited_response(request, error)
         summary.restore()
         messages.success(request, "Your summary is back.")
         return redirect("writing:edit", pk=summary.pk)
@@ -89,24 +92,38 @@ def write(request, slug: str):
 
 
 @login_required
-@ratelimit("summary")
 def edit(request, pk: int):
     summary = get_summary_for_edit(request, pk)
     return _editor(request, summary.paper, summary)
 
 
+def _rate_for(summary) -> str:
+    """New summaries and edits of one's own live summary are limited separately (edits far more loosely)."""
+    return "summary_edit" if _is_live(summary) else "summary"
+
+
+def _is_live(summary) -> bool:
+    return summary is not None and bool(summary.pk) and summary.deleted_at is None
+
+
 def _editor(request, paper, summary, *, initial=None):
-    conflict = None
+    conflict = limited = None
     if request.method == "POST":
         form = SummaryForm(request.POST, paper=paper)
         if form.is_valid():
+            was_visibility = summary.visibility if _is_live(summary) else None
             try:
+                check(request, _rate_for(summary))
                 saved = save_summary(
                     paper=paper,
                     writer=request.user,
                     expected_revision=form.cleaned_data["revision_number"],
                     data=form.summary_data(),
                 )
+            except RateLimited as error:
+                # Refused, but the editor comes back with everything the writer typed and when to try again.
+                limited = error
+                form.add_error(None, str(error))
             except EditConflict as error:
                 conflict = error.current
                 # The next save (after the writer has seen the other version) replaces it.
@@ -116,11 +133,11 @@ def _editor(request, paper, summary, *, initial=None):
                 form.is_valid()
                 form.add_error(None, CONFLICT_MESSAGE)
             else:
-                messages.success(request, _saved_message(saved))
+                messages.success(request, _saved_message(saved, was_visibility))
                 return redirect(saved.get_absolute_url())
     else:
         form = SummaryForm(initial=initial or SummaryForm.initial_for(summary), paper=paper)
-    status = 409 if conflict is not None else 200
+    status = 409 if conflict is not None else 429 if limited is not None else 200
     context = {
         "form": form,
         "paper": paper,
@@ -129,15 +146,34 @@ def _editor(request, paper, summary, *, initial=None):
         "draft_key": f"shortscience:draft:{paper.pk}:{request.user.pk}",
         "upload_max_mb": max(1, settings.IMAGE_UPLOAD_MAX_BYTES // (1024 * 1024)),
     }
-    return render(request, "summaries/edit/editor.html", context, status=status)
+    response = render(request, "summaries/edit/editor.html", context, status=status)
+    if limited is not None:
+        response["Retry-After"] = str(limited.retry_after)
+    return response
 
 
-def _saved_message(summary: Summary) -> str:
+def _saved_message(summary: Summary, was_visibility: str | None) -> str:
+    """Say what the save did: first publication, changes saved, made private or public, still held or hidden.
+
+    ``was_visibility`` is the summary's visibility before the save, None when it did not exist (or was deleted).
+    """
+    first = was_visibility is None
+    private = summary.visibility == Summary.Visibility.PRIVATE
+    if private:
+        if first:
+            return "Saved privately. Only you can see your summary (and anyone you give a share link)."
+        if was_visibility == Summary.Visibility.PUBLIC:
+            return "Saved and made private. Readers no longer see your summary; only you (and share links) can."
+        return "Changes saved. Your summary is still private."
     if summary.state == Summary.State.PENDING:
-        return "Saved. Your summary will be published once a moderator has had a look."
-    if summary.visibility == Summary.Visibility.PRIVATE:
-        return "Saved. Your summary is private: only you can see it (and anyone you give a share link)."
-    return "Saved and published."
+        if first:
+            return "Saved. Your summary will be published once a moderator has had a look."
+        return "Changes saved. Your summary will be published once a moderator has had a look."
+    if summary.state != Summary.State.VISIBLE:
+        return "Changes saved. Your summary is still hidden from readers until a moderator looks at it again."
+    if first or was_visibility == Summary.Visibility.PRIVATE:
+        return "Published. Your summary is now public."
+    return "Changes saved."
 
 
 # --- markdownx endpoints ------------------------------------------------------------------------------------

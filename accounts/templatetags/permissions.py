@@ -33,8 +33,14 @@ def can_contribute(user) -> bool:
 
 
 @register.filter
-def can_report(user) -> bool:
-    return permissions.can_report(user)
+def is_suspended(user) -> bool:
+    return permissions.is_suspended(user)
+
+
+@register.filter
+def can_report(user, obj=None) -> bool:
+    """``user|can_report`` (may report at all) or ``user|can_report:summary`` (may report this item)."""
+    return permissions.can_report(user, obj)
 
 
 @register.filter

@@ -41,7 +41,9 @@
       button.hidden = false;
       button.addEventListener("click", function () {
         var target = button.getAttribute("data-copy-target");
-        var text = target ? (document.getElementById(target) || {}).textContent : button.getAttribute("data-copy-text");
+        var element = target ? document.getElementById(target) : null;
+        // A read-only field (share links) copies its value; other targets (BibTeX) their text.
+        var text = element ? (element.tagName === "INPUT" ? element.value : element.textContent) : button.getAttribute("data-copy-text");
         var status = button.parentNode.querySelector(".copy-status");
         copyText(text || "").then(
           function () {
@@ -52,6 +54,9 @@
           function () {
             if (status) {
               status.textContent = "Could not copy; select the text and copy it.";
+            }
+            if (element && element.tagName === "INPUT") {
+              element.select();
             }
           }
         );

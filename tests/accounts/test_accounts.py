@@ -271,3 +271,83 @@ def test_unconfigured_provider_urls_are_not_found_not_a_server_error(client, db,
     response = client.get(f"/accounts/{provider}/{path}")
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
+
+
+# ------------------------------------------------------------------- wording of the entrance pages
+
+
+def test_wrong_password_message_is_shown_once(client):
+    UserFactory(username="grace")
+    response = client.post(reverse("account_login"), {"login": "grace", "password": "nope"})
+    html = response.content.decode()
+    assert html.count("not correct") == 1
+    assert 'value="grace"' in html  # what was typed is kept
+
+
+@pytest.mark.parametrize("name", ["account_login", "account_signup"])
+def test_entrance_pages_use_sentence_case_labels_without_colons(client, name):
+    html = client.get(reverse(name)).content.decode()
+    labels = re.findall(r"<label[^>]*>(.*?)</label>", html, re.S)
+    assert labels
+    for label in labels:
+        assert not label.strip().endswith(":"), label
+    assert "Sign In" not in html and "Sign Up" not in html
+
+
+def test_sign_in_page_says_sign_in_in_sentence_case(client):
+    html = client.get(reverse("account_login")).content.decode()
+    assert "<title>Sign in — " in html
+    assert re.search(r"<h1[^>]*>\s*Sign in\s*</h1>", html)
+    assert re.search(r'<button[^>]*type="submit"[^>]*>\s*Sign in\s*</button>', html)
+    assert '<label for="id_login">Username or e-mail address</label>' in html
+
+
+def test_sign_up_page_labels_and_button(client):
+    html = client.get(reverse("account_signup")).content.decode()
+    assert '<label for="id_email">' in html and '<label for="id_password1">' in html
+    assert re.search(r'<button[^>]*type="submit"[^>]*>\s*Create your account\s*</button>', html)
+
+
+def test_sign_up_errors_are_next_to_their_field_and_shown_once(client):
+    response = client.post(reverse("account_signup"), signup_data(password2="something else"))
+    html = response.content.decode()
+    assert html.count("You must type the same password each time") == 1
+
+
+# ------------------------------------------------------------------- account e-mails
+
+
+@pytest.fixture
+def reached_through_a_local_address(settings):
+    """The site reached as 127.0.0.1:8101 (behind a proxy), its public address being SITE_URL."""
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "shortscience.example"]
+    settings.SITE_URL = "https://shortscience.example"
+    return {"HTTP_HOST": "127.0.0.1:8101"}
+
+
+def test_password_reset_email_names_the_site_and_links_to_site_url(client, reached_through_a_local_address):
+    UserFactory(username="grace", email="grace@example.org")
+    client.post(reverse("account_reset_password"), {"email": "grace@example.org"}, **reached_through_a_local_address)
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.subject.startswith("[ShortScience] ")
+    assert "Hello from ShortScience!" in message.body
+    assert re.search(r"https://shortscience\.example/accounts/password/reset/key/\S+/", message.body)
+    assert "127.0.0.1" not in message.subject + message.body
+
+
+def test_confirmation_email_names_the_site_and_links_to_site_url(client, reached_through_a_local_address):
+    client.post(reverse("account_signup"), signup_data(), **reached_through_a_local_address)
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.subject.startswith("[ShortScience] ")
+    assert "Hello from ShortScience!" in message.body
+    assert re.search(r"https://shortscience\.example/accounts/confirm-email/\S+/", message.body)
+    assert "127.0.0.1" not in message.subject + message.body
+
+
+def test_unknown_address_email_links_to_site_url(client, reached_through_a_local_address):
+    client.post(reverse("account_reset_password"), {"email": "nobody@example.org"}, **reached_through_a_local_address)
+    assert len(mail.outbox) == 1
+    assert "https://shortscience.example/accounts/signup/" in mail.outbox[0].body
+    assert "127.0.0.1" not in mail.outbox[0].subject + mail.outbox[0].body

@@ -45,3 +45,16 @@ def test_ip_limit_applies_to_anonymous_requests(monkeypatch):
     with pytest.raises(ratelimit.RateLimited):
         ratelimit.check(_request(AnonymousUser()), "signup")
     ratelimit.check(_request(AnonymousUser(), ip="10.0.0.2"), "signup")
+
+
+def test_refusal_says_when_the_window_ends(monkeypatch):
+    import datetime
+
+    monkeypatch.setitem(ratelimit.RATES, "vote", ratelimit.Rate(per_member=0, per_ip=1, window=3600, label="votes"))
+    now = datetime.datetime(2026, 3, 1, 9, 59, 30, tzinfo=datetime.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    ratelimit.check(_request(None), "vote")
+    with pytest.raises(ratelimit.RateLimited, match=r"try again in 1 minute \(at 10:00 UTC\)") as refused:
+        ratelimit.check(_request(None), "vote")
+    assert refused.value.retry_at == datetime.datetime(2026, 3, 1, 10, 0, tzinfo=datetime.UTC)
+    assert refused.value.retry_after == 30

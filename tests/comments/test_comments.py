@@ -609,16 +609,14 @@ def actions_of(html: str, comment) -> set[str]:
     return actions
 
 
-ALL_ACTIONS = {"edit", "delete", "report", "reply"}
-
-
 @pytest.mark.parametrize(
     ("viewer", "on_others", "on_own", "on_own_reply"),
     [
         ("anonymous", set(), set(), set()),
-        ("member", {"report", "reply"}, ALL_ACTIONS, {"edit", "delete", "report"}),
-        ("summary writer", {"report", "reply"}, ALL_ACTIONS, {"edit", "delete", "report"}),
-        ("moderator", {"report", "reply"}, ALL_ACTIONS, {"edit", "delete", "report"}),
+        # Never "report" on one's own comment.
+        ("member", {"report", "reply"}, {"edit", "delete", "reply"}, {"edit", "delete"}),
+        ("summary writer", {"report", "reply"}, {"edit", "delete", "reply"}, {"edit", "delete"}),
+        ("moderator", {"report", "reply"}, {"edit", "delete", "reply"}, {"edit", "delete"}),
         ("banned", set(), set(), set()),
     ],
 )
@@ -786,3 +784,27 @@ def test_a_threads_pages_show_a_deleted_start_as_a_placeholder(client, summary):
     bulk_replies(top, 1)
     html = replies_html(client, top)
     assert "This comment was deleted." in html and "Thread 0" not in html and shown_replies(html) == ["Reply 0"]
+
+
+def test_edited_comment_shows_edited_with_its_time(client, member, summary):
+    comment = CommentFactory(summary=summary, writer=member, body="Tpyo")
+    untouched = CommentFactory(summary=summary, writer=member, body="Fine as it is")
+    client.force_login(member)
+    client.post(reverse("comments:edit", args=[comment.pk]), {"body": "Typo fixed"})
+    client.post(reverse("comments:edit", args=[untouched.pk]), {"body": "Fine as it is"})  # no change
+    comment.refresh_from_db()
+    untouched.refresh_from_db()
+    assert comment.edited_at is not None and untouched.edited_at is None
+    html = client.get(summary.get_absolute_url()).content.decode()
+    edited = re.search(rf'<li class="comment" id="comment-{comment.pk}">(.*?)</li>', html, re.S).group(1)
+    assert f'<time class="edited" datetime="{comment.edited_at.isoformat()}"' in edited and ">edited</time>" in edited
+    plain = re.search(rf'<li class="comment" id="comment-{untouched.pk}">(.*?)</li>', html, re.S).group(1)
+    assert "edited" not in plain
+
+
+def test_moderation_does_not_mark_a_comment_edited(summary):
+    comment = CommentFactory(summary=summary)
+    comment.set_state(Comment.State.HIDDEN)
+    comment.set_state(Comment.State.VISIBLE)
+    comment.refresh_from_db()
+    assert comment.edited_at is None

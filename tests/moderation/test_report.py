@@ -78,13 +78,13 @@ def test_banned_member_cannot_report(client):
     assert not Report.objects.exists()
 
 
-def test_moderator_and_writer_can_report_too(client, moderator):
+def test_moderator_can_report_too_but_a_writer_not_their_own_work(client, moderator):
     summary = SummaryFactory()
     client.force_login(moderator)
     assert client.post(report_url("summary", summary), {"reason": "other"}).status_code == 302
     client.force_login(summary.writer)
-    assert client.post(report_url("summary", summary), {"reason": "wrong_paper"}).status_code == 302
-    assert Report.objects.count() == 2
+    assert client.post(report_url("summary", summary), {"reason": "wrong_paper"}).status_code == 403
+    assert Report.objects.count() == 1
 
 
 def test_hidden_items_and_unknown_kinds_cannot_be_reported(client, member):

@@ -224,19 +224,71 @@ def test_starting_over_reuses_the_row_and_keeps_history(client, paper):
     assert (summary.body, summary.deleted_at, summary.revision_number) == ("New start.", None, 2)
 
 
-def test_summary_saves_are_rate_limited(client, member, paper, monkeypatch):
-    from accounts import ratelimit
-
-    monkeypatch.setitem(ratelimit.RATES, "summary", ratelimit.Rate(per_member=8, per_ip=100, window=3600, label="s"))
+def test_new_member_can_edit_own_summary_more_than_the_new_summary_limit(client, member, paper):
+    # A new account may start 20 // 4 = 5 summaries an hour, but editing one's own is limited separately (60).
     client.force_login(member)
     client.post(write_url(paper), editor_data("v1"))
     summary = Summary.objects.get()
     edit_url = reverse("writing:edit", args=[summary.pk])
-    response = client.post(edit_url, editor_data("v2", revision=1))
+    statuses = [client.post(edit_url, editor_data(f"v{n + 2}", revision=n + 1)).status_code for n in range(10)]
+    assert statuses == [302] * 10
+    summary.refresh_from_db()
+    assert summary.revision_number == 11
+
+
+def test_new_summaries_are_rate_limited_separately_from_edits(client, member, monkeypatch):
+    from accounts import ratelimit
+
+    monkeypatch.setitem(ratelimit.RATES, "summary", ratelimit.Rate(per_member=8, per_ip=100, window=3600, label="s"))
+    papers = PaperFactory.create_batch(3)
+    client.force_login(member)
+    statuses = [client.post(write_url(p), editor_data("New.")).status_code for p in papers]
+    assert statuses == [302, 302, 429]  # a new account: 8 // 4
+    assert Summary.objects.count() == 2
+    # Edits have their own budget: still open.
+    summary = Summary.objects.first()
+    response = client.post(reverse("writing:edit", args=[summary.pk]), editor_data("Fixed.", revision=1))
     assert response.status_code == 302
-    response = client.post(edit_url, editor_data("v3", revision=2))
+
+
+def test_summary_edits_are_rate_limited_and_new_accounts_get_the_full_edit_limit(client, member, paper, monkeypatch):
+    from accounts import ratelimit
+
+    rate = ratelimit.Rate(per_member=3, per_ip=100, window=3600, label="summary edits", new_account_factor=1)
+    monkeypatch.setitem(ratelimit.RATES, "summary_edit", rate)
+    summary = SummaryFactory(paper=paper, writer=member, revision_number=1)
+    client.force_login(member)
+    edit_url = reverse("writing:edit", args=[summary.pk])
+    statuses = [client.post(edit_url, editor_data(f"v{n}", revision=n)).status_code for n in range(1, 5)]
+    assert statuses == [302, 302, 302, 429]
+
+
+def test_rate_limited_save_keeps_the_text_and_says_when_to_try_again(client, member, paper, monkeypatch):
+    import datetime
+
+    from django.utils import timezone
+
+    from accounts import ratelimit
+
+    rate = ratelimit.Rate(per_member=1, per_ip=100, window=3600, label="summary edits", new_account_factor=1)
+    monkeypatch.setitem(ratelimit.RATES, "summary_edit", rate)
+    now = datetime.datetime(2026, 3, 1, 14, 37, 10, tzinfo=datetime.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    summary = SummaryFactory(paper=paper, writer=member, revision_number=1)
+    client.force_login(member)
+    edit_url = reverse("writing:edit", args=[summary.pk])
+    client.post(edit_url, editor_data("First edit.", revision=1))
+    response = client.post(edit_url, editor_data("My *unsaved* second edit & more.", revision=2, audience="expert"))
+    html = response.content.decode()
     assert response.status_code == 429
-    assert "limit" in response.content.decode()
+    assert response["Retry-After"] == str(22 * 60 + 50)
+    assert "Your summary was not saved" in html
+    assert "You have reached the limit for summary edits" in html
+    assert "try again in 23 minutes (at 15:00 UTC)" in html
+    assert "My *unsaved* second edit &amp; more.</textarea>" in html
+    assert re.search(r'value="expert"[^>]*checked|checked[^>]*value="expert"|<option value="expert" selected', html)
+    summary.refresh_from_db()
+    assert summary.body == "First edit."
 
 
 def test_editor_page_query_count(client, paper, django_assert_max_num_queries):
@@ -314,3 +366,49 @@ def test_delete_page_query_count(client, paper, django_assert_max_num_queries):
     client.force_login(summary.writer)
     with django_assert_max_num_queries(6):
         assert client.get(reverse("writing:delete", args=[summary.pk])).status_code == 200
+
+
+def _message_after(client, url, data) -> str:
+    response = client.post(url, data, follow=True)
+    return " ".join(str(m) for m in response.context["messages"])
+
+
+def test_first_public_save_says_published(client, member, paper):
+    client.force_login(member)
+    assert _message_after(client, write_url(paper), editor_data("v1")) == "Published. Your summary is now public."
+
+
+def test_editing_a_public_summary_says_changes_saved_not_published(client, member, paper):
+    summary = SummaryFactory(paper=paper, writer=member, revision_number=1)
+    client.force_login(member)
+    message = _message_after(client, reverse("writing:edit", args=[summary.pk]), editor_data("v2", revision=1))
+    assert message == "Changes saved."
+
+
+def test_private_saves_say_what_happened(client, member, paper):
+    client.force_login(member)
+    message = _message_after(client, write_url(paper), editor_data("v1", visibility="private"))
+    assert message.startswith("Saved privately.")
+    summary = Summary.objects.get()
+    edit_url = reverse("writing:edit", args=[summary.pk])
+    assert _message_after(client, edit_url, editor_data("v2", revision=1, visibility="private")) == (
+        "Changes saved. Your summary is still private."
+    )
+    message = _message_after(client, edit_url, editor_data("v3", revision=2, visibility="public"))
+    assert message == "Published. Your summary is now public."
+    message = _message_after(client, edit_url, editor_data("v4", revision=3, visibility="private"))
+    assert message.startswith("Saved and made private.")
+
+
+def test_saves_of_held_and_hidden_summaries_say_they_are_not_public(client, member, paper, settings):
+    settings.HOLD_FIRST_SUMMARY_FOR_REVIEW = True
+    client.force_login(member)
+    message = _message_after(client, write_url(paper), editor_data("v1"))
+    assert message == "Saved. Your summary will be published once a moderator has had a look."
+    summary = Summary.objects.get()
+    edit_url = reverse("writing:edit", args=[summary.pk])
+    message = _message_after(client, edit_url, editor_data("v2", revision=1))
+    assert message == "Changes saved. Your summary will be published once a moderator has had a look."
+    Summary.objects.filter(pk=summary.pk).update(state=Summary.State.HIDDEN)
+    message = _message_after(client, edit_url, editor_data("v3", revision=2))
+    assert message.startswith("Changes saved. Your summary is still hidden")
