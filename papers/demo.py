@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.db import transaction
 
@@ -18,6 +19,8 @@ OWNER = ("admin", "admin-demo-2026")
 
 def _user(username: str, **fields) -> User:
     user, _ = User.objects.get_or_create(username=username, defaults={"email": f"{username}@example.org", **fields})
+    # Demo accounts can sign in at once (new members confirm their address first).
+    EmailAddress.objects.get_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
     return user
 
 

@@ -50,13 +50,44 @@ def test_manage_pages_use_the_site_layout(client, member, name):
     assert h1_count(html) == 1 and 'class="site-header"' in html
 
 
-def test_sign_up_creates_a_member_signs_them_in_and_sends_a_verification_mail(client):
-    response = client.post(reverse("account_signup"), signup_data(), follow=True)
+def verified(user):
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
+
+
+def test_sign_up_creates_a_member_and_asks_them_to_confirm_their_address(client):
+    response = client.post(reverse("account_signup"), signup_data())
     user = User.objects.get(username="ada")
-    assert response.context["user"] == user
+    assert response.url == reverse("account_email_verification_sent")
+    assert "_auth_user_id" not in client.session
     assert user.check_password(PASSWORD)
     assert EmailAddress.objects.filter(user=user, email="ada@example.org", verified=False).exists()
     assert len(mail.outbox) == 1 and "ada@example.org" in mail.outbox[0].to
+
+
+def test_confirming_the_address_signs_the_new_member_in(client):
+    client.post(reverse("account_signup"), signup_data())
+    link = re.search(r"https?://[^\s]+/accounts/confirm-email/[^\s]+/", mail.outbox[0].body).group(0)
+    response = client.post("/" + link.split("://", 1)[1].split("/", 1)[1], follow=True)
+    assert response.context["user"].username == "ada"
+
+
+def test_sign_up_with_a_taken_address_looks_exactly_like_a_new_sign_up(client):
+    verified(UserFactory(username="grace", email="grace@example.org"))
+    taken = client.post(reverse("account_signup"), signup_data(email="grace@example.org", username="newcomer"))
+    fresh = client.post(reverse("account_signup"), signup_data(email="ada@example.org", username="ada"))
+    assert (taken.status_code, taken.url) == (fresh.status_code, fresh.url)
+    assert not User.objects.filter(username="newcomer").exists()
+    # The address's owner is told that someone tried; nothing on the page says so.
+    to_grace = [message for message in mail.outbox if message.to == ["grace@example.org"]]
+    assert len(to_grace) == 1 and "already" in to_grace[0].body.lower()
+
+
+def test_password_reset_says_the_same_for_known_and_unknown_addresses(client):
+    verified(UserFactory(username="grace", email="grace@example.org"))
+    known = client.post(reverse("account_reset_password"), {"email": "grace@example.org"})
+    unknown = client.post(reverse("account_reset_password"), {"email": "nobody@example.org"})
+    assert (known.status_code, known.url) == (unknown.status_code, unknown.url)
 
 
 def test_e_mail_verification_link_verifies_the_address(client):
@@ -81,7 +112,7 @@ def test_sign_up_errors_are_shown_next_to_the_fields_with_input_kept(client):
 
 
 def test_sign_in_with_username_or_e_mail_and_sign_out(client):
-    user = UserFactory(username="grace", email="grace@example.org")
+    user = verified(UserFactory(username="grace", email="grace@example.org"))
     for login in ("grace", "grace@example.org"):
         response = client.post(
             reverse("account_login"), {"login": login, "password": "correct horse battery staple"}, follow=True
@@ -99,7 +130,7 @@ def test_wrong_password_is_refused_with_a_message(client):
 
 
 def test_banned_member_can_still_sign_in_and_read(client):
-    UserFactory(username="banned", banned_at=timezone.now())
+    verified(UserFactory(username="banned", banned_at=timezone.now()))
     response = client.post(
         reverse("account_login"), {"login": "banned", "password": "correct horse battery staple"}, follow=True
     )

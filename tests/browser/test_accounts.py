@@ -1,9 +1,11 @@
 """Browser: sign up with e-mail and password, sign out, sign in again; the honeypot stays invisible."""
 
 import os
+import re
 from pathlib import Path
 
 import pytest
+from django.core import mail
 
 from accounts.models import User
 
@@ -33,8 +35,13 @@ def test_sign_up_with_e_mail_and_password_then_sign_in_again(page, live_server):
     page.get_by_label("Password (again)").fill(PASSWORD)
     shot(page, "signup")
     page.get_by_role("button", name="Create your account").click()
-    page.wait_for_url(f"{live_server.url}/")
+    # New members confirm their address first: the link in the mail signs them in.
+    page.wait_for_url(f"{live_server.url}/accounts/confirm-email/")
     assert User.objects.filter(username="ada", email="ada@example.org").exists()
+    link = re.search(r"https?://[^\s]+/accounts/confirm-email/[^\s]+/", mail.outbox[-1].body).group(0)
+    page.goto(live_server.url + "/" + link.split("://", 1)[1].split("/", 1)[1])
+    page.locator("main form").get_by_role("button").click()
+    page.wait_for_load_state("load")
     assert "ada" in page.locator(".site-nav").inner_text()
 
     # Sign out through the header's form, then sign in with the e-mail address.
