@@ -17,6 +17,7 @@ from django.utils import timezone
 from comments.models import Comment
 from moderation import notices
 from moderation.models import AuditEntry, Report
+from papers.models import Paper
 from summaries.models import Summary
 
 Action = AuditEntry.Action
@@ -211,12 +212,18 @@ def end_expired_bans(now=None) -> list[AuditEntry]:
 # ---------------------------------------------------------------------------
 
 
-def merge_papers(keep, duplicate, *, actor, reason: str = "") -> AuditEntry:
-    """Merge ``duplicate`` into ``keep`` (see papers.merging); the duplicate's URLs then redirect."""
-    from papers.merging import merge
+def merge_papers(keep, duplicate, *, actor, reason: str = "", allow_conflicts: bool = False) -> AuditEntry:
+    """Merge ``duplicate`` into ``keep`` (see papers.merging); the duplicate's URLs then redirect.
 
+    Papers whose identifiers conflict are refused unless ``allow_conflicts`` (then a reason is required).
+    The duplicate's entry holds everything the merge changed: ``unmerge_papers`` undoes it from there.
+    """
+    from papers.merging import MergeError, merge
+
+    if allow_conflicts and not reason.strip():
+        raise MergeError("Merging papers whose identifiers differ needs a reason.")
     with transaction.atomic():
-        result = merge(keep=keep, duplicate=duplicate)
+        result = merge(keep=keep, duplicate=duplicate, allow_conflicts=allow_conflicts)
         AuditEntry.record(
             actor=actor, action=Action.MERGE, obj=duplicate, reason=reason, details={"into": keep.pk, **result}
         )
@@ -227,6 +234,35 @@ def merge_papers(keep, duplicate, *, actor, reason: str = "") -> AuditEntry:
             reason=reason,
             details={"from": duplicate.pk, "from_title": duplicate.title, **result},
         )
+
+
+def unmerge_papers(duplicate, *, actor, reason: str = "") -> bool:
+    """Undo the merge of ``duplicate`` (see papers.merging.unmerge), from the duplicate's last merge entry.
+
+    Raises ``ModerationError`` when the paper is not merged or the merge cannot be undone.
+    """
+    from papers.merging import MergeError, unmerge
+
+    with transaction.atomic():
+        entry = (
+            AuditEntry.objects.for_object(duplicate)
+            .filter(action=Action.MERGE, details__has_key="into")
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        if duplicate.merged_into_id is None or entry is None:
+            raise ModerationError("This paper is not merged into another paper.")
+        keep = Paper.objects.get(pk=entry.details["into"])
+        try:
+            result = unmerge(duplicate=duplicate, details=entry.details)
+        except MergeError as error:
+            raise ModerationError(str(error)) from error
+        details = {"merge_entry": entry.pk, **result}
+        AuditEntry.record(actor=actor, action=Action.UNMERGE, obj=duplicate, reason=reason, details=details)
+        AuditEntry.record(
+            actor=actor, action=Action.UNMERGE, obj=keep, reason=reason, details={"from": duplicate.pk, **details}
+        )
+    return True
 
 
 # ---------------------------------------------------------------------------
