@@ -39,7 +39,15 @@ class AlreadyReported(ModerationError):
 
 
 def _content_state(
-    obj, state: str, *, actor, action: str, reason: str, close_reports: bool = False, from_states=None
+    obj,
+    state: str,
+    *,
+    actor,
+    action: str,
+    reason: str,
+    close_reports: bool = False,
+    from_states=None,
+    details: dict | None = None,
 ) -> bool:
     """Move a summary or comment to ``state`` if it is in one of ``from_states`` (any other state when None);
     False when it is not (nothing changed, nothing recorded).
@@ -56,7 +64,7 @@ def _content_state(
             return False
         obj.set_state(state)
         closed = _close_reports(obj, actor=actor) if close_reports else 0
-        details = {"reports_resolved": closed} if closed else {}
+        details = {**(details or {}), **({"reports_resolved": closed} if closed else {})}
         AuditEntry.record(actor=actor, action=action, obj=obj, reason=reason, details=details)
     return True
 
@@ -69,19 +77,41 @@ def _close_reports(obj, *, actor, status: str = Report.Status.RESOLVED) -> int:
     )
 
 
-def hide(obj, *, actor, reason: str = "") -> bool:
+def _report_details(report) -> dict:
+    # The report acted on is a fact for the audit trail, kept out of the reason (which the writer is sent).
+    return {"report": report.pk, "report_reason": report.reason} if report is not None else {}
+
+
+def hide(obj, *, actor, reason: str = "", report=None) -> bool:
     """Hide a summary or comment from every public surface; closes its open reports as resolved and tells the
-    writer by e-mail (``moderation.notices``)."""
+    writer by e-mail (``moderation.notices``) with the moderator's ``reason``. ``report``: the report acted on
+    from the queue, recorded in the audit entry."""
     state = Summary.State.HIDDEN if isinstance(obj, Summary) else Comment.State.HIDDEN
-    changed = _content_state(obj, state, actor=actor, action=Action.HIDE, reason=reason, close_reports=True)
+    changed = _content_state(
+        obj,
+        state,
+        actor=actor,
+        action=Action.HIDE,
+        reason=reason,
+        close_reports=True,
+        details=_report_details(report),
+    )
     if changed:
         notices.notify_hidden(obj, reason=reason)
     return changed
 
 
-def mark_spam(obj, *, actor, reason: str = "") -> bool:
+def mark_spam(obj, *, actor, reason: str = "", report=None) -> bool:
     state = Summary.State.SPAM if isinstance(obj, Summary) else Comment.State.SPAM
-    return _content_state(obj, state, actor=actor, action=Action.SPAM, reason=reason, close_reports=True)
+    return _content_state(
+        obj,
+        state,
+        actor=actor,
+        action=Action.SPAM,
+        reason=reason,
+        close_reports=True,
+        details=_report_details(report),
+    )
 
 
 def unhide(obj, *, actor, reason: str = "") -> bool:
