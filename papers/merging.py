@@ -176,16 +176,17 @@ def unmerge(*, duplicate: Paper, details: dict) -> dict:
             p.pk: p for p in Paper.objects.select_for_update().filter(pk__in=[keep_pk, duplicate.pk]).order_by("pk")
         }
         duplicate, keep = locked[duplicate.pk], locked.get(keep_pk)
-        if keep is None or duplicate.merged_into_id != keep.pk:
-            raise MergeError("This paper is not merged into the paper this merge recorded: nothing to undo.")
-        if keep.merged_into_id:
+        if keep is not None and keep.merged_into_id:
+            # A later merge moved the kept paper (and repointed this one) elsewhere: undo that one first.
             raise MergeError(
                 f"The kept paper was itself merged into paper #{keep.merged_into_id} since: unmerge that first."
             )
+        if keep is None or duplicate.merged_into_id != keep.pk:
+            raise MergeError("This paper is not merged into the paper this merge recorded: nothing to undo.")
 
         # Summaries go back where they were, swapped pairs included: writers are set aside first so the
-        # (paper, writer) constraint holds at every step.
-        # Only summaries still where the merge put them (a moderator may have moved one since).
+        # (paper, writer) constraint holds at every step. Only summaries still where the merge put them
+        # move (a moderator may have moved one since).
         recorded = details["summary_moves"]
         current = dict(Summary.objects.filter(pk__in=[m["id"] for m in recorded]).values_list("pk", "paper_id"))
         moves = [m for m in recorded if current.get(m["id"]) == m["to"]]

@@ -307,6 +307,15 @@ def test_unmerge_twice_is_refused(moderator):
     assert AuditEntry.objects.filter(action=AuditEntry.Action.UNMERGE).count() == 2
 
 
+def test_unmerge_is_refused_while_the_kept_paper_is_itself_merged(moderator):
+    keep, duplicate, objs = merged_pair(moderator)
+    final = PaperFactory()
+    actions.merge_papers(final, keep, actor=moderator, reason="Third copy")
+    with pytest.raises(actions.ModerationError, match="unmerge that first"):
+        actions.unmerge_papers(fresh(duplicate), actor=moderator, reason="Wrong merge")
+    assert fresh(duplicate).merged_into == final and fresh(objs["moved"]).paper == final
+
+
 def test_unmerge_keeps_a_value_edited_on_the_kept_paper_since(moderator):
     keep, duplicate, _ = merged_pair(moderator)
     keep.abstract = "A better abstract written after the merge."
