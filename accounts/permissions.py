@@ -25,6 +25,11 @@ def can_contribute(user) -> bool:
     return is_member(user) and not user.is_banned
 
 
+def can_merge_papers(user) -> bool:
+    """Merge duplicate papers and undo merges: moderators who are not banned."""
+    return is_moderator(user) and not user.is_banned
+
+
 def can_view_summary(user, summary) -> bool:
     if summary.is_listed:
         return True

@@ -17,6 +17,7 @@ from django.utils import timezone
 from comments.models import Comment
 from moderation import notices, trust
 from moderation.models import AuditEntry, Report
+from papers.models import Paper
 from summaries.models import Summary
 
 Action = AuditEntry.Action
@@ -38,7 +39,15 @@ class AlreadyReported(ModerationError):
 
 
 def _content_state(
-    obj, state: str, *, actor, action: str, reason: str, close_reports: bool = False, from_states=None
+    obj,
+    state: str,
+    *,
+    actor,
+    action: str,
+    reason: str,
+    close_reports: bool = False,
+    from_states=None,
+    details: dict | None = None,
 ) -> bool:
     """Move a summary or comment to ``state`` if it is in one of ``from_states`` (any other state when None);
     False when it is not (nothing changed, nothing recorded).
@@ -55,7 +64,7 @@ def _content_state(
             return False
         obj.set_state(state)
         closed = _close_reports(obj, actor=actor) if close_reports else 0
-        details = {"reports_resolved": closed} if closed else {}
+        details = {**(details or {}), **({"reports_resolved": closed} if closed else {})}
         AuditEntry.record(actor=actor, action=action, obj=obj, reason=reason, details=details)
     return True
 
@@ -68,19 +77,41 @@ def _close_reports(obj, *, actor, status: str = Report.Status.RESOLVED) -> int:
     )
 
 
-def hide(obj, *, actor, reason: str = "") -> bool:
+def _report_details(report) -> dict:
+    # The report acted on is a fact for the audit trail, kept out of the reason (which the writer is sent).
+    return {"report": report.pk, "report_reason": report.reason} if report is not None else {}
+
+
+def hide(obj, *, actor, reason: str = "", report=None) -> bool:
     """Hide a summary or comment from every public surface; closes its open reports as resolved and tells the
-    writer by e-mail (``moderation.notices``)."""
+    writer by e-mail (``moderation.notices``) with the moderator's ``reason``. ``report``: the report acted on
+    from the queue, recorded in the audit entry."""
     state = Summary.State.HIDDEN if isinstance(obj, Summary) else Comment.State.HIDDEN
-    changed = _content_state(obj, state, actor=actor, action=Action.HIDE, reason=reason, close_reports=True)
+    changed = _content_state(
+        obj,
+        state,
+        actor=actor,
+        action=Action.HIDE,
+        reason=reason,
+        close_reports=True,
+        details=_report_details(report),
+    )
     if changed:
         notices.notify_hidden(obj, reason=reason)
     return changed
 
 
-def mark_spam(obj, *, actor, reason: str = "") -> bool:
+def mark_spam(obj, *, actor, reason: str = "", report=None) -> bool:
     state = Summary.State.SPAM if isinstance(obj, Summary) else Comment.State.SPAM
-    return _content_state(obj, state, actor=actor, action=Action.SPAM, reason=reason, close_reports=True)
+    return _content_state(
+        obj,
+        state,
+        actor=actor,
+        action=Action.SPAM,
+        reason=reason,
+        close_reports=True,
+        details=_report_details(report),
+    )
 
 
 def unhide(obj, *, actor, reason: str = "") -> bool:
@@ -211,12 +242,18 @@ def end_expired_bans(now=None) -> list[AuditEntry]:
 # ---------------------------------------------------------------------------
 
 
-def merge_papers(keep, duplicate, *, actor, reason: str = "") -> AuditEntry:
-    """Merge ``duplicate`` into ``keep`` (see papers.merging); the duplicate's URLs then redirect."""
-    from papers.merging import merge
+def merge_papers(keep, duplicate, *, actor, reason: str = "", allow_conflicts: bool = False) -> AuditEntry:
+    """Merge ``duplicate`` into ``keep`` (see papers.merging); the duplicate's URLs then redirect.
 
+    Papers whose identifiers conflict are refused unless ``allow_conflicts`` (then a reason is required).
+    The duplicate's entry holds everything the merge changed: ``unmerge_papers`` undoes it from there.
+    """
+    from papers.merging import MergeError, merge
+
+    if allow_conflicts and not reason.strip():
+        raise MergeError("Merging papers whose identifiers differ needs a reason.")
     with transaction.atomic():
-        result = merge(keep=keep, duplicate=duplicate)
+        result = merge(keep=keep, duplicate=duplicate, allow_conflicts=allow_conflicts)
         AuditEntry.record(
             actor=actor, action=Action.MERGE, obj=duplicate, reason=reason, details={"into": keep.pk, **result}
         )
@@ -227,6 +264,35 @@ def merge_papers(keep, duplicate, *, actor, reason: str = "") -> AuditEntry:
             reason=reason,
             details={"from": duplicate.pk, "from_title": duplicate.title, **result},
         )
+
+
+def unmerge_papers(duplicate, *, actor, reason: str = "") -> bool:
+    """Undo the merge of ``duplicate`` (see papers.merging.unmerge), from the duplicate's last merge entry.
+
+    Raises ``ModerationError`` when the paper is not merged or the merge cannot be undone.
+    """
+    from papers.merging import MergeError, unmerge
+
+    with transaction.atomic():
+        entry = (
+            AuditEntry.objects.for_object(duplicate)
+            .filter(action=Action.MERGE, details__has_key="into")
+            .order_by("-created_at", "-id")
+            .first()
+        )
+        if duplicate.merged_into_id is None or entry is None:
+            raise ModerationError("This paper is not merged into another paper.")
+        keep = Paper.objects.get(pk=entry.details["into"])
+        try:
+            result = unmerge(duplicate=duplicate, details=entry.details)
+        except MergeError as error:
+            raise ModerationError(str(error)) from error
+        details = {"merge_entry": entry.pk, **result}
+        AuditEntry.record(actor=actor, action=Action.UNMERGE, obj=duplicate, reason=reason, details=details)
+        AuditEntry.record(
+            actor=actor, action=Action.UNMERGE, obj=keep, reason=reason, details={"from": duplicate.pk, **details}
+        )
+    return True
 
 
 # ---------------------------------------------------------------------------

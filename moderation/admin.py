@@ -39,8 +39,9 @@ def _spammable(report):
 
 def _on_content(action):
     def run(report, *, actor, reason):
-        # Hiding or marking spam resolves every open report on the item, this one included.
-        return action(report.content_object, actor=actor, reason=f"Report #{report.pk} ({report.reason}): {reason}")
+        # Hiding or marking spam resolves every open report on the item, this one included. The reason is the
+        # moderator's own words (the writer is e-mailed it); the report goes into the audit entry's details.
+        return action(report.content_object, actor=actor, reason=reason, report=report)
 
     return run
 

@@ -88,6 +88,7 @@ class AuditEntry(models.Model):
         BAN = "ban", "Banned"
         UNBAN = "unban", "Unbanned"
         MERGE = "merge", "Merged papers"
+        UNMERGE = "unmerge", "Unmerged papers"
         FEATURE = "feature", "Featured"
         UNFEATURE = "unfeature", "Unfeatured"
         RESOLVE = "resolve", "Resolved a report"

@@ -3,14 +3,16 @@ from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.db.models.functions import Lower
 from django.template.response import TemplateResponse
 
+from accounts.permissions import can_merge_papers
 from moderation import actions
-from moderation.admin_tools import BigTableAdminMixin, InputFilter, ModerationAdminMixin, VenueFilter
+from moderation.actions import unmerge_papers  # by name: `actions` is also a ModelAdmin attribute
+from moderation.admin_tools import BigTableAdminMixin, InputFilter, ModerationAdminMixin, Operation, VenueFilter
 from papers.identifiers import parse_identifier
-from papers.merging import MergeError
+from papers.merging import MergeError, identifier_conflicts
 from papers.models import Author, Paper, PaperAuthor, Venue
 from papers.search import SEARCH_CANDIDATES, build_query, clean_query_text
 
@@ -72,15 +74,41 @@ class PaperAuthorInline(admin.TabularInline):
     ordering = ["position"]
 
 
+def conflicts_among(papers) -> list[tuple[Paper, Paper, str, str, str]]:
+    """Every pair of ``papers`` whose identifiers conflict: (a, b, field, a's value, b's value)."""
+    papers = list(papers)
+    return [
+        (a, b, field, left, right)
+        for i, a in enumerate(papers)
+        for b in papers[i + 1 :]
+        for field, left, right in identifier_conflicts(a, b)
+    ]
+
+
 class MergeForm(forms.Form):
     keep = forms.ModelChoiceField(
         queryset=Paper.objects.none(), widget=forms.RadioSelect, label="Paper to keep", empty_label=None
     )
     reason = forms.CharField(max_length=1000, widget=forms.Textarea(attrs={"rows": 3, "cols": 60}))
+    override = forms.BooleanField(
+        required=False,
+        label="Their identifiers differ, and I am sure they are the same paper",
+        help_text="Say why in the reason: it is recorded in the audit trail.",
+    )
 
-    def __init__(self, *args, papers, **kwargs):
+    def __init__(self, *args, papers, conflicts, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["keep"].queryset = papers
+        self.conflicts = conflicts
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.conflicts and not cleaned.get("override"):
+            raise forms.ValidationError(
+                "These papers have different identifiers, so they are probably different papers. Unselect the "
+                "wrong ones, or tick the override and give a reason."
+            )
+        return cleaned
 
 
 @admin.register(Paper)
@@ -120,6 +148,19 @@ class PaperAdmin(BigTableAdminMixin, ModerationAdminMixin, admin.ModelAdmin):
     inlines = [PaperAuthorInline]
     list_per_page = 50
     actions = ["merge_papers"]
+
+    moderation_operations = {
+        # An admin action on merged papers and a button on a merged paper's page; both ask for a reason.
+        "unmerge": Operation(
+            "Unmerge (undo the merge)",
+            unmerge_papers,
+            lambda paper: paper.merged_into_id is not None,
+            permission="merge",
+        ),
+    }
+
+    def has_merge_permission(self, request, obj=None):
+        return self.has_change_permission(request, obj) and can_merge_papers(request.user)
 
     def get_search_results(self, request, queryset, search_term):
         """An arXiv id, DOI or DBLP key finds that paper exactly; anything else searches the full-text index.
@@ -168,19 +209,34 @@ class PaperAdmin(BigTableAdminMixin, ModerationAdminMixin, admin.ModelAdmin):
         # Authors and keywords are saved after the paper: index them too.
         form.instance.refresh_search_vector()
 
-    @admin.action(description="Merge duplicate papers …", permissions=["change"])
+    @admin.action(description="Merge duplicate papers …", permissions=["merge"])
     def merge_papers(self, request, queryset):
-        papers = queryset.live().select_related("venue")
-        if papers.count() < 2:
+        if not self.has_merge_permission(request):
+            raise PermissionDenied
+        papers = (
+            queryset.live()
+            .select_related("venue")
+            .annotate(all_summaries=Count("summaries"))
+            .prefetch_related(
+                Prefetch("authorships", queryset=PaperAuthor.objects.select_related("author").order_by("position"))
+            )
+            .order_by("pk")
+        )
+        if len(papers) < 2:
             self.message_user(request, "Select at least two papers that have not been merged yet.", messages.ERROR)
             return None
-        form = MergeForm(request.POST if "apply" in request.POST else None, papers=papers)
+        conflicts = conflicts_among(papers)
+        form = MergeForm(request.POST if "apply" in request.POST else None, papers=papers, conflicts=conflicts)
         if form.is_valid():
             keep = form.cleaned_data["keep"]
             for duplicate in papers.exclude(pk=keep.pk):
                 try:
                     entry = actions.merge_papers(
-                        keep, duplicate, actor=request.user, reason=form.cleaned_data["reason"]
+                        keep,
+                        duplicate,
+                        actor=request.user,
+                        reason=form.cleaned_data["reason"],
+                        allow_conflicts=form.cleaned_data["override"],
                     )
                 except MergeError as error:
                     self.message_user(request, f"{duplicate}: {error}", messages.ERROR)
@@ -194,15 +250,14 @@ class PaperAdmin(BigTableAdminMixin, ModerationAdminMixin, admin.ModelAdmin):
                     )
                 if details["copied_fields"]:
                     note += "; copied " + ", ".join(details["copied_fields"])
-                self.message_user(request, note + ".", messages.SUCCESS)
+                self.message_user(request, note + ". “Unmerge” on the merged paper undoes it.", messages.SUCCESS)
             return None
-        if not self.has_change_permission(request):
-            raise PermissionDenied
         context = {
             **self.admin_site.each_context(request),
             "title": "Merge duplicate papers",
             "opts": self.model._meta,
             "papers": papers,
+            "conflicts": conflicts,
             "form": form,
             "action_checkbox_name": ACTION_CHECKBOX_NAME,
         }

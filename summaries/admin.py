@@ -37,24 +37,52 @@ class SummaryVenueFilter(VenueFilter):
     field = "paper__venue"
 
 
+class DeletedFilter(admin.SimpleListFilter):
+    """Deleted by their writer (or superseded by a merge): kept in the database, shown to nobody."""
+
+    title = "deleted"
+    parameter_name = "deleted"
+
+    def lookups(self, request, model_admin):
+        return [("no", "Not deleted"), ("yes", "Deleted")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(deleted_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(deleted_at__isnull=True)
+        return queryset
+
+
+def summary_status(obj) -> str:
+    """Where a summary stands, the first that applies: Deleted, Spam, Hidden, Held, Private, Public."""
+    if obj.deleted_at is not None:
+        status = "Deleted"
+    elif obj.state == Summary.State.SPAM:
+        status = "Spam"
+    elif obj.state == Summary.State.HIDDEN:
+        status = "Hidden"
+    elif obj.state == Summary.State.PENDING:
+        status = "Held for review"
+    elif obj.visibility == Summary.Visibility.PRIVATE:
+        status = "Private"
+    else:
+        status = "Public"
+    extras = [label for label, on in [("anonymous", obj.is_anonymous), ("editors' pick", obj.is_featured)] if on]
+    return " · ".join([status, *extras])
+
+
 def _is(*states):
     return lambda obj: obj.state in states
 
 
 @admin.register(Summary)
 class SummaryAdmin(ViewerAwareAdminMixin, BigTableAdminMixin, ModerationAdminMixin, admin.ModelAdmin):
-    list_display = [
-        "paper_title",
-        "writer",
-        "visibility",
-        "is_anonymous",
-        "state",
-        "score",
-        "comment_count",
-        "is_featured",
-        "created_at",
-    ]
+    # Few, short columns: the list fits a 1280 px screen with the navigation sidebar open. Visibility, state,
+    # deletion, anonymity and featuring are folded into "status"; each keeps its filter.
+    list_display = ["paper_title", "writer", "status", "score", "created"]
     list_filter = [
+        DeletedFilter,
         "state",
         "visibility",
         "is_featured",
@@ -68,6 +96,7 @@ class SummaryAdmin(ViewerAwareAdminMixin, BigTableAdminMixin, ModerationAdminMix
     search_fields = ["paper__title", "writer__username", "writer__email", "body"]
     autocomplete_fields = ["paper", "writer"]
     readonly_fields = [
+        "status",
         "score",
         "comment_count",
         "share_token",
@@ -101,9 +130,20 @@ class SummaryAdmin(ViewerAwareAdminMixin, BigTableAdminMixin, ModerationAdminMix
         "unfeature": Operation("Unfeature", actions.unfeature, lambda obj: obj.is_featured),
     }
 
+    class Media:
+        css = {"all": ["moderation/admin.css"]}
+
     @admin.display(description="summary of", ordering="paper__title")
     def paper_title(self, obj):
-        return Truncator(obj.paper.title).chars(80)
+        return Truncator(obj.paper.title).chars(70)
+
+    @admin.display(description="status")
+    def status(self, obj):
+        return summary_status(obj)
+
+    @admin.display(description="created", ordering="created_at")
+    def created(self, obj):
+        return obj.created_at.date().isoformat()
 
     @admin.display(description="as readers see it")
     def body_preview(self, obj):

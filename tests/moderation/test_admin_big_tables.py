@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from comments.models import Comment
 from moderation import admin_tools
@@ -122,3 +123,60 @@ def test_comment_search_never_scans_the_text_with_ilike(mod_client):
     sql = " ".join(q["sql"] for q in queries.captured_queries).upper()
     assert "LIKE" not in sql
     assert "TO_TSVECTOR('SIMPLE'" in sql.replace("::REGCONFIG", "")
+
+
+# --- the summaries changelist: status column and the deleted filter ---------------------------------------
+
+
+def _row(html, title):
+    """The changelist row (<tr>…</tr>) that mentions ``title``."""
+    start = html.index(title)
+    return html[html.rindex("<tr", 0, start) : html.index("</tr>", start)]
+
+
+@pytest.mark.parametrize(
+    ("fields", "status"),
+    [
+        ({}, "Public"),
+        ({"visibility": "private"}, "Private"),
+        ({"state": "hidden"}, "Hidden"),
+        ({"state": "spam"}, "Spam"),
+        ({"state": "pending"}, "Held for review"),
+        ({"deleted": True}, "Deleted"),
+        ({"deleted": True, "state": "hidden", "visibility": "private"}, "Deleted"),
+        ({"is_anonymous": True}, "Public · anonymous"),
+    ],
+)
+def test_summary_changelist_status_column_says_deleted_hidden_spam_private_or_public(mod_client, fields, status):
+    deleted = fields.pop("deleted", False)
+    summary = SummaryFactory(paper=PaperFactory(title="The one to look at"), **fields)
+    if deleted:
+        Summary.objects.filter(pk=summary.pk).update(deleted_at=timezone.now())
+    row = _row(mod_client.get(changelist(Summary)).content.decode(), "The one to look at")
+    assert f'<td class="field-status">{status}</td>' in row.replace("&#x27;", "'")
+    page = mod_client.get(change(summary)).content.decode()
+    assert status in page
+
+
+def test_summary_changelist_filters_deleted_summaries(mod_client):
+    SummaryFactory(paper=PaperFactory(title="Still here"))
+    gone = SummaryFactory(paper=PaperFactory(title="Deleted by its writer"))
+    Summary.objects.filter(pk=gone.pk).update(deleted_at=timezone.now())
+    deleted_only = mod_client.get(changelist(Summary), {"deleted": "yes"}).content.decode()
+    assert "Deleted by its writer" in deleted_only and "Still here" not in deleted_only
+    live_only = mod_client.get(changelist(Summary), {"deleted": "no"}).content.decode()
+    assert "Still here" in live_only and "Deleted by its writer" not in live_only
+
+
+def test_summary_changelist_filtered_by_deleted_keeps_estimated_counts_and_its_query_budget(
+    mod_client, monkeypatch, django_assert_max_num_queries
+):
+    SummaryFactory()
+    monkeypatch.setattr(admin_tools, "planner_estimate", lambda queryset: 1_200_000)
+    with django_assert_max_num_queries(12) as small:
+        html = mod_client.get(changelist(Summary), {"deleted": "no"}).content.decode()
+    assert "1200000 summaries" in html
+    for _ in range(10):
+        SummaryFactory()
+    with django_assert_max_num_queries(len(small)):
+        mod_client.get(changelist(Summary), {"deleted": "no"})

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from moderation import actions
+from moderation.models import AuditEntry, Report
 from moderation.notices import site_url
 from tests.factories import CommentFactory, SummaryFactory, UserFactory
 
@@ -115,3 +116,20 @@ def test_site_url_falls_back_to_the_first_allowed_host(settings):
     assert site_url("/s/1/") == "https://shortscience.example/s/1/"
     settings.SITE_URL = "http://127.0.0.1:8000"
     assert site_url("/s/1/") == "http://127.0.0.1:8000/s/1/"
+
+
+def test_hiding_from_a_report_emails_the_moderators_reason_without_report_numbers(
+    client, moderator, writer, django_capture_on_commit_callbacks
+):
+    summary = SummaryFactory(writer=writer)
+    report = Report.objects.create(reporter=UserFactory(), content_object=summary, reason=Report.Reason.SPAM)
+    client.force_login(moderator)
+    url = reverse("admin:moderation_report_moderate", args=[report.pk, "hide"])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(url, {"reason": "Advertises a course"}).status_code == 302
+    [message] = mail.outbox
+    assert "Reason given: Advertises a course\n" in message.body
+    assert "Report #" not in message.body and "(spam)" not in message.body
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.HIDE)
+    assert entry.reason == "Advertises a course"
+    assert entry.details["report"] == report.pk and entry.details["report_reason"] == "spam"
