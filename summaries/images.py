@@ -95,7 +95,8 @@ def _check_decoded_size(image: Image.Image) -> int:
     width, height = image.size
     if width * height > MAX_PIXELS:
         raise ValidationError(_too_many_pixels())
-    # GIF: one pass over the frame headers, skipping the pixel data; PNG (APNG) and WebP: read from the header.
+    # PNG (APNG) and WebP: read from the header. GIF: one pass over the frame headers, skipping the pixel data
+    # (measured: ~1 s for the worst 2 MB file, 90,000 frames of 1×1; done once per upload).
     frames = getattr(image, "n_frames", 1)
     if frames > MAX_FRAMES:
         raise ValidationError(f"Animated images may have at most {MAX_FRAMES} frames.")
@@ -120,11 +121,10 @@ def _reencode(data: bytes) -> CleanImage:
     probe = Image.open(io.BytesIO(data), formats=list(FORMATS))
     if probe.format not in FORMATS:
         raise ValidationError(ALLOWED_MESSAGE)
-    _check_decoded_size(probe)
+    frames = _check_decoded_size(probe)
     probe.verify()  # structural check (CRCs, truncation); the image must be reopened afterwards
     image = Image.open(io.BytesIO(data), formats=list(FORMATS))
     fmt = image.format
-    frames = _check_decoded_size(image)
     max_side = _max_side()
     out = io.BytesIO()
     if frames > 1 and fmt in ("GIF", "WEBP"):
