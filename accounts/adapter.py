@@ -20,11 +20,8 @@ from django import forms
 from django.conf import settings
 from django.http import Http404
 
-from accounts import ratelimit
+from accounts import names, ratelimit
 from shortscience.links import on_site, site_url
-
-# Usernames appear in URLs (/users/<username>/) and in the interface; keep them unambiguous.
-RESERVED_USERNAMES = {"admin", "administrator", "moderator", "moderators", "shortscience", "anonymous", "staff"}
 
 
 @dataclass(frozen=True)
@@ -60,10 +57,9 @@ class AccountAdapter(DefaultAccountAdapter):
         super().send_mail(template_prefix, email, {**context, **links, "current_site": public_site()})
 
     def clean_username(self, username: str, shallow: bool = False) -> str:
-        username = super().clean_username(username, shallow=shallow)
-        if username.lower() in RESERVED_USERNAMES:
-            raise forms.ValidationError("This username is reserved. Please choose another one.")
-        return username
+        # Invisible characters go first, so that "admin\u200b" is judged (and refused) as "admin".
+        username = super().clean_username(names.normalise(username), shallow=shallow)
+        return names.clean_name(username, what="username")
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
@@ -78,7 +74,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def populate_user(self, request, sociallogin, data):
         user = super().populate_user(request, sociallogin, data)
         name = " ".join(filter(None, [data.get("first_name"), data.get("last_name")])) or data.get("name") or ""
-        user.display_name = " ".join(name.split())[:100]
+        try:
+            user.display_name = names.clean_name(name)[:100]
+        except forms.ValidationError:
+            user.display_name = ""  # shown by username until they choose another name in their settings
         if sociallogin.account.provider == "orcid":
             orcid = str(sociallogin.account.uid or "")
             if re.match(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$", orcid):

@@ -9,7 +9,7 @@ from allauth.account.forms import SignupForm as AllauthSignupForm
 from allauth.core import context
 from django import forms
 
-from accounts import ratelimit
+from accounts import names, ratelimit
 from accounts.models import User
 
 HONEYPOT_FIELD = "homepage"
@@ -113,7 +113,8 @@ class ProfileForm(forms.ModelForm):
         self.fields["website"].assume_scheme = "https"
 
     def clean_display_name(self) -> str:
-        return " ".join(self.cleaned_data["display_name"].split())
+        max_length = User._meta.get_field("display_name").max_length
+        return names.clean_name(self.cleaned_data["display_name"], member=self.instance, max_length=max_length)
 
     def clean_website(self) -> str:
         website = self.cleaned_data["website"]

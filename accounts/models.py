@@ -16,6 +16,12 @@ class UserQuerySet(models.QuerySet):
     def not_banned(self, now=None):
         return self.exclude(pk__in=self.banned(now).values("pk"))
 
+    def staff(self):
+        """Members who speak for the site: staff, superusers and moderators (their names may not be imitated)."""
+        return self.filter(
+            models.Q(is_staff=True) | models.Q(is_superuser=True) | models.Q(groups__name=MODERATORS_GROUP)
+        ).distinct()
+
 
 class MemberManager(UserManager.from_queryset(UserQuerySet)):
     pass

@@ -7,6 +7,7 @@ from django import forms
 from comments.models import Comment
 
 COMMENT_MAX_LENGTH = 10_000
+OUT_OF_DATE = "This form was out of date, so the comment was not posted. Your text is kept: post it again."
 
 
 class CommentForm(forms.Form):
@@ -18,6 +19,10 @@ class CommentForm(forms.Form):
         error_messages={"required": "Write something before posting: the comment is empty."},
     )
     parent = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Set when the form is rendered ({% submission_key %}): posting the same form again stores nothing new.
+    submission = forms.UUIDField(
+        widget=forms.HiddenInput, error_messages={"required": OUT_OF_DATE, "invalid": OUT_OF_DATE}
+    )
 
     def __init__(self, *args, summary=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -40,9 +45,14 @@ class CommentForm(forms.Form):
             raise forms.ValidationError("Replies go one level deep: reply to the top-level comment instead.")
         return parent
 
-    def save(self, *, writer) -> Comment:
-        return Comment.objects.create(
-            summary=self.summary, writer=writer, parent=self.cleaned_data.get("parent"), body=self.cleaned_data["body"]
+    def save(self, *, writer) -> tuple[Comment, bool]:
+        """The new comment and True, or the comment this form already posted and False."""
+        return Comment.post(
+            summary=self.summary,
+            writer=writer,
+            parent=self.cleaned_data.get("parent"),
+            body=self.cleaned_data["body"],
+            submission_key=self.cleaned_data["submission"],
         )
 
 

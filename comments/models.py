@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
@@ -125,6 +125,8 @@ class Comment(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     # When the writer last changed the text ("edited" on the page); updated_at also moves on moderation.
     edited_at = models.DateTimeField(null=True, blank=True)
+    # The key of the form that posted it (see Comment.post); null for comments from before keys or from scripts.
+    submission_key = models.UUIDField(null=True, blank=True, editable=False)
 
     objects = CommentQuerySet.as_manager()
 
@@ -132,6 +134,12 @@ class Comment(models.Model):
         ordering = ["created_at", "id"]
         constraints = [
             models.CheckConstraint(condition=~Q(parent=models.F("id")), name="comment_not_own_parent"),
+            # One comment per writer per posted form (Comment.post): a double click or a resent form stores once.
+            models.UniqueConstraint(
+                fields=["writer", "submission_key"],
+                name="comment_submission_uniq",
+                condition=Q(submission_key__isnull=False),
+            ),
         ]
         indexes = [
             # Summary page: its visible comments in order.
@@ -157,6 +165,25 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"Comment by {self.writer or 'deleted member'} on summary {self.summary_id}"
+
+    @classmethod
+    def post(cls, *, summary, writer, parent, body, submission_key) -> tuple[Comment, bool]:
+        """Store a comment once per ``submission_key``: ``(comment, True)``; for a form already posted (a double
+        click, a resent request, the same form sent from several tabs at once) the comment it stored and False.
+
+        The unique index decides between simultaneous posts: the later insert waits for the first to commit,
+        then fails and finds that comment.
+        """
+        comment = cls(summary=summary, writer=writer, parent=parent, body=body, submission_key=submission_key)
+        try:
+            with transaction.atomic():
+                comment.save()
+        except IntegrityError:
+            existing = cls.objects.filter(writer=writer, submission_key=submission_key).first()
+            if existing is None:
+                raise
+            return existing, False
+        return comment, True
 
     def get_absolute_url(self) -> str:
         """The comment's permalink (no query): it redirects to the page that shows the comment *now*, so links

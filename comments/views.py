@@ -87,7 +87,10 @@ def add(request, pk: int):
     if not form.is_valid():
         context = {"form": form, "summary": summary, "paper": summary.paper, "parent": form.data.get("parent")}
         return render(request, "comments/form.html", context, status=400)
-    comment = form.save(writer=request.user)
+    comment, created = form.save(writer=request.user)
+    if not created:
+        messages.info(request, "Your comment was already posted: here it is.")
+        return redirect(comment.get_page_url() if comment.is_listed else summary.get_absolute_url() + "#comments")
     # Where the new comment is shown: the last page for a comment, its parent's page for a reply.
     comment_url = comment.get_page_url()
     transaction.on_commit(

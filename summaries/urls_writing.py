@@ -12,6 +12,7 @@ urlpatterns = [
     path("summary/<int:pk>/vote/", views.vote, name="vote"),
     path("summary/<int:pk>/delete/", views.delete, name="delete"),
     path("summary/<int:pk>/revisions/", views.revisions, name="revisions"),
+    path("summary/<int:pk>/revisions/<int:number>/", views.revision, name="revision"),
     path("summary/<int:pk>/share/", views.share, name="share"),
     path("s/<str:token>/", views.shared, name="shared"),
     # django-markdownx's widget posts here (MARKDOWNX_URLS_PATH / MARKDOWNX_UPLOAD_URLS_PATH);

@@ -270,13 +270,19 @@ def delete(request, pk: int):
     return render(request, "summaries/edit/delete.html", {"summary": summary, "paper": summary.paper})
 
 
-@login_required
-def revisions(request, pk: int):
+def get_summary_for_revisions(request, pk: int) -> Summary:
+    """Summary ``pk`` if the viewer may read its history: 403 for its writer or a moderator refused, else 404."""
     summary = get_object_or_404(Summary.objects.select_related("paper", "writer"), pk=pk)
     if not permissions.can_view_revisions(request.user, summary):
         if summary.writer_id == request.user.pk or permissions.is_moderator(request.user):
             raise PermissionDenied
         raise Http404("No such summary.")
+    return summary
+
+
+@login_required
+def revisions(request, pk: int):
+    summary = get_summary_for_revisions(request, pk)
     page = Paginator(summary.revisions.order_by("-number").select_related("editor"), REVISIONS_PER_PAGE).get_page(
         request.GET.get("page")
     )
@@ -284,6 +290,20 @@ def revisions(request, pk: int):
         request,
         "summaries/edit/revisions.html",
         {"summary": summary, "paper": summary.paper, "page": page, "entries": revision_diffs(summary, page)},
+    )
+
+
+@login_required
+def revision(request, pk: int, number: int):
+    """One revision's full text, as written (Markdown source): where a diff is too large to show."""
+    summary = get_summary_for_revisions(request, pk)
+    revision = get_object_or_404(summary.revisions.select_related("editor"), number=number)
+    position = summary.revisions.filter(number__gt=number).count()
+    history_page = position // REVISIONS_PER_PAGE + 1
+    return render(
+        request,
+        "summaries/edit/revision.html",
+        {"summary": summary, "paper": summary.paper, "revision": revision, "history_page": history_page},
     )
 
 

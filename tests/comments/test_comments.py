@@ -1,4 +1,5 @@
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -30,7 +31,7 @@ def add_url(summary):
 
 
 def post_comment(client, summary, body="Nice summary.", **extra):
-    return client.post(add_url(summary), {"body": body, **extra})
+    return client.post(add_url(summary), {"body": body, "submission": str(uuid.uuid4()), **extra})
 
 
 def test_member_comments_and_is_sent_to_the_comment(client, member, summary, django_capture_on_commit_callbacks):

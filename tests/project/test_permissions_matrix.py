@@ -4,6 +4,8 @@
 pages, 403 for the markdownx endpoints (they answer XHR), 404 where an object must not be revealed.
 """
 
+import uuid
+
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -146,7 +148,7 @@ ENDPOINTS = {
     "comment add POST": (
         "post",
         lambda w: reverse("comments:add", args=[w["summary"].pk]),
-        lambda w: {"body": "A comment."},
+        lambda w: {"body": "A comment.", "submission": str(uuid.uuid4())},
         {"anonymous": 302, "member": 302, "writer": 302, "moderator": 302, "banned": 403},
     ),
     "comment edit GET": (

@@ -1,9 +1,12 @@
+import contextlib
+import random
 import re
+import time
 
 import pytest
 from django.urls import reverse
 
-from summaries.diffs import diff_lines
+from summaries.diffs import TooDifferent, diff_lines
 from summaries.editing import EditConflict, save_summary
 from summaries.models import Revision
 from tests.factories import PaperFactory, SummaryFactory
@@ -92,3 +95,118 @@ def test_banned_writer_can_still_read_their_own_history(client, history):
     history.writer.save()
     client.force_login(history.writer)
     assert client.get(reverse("writing:revisions", args=[history.pk])).status_code == 200
+
+
+# Diff cost. A body of a few distinct lines repeated, saved again in another order, made difflib cubic: a
+# minute of CPU for one page view. The diff now has a work budget and falls back to links to both versions.
+
+
+def reordered_pair():
+    """60 KB of 150 distinct lines repeated 40 times, then the same lines sorted: as different as text gets."""
+    old = [f"line {index:03d}" for _ in range(40) for index in range(150)]
+    return "\n".join(old), "\n".join(sorted(old))
+
+
+def revised_summary():
+    """A long summary (≈ 55 KB, 600 lines) and a substantial revision of it: every sixth line reworded."""
+    rng = random.Random(5)
+    words = re.findall(
+        r"\w+", "the model learns a representation of each input; the loss is minimised by gradient descent"
+    )
+    old = [" ".join(rng.choice(words) for _ in range(16)) for _ in range(600)]
+    new = [line + " (reworded)" if index % 6 == 0 else line for index, line in enumerate(old)]
+    return "\n".join(old), "\n".join(new)
+
+
+def fastest_of_three(old, new):
+    timings = []
+    for _ in range(3):
+        start = time.perf_counter()
+        with contextlib.suppress(TooDifferent):
+            diff_lines(old, new)
+        timings.append(time.perf_counter() - start)
+    return min(timings)
+
+
+def test_diff_of_reordered_repeated_lines_costs_a_bounded_multiple_of_a_normal_diff():
+    normal = fastest_of_three(*revised_summary())
+    hostile = fastest_of_three(*reordered_pair())
+    assert hostile < 20 * normal, f"hostile diff took {hostile / normal:.0f}× a normal one"
+
+
+def test_reordered_repeated_lines_are_too_different_to_diff():
+    with pytest.raises(TooDifferent):
+        diff_lines(*reordered_pair())
+
+
+def test_diff_lines_are_minimal_on_random_texts():
+    rng = random.Random(3)
+    for _ in range(300):
+        old = [rng.choice("abcd") for _ in range(rng.randint(0, 12))]
+        new = [rng.choice("abcd") for _ in range(rng.randint(0, 12))]
+        lines = diff_lines("\n".join(old), "\n".join(new))
+        # Applying the diff to the old text gives the new one (context lines are within hunks only).
+        kept = [line.text for line in lines if line.kind in ("context", "remove")]
+        made = [line.text for line in lines if line.kind in ("context", "add")]
+        assert all(line in old for line in kept) and all(line in new for line in made)
+        # Minimal: the lines neither removed nor added are a longest common subsequence.
+        removed = sum(1 for line in lines if line.kind == "remove")
+        lcs = [[0] * (len(new) + 1) for _ in range(len(old) + 1)]
+        for x in range(len(old) - 1, -1, -1):
+            for y in range(len(new) - 1, -1, -1):
+                same = old[x] == new[y]
+                lcs[x][y] = lcs[x + 1][y + 1] + 1 if same else max(lcs[x + 1][y], lcs[x][y + 1])
+        assert len(old) - removed == lcs[0][0]
+
+
+@pytest.fixture
+def reordered_history(member):
+    old, new = reordered_pair()
+    paper = PaperFactory()
+    save_summary(paper=paper, writer=member, expected_revision=0, data=data(old + "\n<b>bold</b>"))
+    summary = save_summary(paper=paper, writer=member, expected_revision=1, data=data(new))
+    summary.refresh_from_db()
+    return summary
+
+
+def test_history_shows_a_too_different_revision_with_links_to_both_versions(
+    client, reordered_history, django_assert_max_num_queries
+):
+    client.force_login(reordered_history.writer)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("writing:revisions", args=[reordered_history.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "too different from revision 1 to show line by line" in html
+    newer = reverse("writing:revision", args=[reordered_history.pk, 2])
+    older = reverse("writing:revision", args=[reordered_history.pk, 1])
+    assert f'href="{newer}"' in html and f'href="{older}"' in html
+    assert "diff-remove" not in html
+
+    page = client.get(older).content.decode()
+    assert "line 149\nline 000" in page
+    assert "&lt;b&gt;bold&lt;/b&gt;" in page and "<b>bold</b>" not in page
+    assert len(re.findall(r"<h1[\s>]", page)) == 1
+
+
+def test_revision_page_is_for_the_writer_and_moderators_only(client, member, moderator, history):
+    url = reverse("writing:revision", args=[history.pk, 2])
+    assert client.get(url).status_code == 302  # anonymous: to sign-in
+    client.force_login(SummaryFactory().writer)
+    assert client.get(url).status_code == 404
+    client.force_login(moderator)
+    assert client.get(url).status_code == 200
+    client.force_login(history.writer)
+    assert client.get(reverse("writing:revision", args=[history.pk, 9])).status_code == 404
+
+
+def test_revision_page_links_back_to_the_history_page_holding_it(client, member, django_assert_max_num_queries):
+    paper = PaperFactory()
+    save_summary(paper=paper, writer=member, expected_revision=0, data=data("v0"))
+    for n in range(1, 25):
+        save_summary(paper=paper, writer=member, expected_revision=n, data=data(f"v{n}"))
+    summary = paper.summaries.get()
+    client.force_login(member)
+    with django_assert_max_num_queries(6):
+        html = client.get(reverse("writing:revision", args=[summary.pk, 3])).content.decode()
+    assert reverse("writing:revisions", args=[summary.pk]) + "?page=3#revision-3" in html

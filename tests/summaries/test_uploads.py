@@ -210,3 +210,109 @@ def test_uploaded_image_code_carries_the_file_name_as_alt_text(client, member, m
     code = post_image(client, "loss_curve-v2.png", image_bytes("PNG")).json()["image_code"]
     assert code.startswith("![Loss curve v2](/media/summary-images/")
     assert 'alt="Loss curve v2"' in render_markdown(code)
+# Decompression bombs: a few kilobytes that decode to gigabytes. The decoded size of an animation is its
+# canvas times its frames (Pillow expands every frame to the full canvas), so that product is what is bounded.
+
+
+def hostile_gif(canvas=(6000, 6000), frames=300, extents=()):
+    """A GIF of ``frames`` 1×1 frames on a huge logical screen, written by hand so it stays a few KB.
+
+    ``extents`` optionally gives, per frame, ``(left, top, width, height)`` of its image descriptor; a frame may
+    claim an area outside the logical screen (Pillow then grows the canvas while decoding).
+    """
+    import struct
+
+    width, height = canvas
+    out = bytearray(b"GIF89a" + struct.pack("<HHBBB", width, height, 0x80, 0, 0) + b"\x00\x00\x00\xff\xff\xff")
+    out += b"!\xff\x0bNETSCAPE2.0\x03\x01\x00\x00\x00"  # loop forever
+    for index in range(frames):
+        left, top, frame_width, frame_height = extents[index] if index < len(extents) else (index % 2, 0, 1, 1)
+        out += b"!\xf9\x04\x08\x0a\x00\x00\x00"  # graphic control: restore to background, 100 ms
+        out += b"," + struct.pack("<HHHHB", left, top, frame_width, frame_height, 0)
+        # LZW, minimum code size 2: clear (4), index 0, end (5) in 3-bit codes.
+        out += b"\x02\x02\x44\x01\x00"
+    out += b";"
+    return bytes(out)
+
+
+def animation_bytes(fmt, size, frames):
+    images = [Image.new("RGB", size, (index * 20 % 256, 40, 200 - index * 10)) for index in range(frames)]
+    buffer = io.BytesIO()
+    images[0].save(buffer, format=fmt, save_all=True, append_images=images[1:], duration=100, loop=0)
+    return buffer.getvalue()
+
+
+def png_declaring(width, height):
+    """A tiny PNG whose header declares ``width``×``height`` (Pillow reads the header without decoding)."""
+    import struct
+    import zlib
+
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+    )
+
+
+def assert_refused_as_too_many_pixels(response, media):
+    assert response.status_code == 400
+    assert "too many pixels" in response.json()["error"]
+    assert stored_files(media) == []
+
+
+def test_gif_with_a_huge_canvas_and_many_tiny_frames_is_refused_before_decoding(client, member, media, monkeypatch):
+    client.force_login(member)
+    data = hostile_gif(frames=300)
+    assert len(data) < 8 * 1024  # the whole bomb is a few kilobytes
+    from PIL import ImageFile
+
+    decoded = []
+    original_load = ImageFile.ImageFile.load
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda image: decoded.append(image) or original_load(image))
+    assert_refused_as_too_many_pixels(post_image(client, "bomb.gif", data, "image/gif"), media)
+    assert decoded == []  # refused from the header and the frame count alone
+
+
+def test_gif_whose_frames_together_decode_past_the_bound_is_refused(client, member, media):
+    client.force_login(member)
+    # Three frames on a 6000×6000 canvas: each under the per-image bound, together 108 M pixels.
+    response = post_image(client, "bomb.gif", hostile_gif(frames=3), "image/gif")
+    assert_refused_as_too_many_pixels(response, media)
+    assert "frames" in response.json()["error"]
+
+
+@pytest.mark.parametrize(
+    "extents",
+    [
+        [(0, 0, 1, 1), (6999, 6999, 1, 1)],  # one frame reaching 7000×7000: past the bound by itself
+        [(0, 0, 1, 1), *[(5999, 5999, 1, 1)] * 3],  # 6000×6000 canvases, each under the bound, not together
+    ],
+)
+def test_gif_frames_that_grow_the_canvas_past_the_bound_are_refused(client, member, media, extents):
+    client.force_login(member)
+    # A 100×100 screen whose later frames reach far outside it: Pillow grows the canvas when decoding them.
+    data = hostile_gif(canvas=(100, 100), frames=len(extents), extents=extents)
+    assert_refused_as_too_many_pixels(post_image(client, "grow.gif", data, "image/gif"), media)
+
+
+@pytest.mark.parametrize("fmt,name", [("PNG", "anim.png"), ("WEBP", "anim.webp")])
+def test_apng_and_animated_webp_past_the_pixel_bound_are_refused(client, member, media, fmt, name):
+    client.force_login(member)
+    data = animation_bytes(fmt, (2000, 2000), frames=11)  # 44 M pixels in all
+    assert_refused_as_too_many_pixels(post_image(client, name, data, f"image/{fmt.lower()}"), media)
+
+
+@pytest.mark.parametrize("size", [(7000, 7000), (20000, 20000)])
+def test_png_declaring_too_many_pixels_is_refused_as_too_many_pixels(client, member, media, size):
+    # 49 M pixels is past our bound; 400 M is past Pillow's own MAX_IMAGE_PIXELS (a DecompressionBombError).
+    client.force_login(member)
+    assert_refused_as_too_many_pixels(post_image(client, "huge.png", png_declaring(*size)), media)
+
+
+def test_small_animation_within_the_bound_is_accepted(client, member, media):
+    client.force_login(member)
+    data = animation_bytes("GIF", (400, 300), frames=30)  # 3.6 M pixels in all
+    assert post_image(client, "ok.gif", data, "image/gif").status_code == 200
+    assert Image.open(stored_files(media)[0]).n_frames == 30
