@@ -210,6 +210,8 @@ def test_uploaded_image_code_carries_the_file_name_as_alt_text(client, member, m
     code = post_image(client, "loss_curve-v2.png", image_bytes("PNG")).json()["image_code"]
     assert code.startswith("![Loss curve v2](/media/summary-images/")
     assert 'alt="Loss curve v2"' in render_markdown(code)
+
+
 # Decompression bombs: a few kilobytes that decode to gigabytes. The decoded size of an animation is its
 # canvas times its frames (Pillow expands every frame to the full canvas), so that product is what is bounded.
 
