@@ -15,12 +15,13 @@ import html
 import json
 import re
 import string
+import time
 from dataclasses import dataclass
 
 from django import forms
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Case, F, Func, OuterRef, Prefetch, Q, Subquery, TextField, Value, When
 
 from papers.identifiers import Identifier
@@ -94,6 +95,7 @@ def update_paper_search_vector(paper_ids=None) -> None:
             params = {"cjk": CJK_SQL_PATTERN, "ids": list(paper_ids)}
             cursor.execute(PAPER_VECTOR_SQL + " WHERE p.id = ANY(%(ids)s)", params)
             cursor.execute(TITLE_WORDS_SQL.format(where="p.id = ANY(%(ids)s)"), params)
+    search_results_changed()
 
 
 def update_summary_search_vector(summary_id=None) -> None:
@@ -102,6 +104,7 @@ def update_summary_search_vector(summary_id=None) -> None:
             cursor.execute(SUMMARY_VECTOR_SQL, {"cjk": CJK_SQL_PATTERN})
         else:
             cursor.execute(SUMMARY_VECTOR_SQL + " WHERE s.id = %(id)s", {"cjk": CJK_SQL_PATTERN, "id": summary_id})
+    search_results_changed()
 
 
 # The last word of a query also matches the start of a longer word ("batch norm" finds "Batch
@@ -430,10 +433,12 @@ def normalize_query(text: str) -> str:
 
 
 def search_cache_key(text: str, filters: SearchFilters, page: int) -> str:
-    """The cache key of one result page: the normalised query, every filter, the page and everything in the
-    configuration that changes results (cap, page size, page limit, rank normalisation, cache version)."""
+    """The cache key of one result page: the normalised query, every filter, the page, the stamp of the
+    searchable data (``search_results_stamp``) and everything in the configuration that changes results (cap,
+    page size, page limit, rank normalisation, cache version)."""
     parts = [
         SEARCH_CACHE_VERSION,
+        search_results_stamp(),
         SEARCH_CANDIDATES,
         PAGE_SIZE,
         MAX_PAGES,
@@ -578,7 +583,9 @@ def search_papers(text: str, filters: SearchFilters | None = None, page: int = 1
     or either was edited since (``updated_at`` differs, so a stale title, abstract or summary text could be
     in the fragments), the entry is dropped and the page computed afresh. The check is the papers' fetch
     the page needs anyway plus one primary-key look-up of summaries, so safety does not hang on the TTL; it
-    only bounds how long new matches (a newly listed summary, a new paper) wait to appear in a cached page.
+    only bounds how long new matches wait to appear in a cached page. New matches cannot wait either: the key
+    holds ``search_results_stamp()``, which changes whenever a paper or summary may have started to match
+    (``search_results_changed``), so a search made before a paper was added finds it on the next request.
 
     A first page with fewer than SUGGEST_BELOW results carries a "Did you mean" ``suggestion`` (``suggest``),
     cached with it.
@@ -654,6 +661,31 @@ def suggest(text: str) -> str | None:
     corrected = " ".join(token if negated else _WORD_RE.sub(correct, token) for token, negated in tokens)
     original = " ".join(token for token, _ in tokens)
     return corrected if corrected.lower() != original.lower() else None
+
+
+# --- Fresh results after changes ---------------------------------------------------------------------------
+#
+# Cached result pages are keyed by a stamp that changes whenever a paper or summary may have started to match
+# something: a paper's vectors recomputed (added, title, abstract, authors or keywords changed), a summary's
+# vector recomputed (written, edited) or a summary listed or unlisted (published, shown again, hidden).
+# Removals are caught by the cache's own checks too (``_cached_results``); additions only by the stamp. Votes,
+# comments and views change no stamp, so the cache keeps its hits between edits.
+
+SEARCH_STAMP_KEY = "search:stamp"
+
+
+def search_results_stamp() -> int:
+    stamp = cache.get(SEARCH_STAMP_KEY)
+    if stamp is None:
+        cache.add(SEARCH_STAMP_KEY, time.time_ns(), None)
+        stamp = cache.get(SEARCH_STAMP_KEY, 0)
+    return stamp
+
+
+def search_results_changed() -> None:
+    """Cached result pages may now miss a match: make every later search compute afresh. Runs after the
+    transaction commits; before, a search would cache results without the change under the new stamp."""
+    transaction.on_commit(lambda: cache.set(SEARCH_STAMP_KEY, time.time_ns(), None))
 
 
 def find_paper_by_identifier(identifier: Identifier):

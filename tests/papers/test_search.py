@@ -15,6 +15,7 @@ from papers import views_discovery
 from papers.merging import merge
 from papers.models import Paper, TitleWord
 from papers.search import Fragment, build_query, headline_fragments, search_papers, searchable_text
+from summaries.models import Summary, Vote
 from tests.factories import UNLISTED_STATES, PaperFactory, SummaryFactory, UserFactory, VenueFactory, unlisted_summary
 
 pytestmark = pytest.mark.django_db
@@ -819,3 +820,64 @@ def test_abstract_matches_are_ranked_only_while_title_matches_do_not_fill_the_ca
     cache.clear()
     PaperFactory(title="Tarsier three")
     assert "Background" not in result_titles(get(client, q="tarsier"))
+
+
+# --- New matches are not hidden by a cached page ----------------------------------------------------------
+
+
+def test_a_search_made_before_a_paper_existed_finds_it_once_added(client, django_capture_on_commit_callbacks):
+    assert "Nothing matches" in get(client, q="okapi")
+    with django_capture_on_commit_callbacks(execute=True):
+        PaperFactory(title="Okapi Field Notes")
+    assert result_titles(get(client, q="okapi")) == ["Okapi Field Notes"]
+
+
+def test_a_paper_changed_to_match_is_found_on_the_next_search(client, django_capture_on_commit_callbacks):
+    make_matching_papers(2)
+    paper = PaperFactory(title="Unrelated Title")
+    assert len(result_titles(get(client, q="pangolin"))) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        paper.set_authors(["Pangolin Expert"])
+    assert "Unrelated Title" in result_titles(get(client, q="pangolin"))
+
+
+@pytest.mark.parametrize("how", ["written", "published", "shown again"])
+def test_a_summary_listed_after_a_search_makes_its_paper_found(client, django_capture_on_commit_callbacks, how):
+    paper = PaperFactory(title="Unrelated Title")
+    summary = None
+    if how != "written":
+        summary = SummaryFactory(paper=paper, body="The quokka trick.")
+        if how == "published":
+            summary.visibility = "private"
+            summary.save()
+        else:
+            summary.set_state("hidden")
+    assert "Nothing matches" in get(client, q="quokka")
+    with django_capture_on_commit_callbacks(execute=True):
+        if how == "written":
+            SummaryFactory(paper=paper, body="The quokka trick.")
+        elif how == "published":
+            summary.visibility = "public"
+            summary.save()
+        else:
+            summary.set_state("visible")
+    assert result_titles(get(client, q="quokka")) == ["Unrelated Title"]
+
+
+def test_a_vote_does_not_empty_the_search_cache(client, member, django_capture_on_commit_callbacks):
+    make_matching_papers(3)
+    _, cold = count_queries(client, q="pangolin")
+    with django_capture_on_commit_callbacks(execute=True):
+        Vote.cast(user=member, summary_id=Summary.objects.first().pk, value=1)
+    _, warm = count_queries(client, q="pangolin")
+    assert warm < cold
+
+
+def test_the_cache_key_changes_only_once_a_change_is_committed(django_capture_on_commit_callbacks):
+    filters = search_module.SearchFilters()
+    before = search_module.search_cache_key("pangolin", filters, 1)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        search_module.search_results_changed()
+    assert search_module.search_cache_key("pangolin", filters, 1) == before  # not yet committed
+    callbacks[0]()
+    assert search_module.search_cache_key("pangolin", filters, 1) != before

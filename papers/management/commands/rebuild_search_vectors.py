@@ -20,6 +20,7 @@ from papers.search import (
     PAPER_VECTOR_SQL,
     SUMMARY_VECTOR_SQL,
     TITLE_WORDS_SQL,
+    search_results_changed,
 )
 
 PAPERS = "p.id BETWEEN %(start)s AND %(stop)s"
@@ -42,6 +43,7 @@ class Command(BaseCommand):
         kinds = [options["only"]] if options["only"] else list(TABLES)
         for kind in kinds:
             self.rebuild(kind, options["batch"], options["from_id"])
+        search_results_changed()
 
     def rebuild(self, kind: str, batch: int, from_id: int | None) -> None:
         table, statements = TABLES[kind]
