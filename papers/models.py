@@ -5,7 +5,7 @@ import unicodedata
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models, transaction
 from django.db.models import F
@@ -467,3 +467,20 @@ class PaperAuthor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position + 1}. {self.author} — {self.paper}"
+
+
+class TitleWord(models.Model):
+    """A word found in some paper's title (lower-cased): the vocabulary that "Did you mean" corrects misspelt
+    words from (``papers.search.suggest``). Filled by ``papers.search.update_paper_search_vector`` with the
+    other derived search data; a word is never removed (a word of a deleted title only costs a row)."""
+
+    word = models.CharField(max_length=40, primary_key=True)
+
+    class Meta:
+        indexes = [
+            # The title word nearest to a misspelt one by trigram distance (``<->``, nearest-neighbour walk).
+            GistIndex(fields=["word"], name="titleword_trgm_idx", opclasses=["gist_trgm_ops"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.word

@@ -1,7 +1,8 @@
 """Full-text search vectors and queries (PostgreSQL).
 
-Each text is indexed twice: with the ``english`` configuration (stemming, so
-"networks" finds "network") and with ``simple`` (exact words in any language).
+Each text is indexed twice: with the ``english_unaccent`` configuration (stemming, so
+"networks" finds "network") and with ``simple_unaccent`` (exact words in any language); both fold
+accents (migration papers/0005), so "lukasz" finds "Łukasz" and "Łukasz" finds "Lukasz".
 Chinese, Japanese and Korean have no spaces between words, so CJK characters are
 split into single-character tokens both when indexing and when querying: a word
 from a Chinese summary is then found as the sequence of its characters.
@@ -14,12 +15,13 @@ import html
 import json
 import re
 import string
+import time
 from dataclasses import dataclass
 
 from django import forms
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Case, F, Func, OuterRef, Prefetch, Q, Subquery, TextField, Value, When
 
 from papers.identifiers import Identifier
@@ -35,11 +37,18 @@ def cjk_split(text: str) -> str:
     return _CJK_RE.sub(r" \1 ", text or "")
 
 
+# Text search configurations of the stored vectors and of every query: ``english`` and ``simple`` with
+# ``unaccent`` before the dictionary (migration papers/0005).
+ENGLISH = "english_unaccent"
+SIMPLE = "simple_unaccent"
+
+
 def _weighted(expr: str, weight: str) -> str:
     """SQL for the two-configuration tsvector of ``expr`` with ``weight``."""
     return (
-        f"setweight(to_tsvector('english', coalesce({expr}, '')), '{weight}') || "
-        f"setweight(to_tsvector('simple', regexp_replace(coalesce({expr}, ''), %(cjk)s, ' \\1 ', 'g')), '{weight}')"
+        f"setweight(to_tsvector('{ENGLISH}', coalesce({expr}, '')), '{weight}') || "
+        f"setweight(to_tsvector('{SIMPLE}', regexp_replace(coalesce({expr}, ''), %(cjk)s, ' \\1 ', 'g')), "
+        f"'{weight}')"
     )
 
 
@@ -66,6 +75,13 @@ PAPER_VECTOR_SQL = (
     f"(SELECT v.title, v.title || {_REST_VECTOR_SQL} FROM (SELECT {TITLE_VECTOR_SQL} AS title) AS v)"
 )
 SUMMARY_VECTOR_SQL = "UPDATE summaries_summary s SET search_vector = " + _weighted("s.body", "A")
+# The words of papers' titles, for "Did you mean" (``suggest``); ``{where}`` picks the papers (``p``). Sorted so
+# that two transactions adding the same new words insert them in the same order (no deadlock).
+TITLE_WORDS_SQL = (
+    "INSERT INTO papers_titleword (word) SELECT DISTINCT w.word FROM papers_paper p, "
+    "regexp_split_to_table(lower(p.title), '[^[:alnum:]]+') AS w (word) "
+    "WHERE length(w.word) BETWEEN 3 AND 40 AND w.word !~ '^[0-9]+$' AND ({where}) ORDER BY 1 ON CONFLICT DO NOTHING"
+)
 
 
 def update_paper_search_vector(paper_ids=None) -> None:
@@ -74,10 +90,12 @@ def update_paper_search_vector(paper_ids=None) -> None:
     with connection.cursor() as cursor:
         if paper_ids is None:
             cursor.execute(PAPER_VECTOR_SQL, {"cjk": CJK_SQL_PATTERN})
+            cursor.execute(TITLE_WORDS_SQL.format(where="TRUE"))
         else:
-            cursor.execute(
-                PAPER_VECTOR_SQL + " WHERE p.id = ANY(%(ids)s)", {"cjk": CJK_SQL_PATTERN, "ids": list(paper_ids)}
-            )
+            params = {"cjk": CJK_SQL_PATTERN, "ids": list(paper_ids)}
+            cursor.execute(PAPER_VECTOR_SQL + " WHERE p.id = ANY(%(ids)s)", params)
+            cursor.execute(TITLE_WORDS_SQL.format(where="p.id = ANY(%(ids)s)"), params)
+    search_results_changed()
 
 
 def update_summary_search_vector(summary_id=None) -> None:
@@ -86,16 +104,78 @@ def update_summary_search_vector(summary_id=None) -> None:
             cursor.execute(SUMMARY_VECTOR_SQL, {"cjk": CJK_SQL_PATTERN})
         else:
             cursor.execute(SUMMARY_VECTOR_SQL + " WHERE s.id = %(id)s", {"cjk": CJK_SQL_PATTERN, "id": summary_id})
+    search_results_changed()
+
+
+# The last word of a query also matches the start of a longer word ("batch norm" finds "Batch
+# Normalization"), from this many characters on: a shorter prefix expands to a large part of the index.
+PREFIX_MIN_CHARS = 3
+_LAST_WORD_RE = re.compile(r"(?:^|\s)(\w+)$")
+
+
+def _split_prefix(text: str) -> tuple[str, str | None]:
+    """``text`` without its last word, and that word when it should match as a prefix; else (text, None).
+
+    Only a plain last word: not inside quotes (a phrase is exact), not excluded ("-word"), not "or", not
+    CJK (CJK words are matched as runs of characters), and not after "or" (it would turn OR into AND)."""
+    if text.count('"') % 2:
+        return text, None
+    match = _LAST_WORD_RE.search(text)
+    if match is None:
+        return text, None
+    word, head = match.group(1), text[: match.start(1)]
+    previous = head.split()[-1:] or [""]
+    if (
+        len(word) < PREFIX_MIN_CHARS
+        or word.lower() == "or"
+        or previous[0].lower() == "or"
+        or _CJK_RE.search(word)
+        or word.isdigit()
+    ):
+        return text, None
+    return head, word
+
+
+def _both_configurations(text: str, prefix: str | None = None) -> SearchQuery:
+    english = SearchQuery(text, config=ENGLISH, search_type="websearch")
+    simple = SearchQuery(cjk_query(text), config=SIMPLE, search_type="websearch")
+    if prefix is not None:
+        # ``prefix`` is made of word characters only, so quoting it is safe in tsquery syntax.
+        english &= SearchQuery(f"'{prefix}':*", config=ENGLISH, search_type="raw")
+        simple &= SearchQuery(f"'{prefix}':*", config=SIMPLE, search_type="raw")
+    return english | simple
 
 
 def build_query(text: str) -> SearchQuery | None:
-    """The tsquery for what a reader typed, or None when it holds nothing searchable."""
+    """The tsquery for what a reader typed, or None when it holds nothing searchable.
+
+    The syntax is ``websearch_to_tsquery``'s ("a phrase", -excluded, or), in both configurations, with the
+    last word also matching as a prefix (see ``_split_prefix``)."""
     text = (text or "").strip()[:200]
     if not re.search(r"\w", text):
         return None
-    return SearchQuery(text, config="english", search_type="websearch") | SearchQuery(
-        cjk_query(text), config="simple", search_type="websearch"
-    )
+    return _both_configurations(*_split_prefix(text))
+
+
+_TOKEN_RE = re.compile(r'-?"[^"]*"?|\S+')
+
+
+def _tokens(text: str) -> list[tuple[str, bool]]:
+    """The query's words and quoted phrases, each with whether it is excluded (``-word``, ``-"a phrase"``)."""
+    return [(token, token.startswith("-") and len(token) > 1) for token in _TOKEN_RE.findall(text or "")]
+
+
+def excluded_query(text: str) -> SearchQuery | None:
+    """A tsquery matching any word or phrase the reader excluded, or None.
+
+    ``build_query`` excludes them per vector: a paper matched by its title (``title_vector``) or through a
+    summary would still be shown when only its abstract, or its own title, holds an excluded word. The
+    search therefore also drops every candidate whose full vector matches this query."""
+    excluded = [token[1:] for token, negated in _tokens((text or "").strip()[:200]) if negated]
+    excluded = [term for term in excluded if re.search(r"\w", term)]
+    if not excluded:
+        return None
+    return _both_configurations(" or ".join(excluded))
 
 
 _CJK_RUN_RE = re.compile(f"[{_CJK_CLASS}]+")
@@ -215,7 +295,7 @@ def _headline(expression, query, **options):
     return SearchHeadline(
         _highlightable(expression),
         query,
-        config="english",
+        config=ENGLISH,
         start_sel=_START,
         stop_sel=_STOP,
         fragment_delimiter=" … ",
@@ -260,6 +340,8 @@ class SearchPage:
     has_next: bool = False
     # More matches exist beyond the last page we show (MAX_PAGES): the reader should refine the search.
     capped: bool = False
+    # "Did you mean": the query with misspelt words corrected, on a first page with few results.
+    suggestion: str | None = None
 
     @property
     def has_previous(self) -> bool:
@@ -283,19 +365,24 @@ def _sql(queryset) -> tuple[str, tuple]:
     return sql, tuple(params)
 
 
-def _ranked_paper_ids(query, filters: SearchFilters, offset: int, limit: int) -> list[int]:
+def _ranked_paper_ids(query, filters: SearchFilters, offset: int, limit: int, excluded=None) -> list[int]:
     """Ids of one page of matching papers, best first, in one statement.
 
     Four capped scans, each ranking only the rows it returns: papers whose title, authors or keywords match
     (small vector, GIN index ``paper_title_search_idx``), the same among papers with summaries (partial index
     ``paper_title_summarised_idx``), papers through their listed summaries (SUMMARY_CANDIDATES), and,
     only while the first scan found fewer than the cap, papers whose full vector matches (abstract, venue).
-    A paper's rank is the best of its candidates' ranks.
+    A paper's rank is the best of its candidates' ranks. ``excluded`` (see ``excluded_query``) drops every
+    candidate whose paper mentions an excluded word anywhere.
     """
     from papers.models import Paper
     from summaries.models import Summary
 
     papers = Paper.objects.live().filter(filters.paper_q()).order_by()
+    summaries = Summary.objects.listed().filter(filters.paper_q("paper__"), paper__merged_into__isnull=True)
+    if excluded is not None:
+        papers = papers.exclude(search_vector=excluded)
+        summaries = summaries.exclude(paper__search_vector=excluded)
     title_hits = (
         papers.filter(title_vector=query)
         .annotate(rank=_rank(query, "title_vector"))
@@ -306,8 +393,7 @@ def _ranked_paper_ids(query, filters: SearchFilters, offset: int, limit: int) ->
         papers.filter(search_vector=query).annotate(rank=_paper_rank(query)).values_list("pk", "rank", "summary_count")
     )
     summary_hits = (
-        Summary.objects.listed()
-        .filter(filters.paper_q("paper__"), paper__merged_into__isnull=True, search_vector=query)
+        summaries.filter(search_vector=query)
         .order_by()
         .annotate(rank=_rank(query))
         .values_list("paper_id", "rank", "paper__summary_count")
@@ -347,10 +433,12 @@ def normalize_query(text: str) -> str:
 
 
 def search_cache_key(text: str, filters: SearchFilters, page: int) -> str:
-    """The cache key of one result page: the normalised query, every filter, the page and everything in the
-    configuration that changes results (cap, page size, page limit, rank normalisation, cache version)."""
+    """The cache key of one result page: the normalised query, every filter, the page, the stamp of the
+    searchable data (``search_results_stamp``) and everything in the configuration that changes results (cap,
+    page size, page limit, rank normalisation, cache version)."""
     parts = [
         SEARCH_CACHE_VERSION,
+        search_results_stamp(),
         SEARCH_CANDIDATES,
         PAGE_SIZE,
         MAX_PAGES,
@@ -395,7 +483,7 @@ def _show(paper, title: list[Fragment], snippet: list[Fragment], snippet_summary
     paper.snippet_summary_id = snippet_summary_id
 
 
-def _fresh_results(query, filters: SearchFilters, page: int) -> tuple[dict, list]:
+def _fresh_results(query, filters: SearchFilters, page: int, excluded=None) -> tuple[dict, list]:
     """Rank, fetch and highlight one page; returns (cache entry, papers ready for the template).
 
     The cache entry holds only what is the same for every reader: ids in rank order, highlighted fragments
@@ -404,7 +492,7 @@ def _fresh_results(query, filters: SearchFilters, page: int) -> tuple[dict, list
     from papers.models import Paper
     from summaries.models import Summary
 
-    ids = _ranked_paper_ids(query, filters, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1)
+    ids = _ranked_paper_ids(query, filters, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1, excluded)
     has_next, ids = len(ids) > PAGE_SIZE, ids[:PAGE_SIZE]
     entry = {"has_next": has_next, "rows": []}
     if not ids:
@@ -495,7 +583,12 @@ def search_papers(text: str, filters: SearchFilters | None = None, page: int = 1
     or either was edited since (``updated_at`` differs, so a stale title, abstract or summary text could be
     in the fragments), the entry is dropped and the page computed afresh. The check is the papers' fetch
     the page needs anyway plus one primary-key look-up of summaries, so safety does not hang on the TTL; it
-    only bounds how long new matches (a newly listed summary, a new paper) wait to appear in a cached page.
+    only bounds how long new matches wait to appear in a cached page. New matches cannot wait either: the key
+    holds ``search_results_stamp()``, which changes whenever a paper or summary may have started to match
+    (``search_results_changed``), so a search made before a paper was added finds it on the next request.
+
+    A first page with fewer than SUGGEST_BELOW results carries a "Did you mean" ``suggestion`` (``suggest``),
+    cached with it.
     """
     filters = filters or SearchFilters()
     page = min(max(page, 1), MAX_PAGES)
@@ -507,10 +600,92 @@ def search_papers(text: str, filters: SearchFilters | None = None, page: int = 1
     entry = cache.get(key)
     results = _cached_results(entry) if entry is not None else None
     if results is None:
-        entry, results = _fresh_results(query, filters, page)
+        entry, results = _fresh_results(query, filters, page, excluded_query(text))
+        if page == 1 and not entry["has_next"] and len(entry["rows"]) < SUGGEST_BELOW:
+            entry["suggestion"] = suggest(text)
         cache.set(key, entry, SEARCH_CACHE_SECONDS)
     has_next = entry["has_next"]
-    return SearchPage(results, page, has_next=has_next and page < MAX_PAGES, capped=has_next and page >= MAX_PAGES)
+    return SearchPage(
+        results,
+        page,
+        has_next=has_next and page < MAX_PAGES,
+        capped=has_next and page >= MAX_PAGES,
+        suggestion=entry.get("suggestion"),
+    )
+
+
+# --- Did you mean -----------------------------------------------------------------------------------------
+#
+# A misspelt query ("atention is all you ned") finds nothing. When a first page has fewer than SUGGEST_BELOW
+# results, each word of the query is looked up in the vocabulary of titles (``TitleWord``): a title word
+# stays, another is replaced by the nearest title word by trigram distance (GiST index ``titleword_trgm_idx``)
+# when their similarity reaches WORD_SIMILARITY. One statement, only on that path: a primary-key look-up per
+# word and a nearest-neighbour index walk per word found in no title (at most SUGGEST_WORDS words). Its cost
+# follows the size of the vocabulary, which grows far slower than the titles, not the number of papers
+# holding a word (docs/performance.md).
+
+SUGGEST_BELOW = 3
+SUGGEST_WORDS = 8
+# How similar (pg_trgm ``similarity``) a title word must be to replace a query word: pg_trgm's default.
+WORD_SIMILARITY = 0.3
+SUGGEST_MIN_CHARS = 3
+_WORD_RE = re.compile(r"\w+")
+
+
+def _correctable(word: str) -> bool:
+    return len(word) >= SUGGEST_MIN_CHARS and word.lower() != "or" and not word.isdigit() and not _CJK_RE.search(word)
+
+
+def suggest(text: str) -> str | None:
+    """``text`` with its misspelt words replaced by the closest words of titles, or None when no word
+    changes. Excluded words and the query's syntax (quotes, -, or) are kept."""
+    tokens = _tokens(text)
+    words = [word.lower() for token, negated in tokens if not negated for word in _WORD_RE.findall(token)]
+    words = list(dict.fromkeys(word for word in words if _correctable(word)))[:SUGGEST_WORDS]
+    if not words:
+        return None
+    # One column per word: a title word stays itself (primary key), another becomes the nearest title word by
+    # trigram distance (a nearest-neighbour walk of the GiST index, LIMIT 1) if it is similar enough.
+    closest_sql = (
+        "CASE WHEN EXISTS (SELECT FROM papers_titleword WHERE word = %s) THEN %s ELSE (SELECT c.word FROM "
+        "(SELECT t.word, t.word <-> %s AS distance FROM papers_titleword t ORDER BY t.word <-> %s LIMIT 1) AS c "
+        f"WHERE c.distance <= {1 - WORD_SIMILARITY}) END"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join([closest_sql] * len(words)), [w for word in words for w in [word] * 4])
+        closest = {word: best for word, best in zip(words, cursor.fetchone(), strict=True) if best}
+
+    def correct(match) -> str:
+        return closest.get(match.group(0).lower(), match.group(0))
+
+    corrected = " ".join(token if negated else _WORD_RE.sub(correct, token) for token, negated in tokens)
+    original = " ".join(token for token, _ in tokens)
+    return corrected if corrected.lower() != original.lower() else None
+
+
+# --- Fresh results after changes ---------------------------------------------------------------------------
+#
+# Cached result pages are keyed by a stamp that changes whenever a paper or summary may have started to match
+# something: a paper's vectors recomputed (added, title, abstract, authors or keywords changed), a summary's
+# vector recomputed (written, edited) or a summary listed or unlisted (published, shown again, hidden).
+# Removals are caught by the cache's own checks too (``_cached_results``); additions only by the stamp. Votes,
+# comments and views change no stamp, so the cache keeps its hits between edits.
+
+SEARCH_STAMP_KEY = "search:stamp"
+
+
+def search_results_stamp() -> int:
+    stamp = cache.get(SEARCH_STAMP_KEY)
+    if stamp is None:
+        cache.add(SEARCH_STAMP_KEY, time.time_ns(), None)
+        stamp = cache.get(SEARCH_STAMP_KEY, 0)
+    return stamp
+
+
+def search_results_changed() -> None:
+    """Cached result pages may now miss a match: make every later search compute afresh. Runs after the
+    transaction commits; before, a search would cache results without the change under the new stamp."""
+    transaction.on_commit(lambda: cache.set(SEARCH_STAMP_KEY, time.time_ns(), None))
 
 
 def find_paper_by_identifier(identifier: Identifier):

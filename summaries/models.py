@@ -217,11 +217,12 @@ class Summary(models.Model):
 
     def _after_change(self, was_listed: bool, body_changed: bool) -> None:
         """Keep every derived value in step with this summary. The one place counters change."""
-        from papers.search import update_summary_search_vector
+        from papers.search import search_results_changed, update_summary_search_vector
 
         if body_changed:
             update_summary_search_vector(self.pk)
         if was_listed != self.is_listed:
+            search_results_changed()
             # WHERE id IN (SELECT venue_id FROM paper WHERE id = …): a primary-key look-up, no join.
             venue_of_paper = Paper.objects.filter(pk=self.paper_id).values("venue_id")
             Venue.objects.filter(pk__in=venue_of_paper).update(

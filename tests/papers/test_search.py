@@ -1,8 +1,10 @@
 import re
+from io import StringIO
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -11,8 +13,9 @@ from django.utils import timezone
 from papers import search as search_module
 from papers import views_discovery
 from papers.merging import merge
-from papers.models import Paper
+from papers.models import Paper, TitleWord
 from papers.search import Fragment, build_query, headline_fragments, search_papers, searchable_text
+from summaries.models import Summary, Vote
 from tests.factories import UNLISTED_STATES, PaperFactory, SummaryFactory, UserFactory, VenueFactory, unlisted_summary
 
 pytestmark = pytest.mark.django_db
@@ -130,6 +133,137 @@ def test_an_excluded_word_removes_papers(client):
     PaperFactory(title="Graph Neural Networks")
     PaperFactory(title="Graph Kernels")
     assert result_titles(get(client, q="graph -kernels")) == ["Graph Neural Networks"]
+
+
+# --- Typos, partial words, accents, exclusions ---------------------------------------------------------
+
+TRANSFORMER = "Attention Is All You Need"
+BATCH_NORM = "Batch Normalization: Accelerating Deep Network Training by Reducing Internal Covariate Shift"
+ALEXNET = "ImageNet Classification with Deep Convolutional Neural Networks"
+
+
+@pytest.fixture
+def classics(db):
+    PaperFactory(
+        title=TRANSFORMER,
+        abstract="We propose a new simple network architecture, the Transformer, based solely on attention.",
+        author_names=["Ashish Vaswani", "Noam Shazeer", "Łukasz Kaiser", "Illia Polosukhin"],
+    )
+    PaperFactory(title=BATCH_NORM, abstract="Training deep networks is complicated by covariate shift.")
+    PaperFactory(title=ALEXNET, abstract="We trained a large, deep convolutional neural network.")
+    PaperFactory(title="Deep Residual Learning for Image Recognition", abstract="Residual networks are easier.")
+
+
+def suggestion(html: str) -> str | None:
+    """The query a "Did you mean" link searches for, or None."""
+    match = re.search(r'<p class="did-you-mean"[^>]*>Did you mean <a href="([^"]*)"', html)
+    if match is None:
+        return None
+    return parse_qs(urlparse(match.group(1).replace("&amp;", "&")).query)["q"][0]
+
+
+def test_the_last_word_is_matched_as_the_start_of_a_word(client, classics):
+    assert result_titles(get(client, q="batch norm")) == [BATCH_NORM]
+    assert result_titles(get(client, q="residu")) == ["Deep Residual Learning for Image Recognition"]
+
+
+def test_only_the_last_word_is_a_prefix_and_not_inside_quotes_or_an_exclusion(client, classics):
+    assert result_titles(get(client, q="norm batch")) == []
+    assert result_titles(get(client, q='"batch norm"')) == []
+    assert ALEXNET in result_titles(get(client, q="deep -norm"))
+    assert BATCH_NORM in result_titles(get(client, q="deep -norm"))  # -norm excludes the word "norm" only
+
+
+def test_a_name_typed_without_its_accents_finds_the_author(client, classics):
+    assert result_titles(get(client, q="lukasz kaiser")) == [TRANSFORMER]
+    assert result_titles(get(client, q="Łukasz")) == [TRANSFORMER]
+
+
+def test_accents_are_ignored_both_ways_in_titles_and_summaries(client):
+    PaperFactory(title="Réseaux de neurones et apprentissage régularisé")
+    SummaryFactory(paper__title="Unrelated Title", body="A note on the naive Bayes classifier.")
+    assert result_titles(get(client, q="regularise")) == ["Réseaux de neurones et apprentissage régularisé"]
+    assert result_titles(get(client, q="reseaux")) == ["Réseaux de neurones et apprentissage régularisé"]
+    assert result_titles(get(client, q="naïve bayes")) == ["Unrelated Title"]
+
+
+@pytest.mark.parametrize(
+    "typed, corrected, title",
+    [
+        ("atention is all you ned", "attention is all you need", TRANSFORMER),
+        ("convolutinal neural netwrks", "convolutional neural networks", ALEXNET),
+    ],
+)
+def test_a_misspelt_query_suggests_the_words_of_a_close_title_and_the_suggestion_finds_it(
+    client, classics, typed, corrected, title
+):
+    html = get(client, q=typed)
+    assert result_titles(html) == []
+    assert suggestion(html) == corrected
+    assert title in result_titles(get(client, q=corrected))
+
+
+def test_the_suggestion_keeps_exclusions_phrases_and_filters(client, classics):
+    html = get(client, q='convolutinal "neural" -resnet', year_from=2019)
+    assert suggestion(html) == 'convolutional "neural" -resnet'
+    assert "year_from=2019" in re.search(r'class="did-you-mean".*?</p>', html, re.S).group(0)
+
+
+def test_no_suggestion_when_the_query_finds_enough_or_nothing_is_close(client, classics):
+    make_matching_papers(6, word="pangolin")
+    assert suggestion(get(client, q="pangolin")) is None
+    assert suggestion(get(client, q="qwertyuiop zxcvbnm")) is None
+
+
+def test_the_did_you_mean_path_runs_a_constant_number_of_queries(client, django_assert_max_num_queries):
+    PaperFactory(title=ALEXNET)
+    with django_assert_max_num_queries(4):
+        html = get(client, q="convolutinal neural netwrks deep imagenet clasification")
+    assert suggestion(html) == "convolutional neural networks deep imagenet classification"
+    for i in range(30):
+        PaperFactory(title=f"Convolutional Networks Study {i} of Neural Classification")
+    cache.clear()
+    with django_assert_max_num_queries(4):
+        get(client, q="convolutinal neural netwrks deep imagenet clasification")
+
+
+def test_title_words_are_collected_for_suggestions_when_a_title_changes():
+    paper = PaperFactory(title="Okapi Field Notes")
+    paper.title = "Capybara Field Notes, 2nd edition"
+    paper.save()
+    words = set(TitleWord.objects.values_list("word", flat=True))
+    assert {"okapi", "capybara", "field", "notes", "edition"} <= words and "2nd" in words and "of" not in words
+
+
+def test_rebuild_search_vectors_recomputes_old_vectors_and_title_words(client):
+    PaperFactory(title="Lösungen", author_names=["Łukasz Kaiser"])
+    with connection.cursor() as cursor:  # vectors as an older release built them, no vocabulary
+        cursor.execute("UPDATE papers_paper SET title_vector = to_tsvector('simple', title || ' Łukasz Kaiser')")
+        cursor.execute("UPDATE papers_paper SET search_vector = title_vector")
+        cursor.execute("DELETE FROM papers_titleword")
+    assert result_titles(get(client, q="lukasz")) == []
+    out = StringIO()
+    call_command("rebuild_search_vectors", "--batch", "1", stdout=out)
+    cache.clear()
+    assert result_titles(get(client, q="lukasz")) == ["Lösungen"]
+    assert TitleWord.objects.filter(word="lösungen").exists()
+    assert "papers: 1 rows" in out.getvalue() and "summaries: none" in out.getvalue()
+
+
+def test_an_excluded_word_excludes_papers_that_mention_it_anywhere(client, classics):
+    PaperFactory(title="Transformer-XL: Language Models beyond a Fixed-Length Context", abstract="Self-attention.")
+    PaperFactory(title="Vision Transformers at Scale", abstract="Images cut into patches.")
+    SummaryFactory(paper=Paper.objects.get(title=TRANSFORMER), body="The transformer drops recurrence.")
+    assert result_titles(get(client, q="-attention transformer")) == ["Vision Transformers at Scale"]
+    assert TRANSFORMER in result_titles(get(client, q="transformer"))
+
+
+def test_an_excluded_phrase_and_a_phrase(client, classics):
+    assert set(result_titles(get(client, q='deep -"neural networks"'))) == {
+        "Deep Residual Learning for Image Recognition",
+        BATCH_NORM,
+    }
+    assert result_titles(get(client, q='"deep convolutional neural"')) == [ALEXNET]
 
 
 def test_each_result_shows_venue_year_authors_and_summary_count(client):
@@ -695,3 +829,64 @@ def test_abstract_matches_are_ranked_only_while_title_matches_do_not_fill_the_ca
     cache.clear()
     PaperFactory(title="Tarsier three")
     assert "Background" not in result_titles(get(client, q="tarsier"))
+
+
+# --- New matches are not hidden by a cached page ----------------------------------------------------------
+
+
+def test_a_search_made_before_a_paper_existed_finds_it_once_added(client, django_capture_on_commit_callbacks):
+    assert "Nothing matches" in get(client, q="okapi")
+    with django_capture_on_commit_callbacks(execute=True):
+        PaperFactory(title="Okapi Field Notes")
+    assert result_titles(get(client, q="okapi")) == ["Okapi Field Notes"]
+
+
+def test_a_paper_changed_to_match_is_found_on_the_next_search(client, django_capture_on_commit_callbacks):
+    make_matching_papers(2)
+    paper = PaperFactory(title="Unrelated Title")
+    assert len(result_titles(get(client, q="pangolin"))) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        paper.set_authors(["Pangolin Expert"])
+    assert "Unrelated Title" in result_titles(get(client, q="pangolin"))
+
+
+@pytest.mark.parametrize("how", ["written", "published", "shown again"])
+def test_a_summary_listed_after_a_search_makes_its_paper_found(client, django_capture_on_commit_callbacks, how):
+    paper = PaperFactory(title="Unrelated Title")
+    summary = None
+    if how != "written":
+        summary = SummaryFactory(paper=paper, body="The quokka trick.")
+        if how == "published":
+            summary.visibility = "private"
+            summary.save()
+        else:
+            summary.set_state("hidden")
+    assert "Nothing matches" in get(client, q="quokka")
+    with django_capture_on_commit_callbacks(execute=True):
+        if how == "written":
+            SummaryFactory(paper=paper, body="The quokka trick.")
+        elif how == "published":
+            summary.visibility = "public"
+            summary.save()
+        else:
+            summary.set_state("visible")
+    assert result_titles(get(client, q="quokka")) == ["Unrelated Title"]
+
+
+def test_a_vote_does_not_empty_the_search_cache(client, member, django_capture_on_commit_callbacks):
+    make_matching_papers(3)
+    _, cold = count_queries(client, q="pangolin")
+    with django_capture_on_commit_callbacks(execute=True):
+        Vote.cast(user=member, summary_id=Summary.objects.first().pk, value=1)
+    _, warm = count_queries(client, q="pangolin")
+    assert warm < cold
+
+
+def test_the_cache_key_changes_only_once_a_change_is_committed(django_capture_on_commit_callbacks):
+    filters = search_module.SearchFilters()
+    before = search_module.search_cache_key("pangolin", filters, 1)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        search_module.search_results_changed()
+    assert search_module.search_cache_key("pangolin", filters, 1) == before  # not yet committed
+    callbacks[0]()
+    assert search_module.search_cache_key("pangolin", filters, 1) != before

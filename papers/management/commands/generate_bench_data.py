@@ -406,6 +406,7 @@ class Generator:
         self.step("analyze (loaded rows)", self.analyze)
         self.step("counters", self.update_counters)
         self.step("search vectors (papers)", self.update_paper_vectors)
+        self.step("title words", self.update_title_words)
         self.step("search vectors (summaries)", self.update_summary_vectors)
         if self.vacuum:
             self.step("vacuum full", self.vacuum_full)
@@ -998,6 +999,13 @@ class Generator:
             self.spec.papers,
             25_000,
             extra={"cjk": CJK_SQL_PATTERN},
+        )
+
+    def update_title_words(self) -> None:
+        from papers.search import TITLE_WORDS_SQL
+
+        self.run_batches(
+            "title words", TITLE_WORDS_SQL.format(where="p.id BETWEEN %(low)s AND %(high)s"), self.spec.papers, 25_000
         )
 
     def update_summary_vectors(self) -> None:
