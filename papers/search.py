@@ -2,7 +2,7 @@
 
 Each text is indexed twice: with the ``english_unaccent`` configuration (stemming, so
 "networks" finds "network") and with ``simple_unaccent`` (exact words in any language); both fold
-accents (migration papers/0005), so "lukasz" finds "Łukasz" and "Łukasz" finds "Lukasz".
+accents (migration papers/0006), so "lukasz" finds "Łukasz" and "Łukasz" finds "Lukasz".
 Chinese, Japanese and Korean have no spaces between words, so CJK characters are
 split into single-character tokens both when indexing and when querying: a word
 from a Chinese summary is then found as the sequence of its characters.
@@ -38,7 +38,7 @@ def cjk_split(text: str) -> str:
 
 
 # Text search configurations of the stored vectors and of every query: ``english`` and ``simple`` with
-# ``unaccent`` before the dictionary (migration papers/0005).
+# ``unaccent`` before the dictionary (migration papers/0006).
 ENGLISH = "english_unaccent"
 SIMPLE = "simple_unaccent"
 

@@ -3,7 +3,7 @@
 ``SUMMARY_VECTOR_SQL``, and the vocabulary of titles that "Did you mean" corrects words from
 (``TITLE_WORDS_SQL``).
 
-Needed once after a change of what the vectors hold or how they are built (migration papers/0005: accents
+Needed once after a change of what the vectors hold or how they are built (migration papers/0006: accents
 folded by ``unaccent``); until then the search still works, with the old vectors. Rows are rewritten in
 batches of consecutive ids, each committed on its own, so its row locks are short and readers and writers go
 on; an interrupted run prints the id to resume from (``--from-id``). Run it niced on a busy server. Cost at

@@ -45,7 +45,7 @@ $$;
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("papers", "0004_paper_title_vector"),
+        ("papers", "0005_repair_keyword_slugs"),
     ]
 
     operations = [
