@@ -15,16 +15,16 @@ import html
 import json
 import re
 import string
-import time
 from dataclasses import dataclass
 
 from django import forms
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Case, F, Func, OuterRef, Prefetch, Q, Subquery, TextField, Value, When
 
 from papers.identifiers import Identifier
+from shortscience import versions
 
 # Han, Hiragana/Katakana, Hangul and CJK compatibility ideographs.
 _CJK_CLASS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
@@ -671,21 +671,15 @@ def suggest(text: str) -> str | None:
 # Removals are caught by the cache's own checks too (``_cached_results``); additions only by the stamp. Votes,
 # comments and views change no stamp, so the cache keeps its hits between edits.
 
-SEARCH_STAMP_KEY = "search:stamp"
-
 
 def search_results_stamp() -> int:
-    stamp = cache.get(SEARCH_STAMP_KEY)
-    if stamp is None:
-        cache.add(SEARCH_STAMP_KEY, time.time_ns(), None)
-        stamp = cache.get(SEARCH_STAMP_KEY, 0)
-    return stamp
+    return versions.current(versions.SEARCH)
 
 
 def search_results_changed() -> None:
     """Cached result pages may now miss a match: make every later search compute afresh. Runs after the
     transaction commits; before, a search would cache results without the change under the new stamp."""
-    transaction.on_commit(lambda: cache.set(SEARCH_STAMP_KEY, time.time_ns(), None))
+    versions.bump(versions.SEARCH)
 
 
 def find_paper_by_identifier(identifier: Identifier):

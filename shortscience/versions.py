@@ -6,7 +6,9 @@ bumped after the transaction commits, so no request can cache the old rows under
 the cache lost starts again from the clock in nanoseconds, larger than any value it had before, so an old
 answer can never come back under it.
 
-``LISTING``: what readers may see of summaries and comments (published, edited, hidden, deleted, moved).
+``LISTING``: what readers may see of papers, summaries and comments (published, edited, hidden, deleted, moved).
+``SEARCH``: what full-text search may find (a paper's or summary's vector recomputed, a summary listed or
+unlisted); votes and comments leave it alone, so cached result pages keep their hits between edits.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 LISTING = "listing"
+SEARCH = "search"
 
 
 def _key(name: str) -> str:
