@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from papers.identifiers import parse_arxiv_id, parse_doi, parse_identifier
+from shortscience.numbers import ascii_int
 
 logger = logging.getLogger(__name__)
 
@@ -563,7 +564,7 @@ class _BibTeXReader:
                 parts.append(self._quoted_body())
             elif char and (char.isalnum() or char in "_-.:+/"):
                 word = self._name()
-                parts.append(word if word.isdigit() else self.macros.get(word.lower(), ""))
+                parts.append(word if ascii_int(word) is not None else self.macros.get(word.lower(), ""))
             else:
                 where = f"“{char}”" if char else "the end of the text"
                 raise SourceError(f"Expected a field value on line {self._line()} of the BibTeX but found {where}.")
@@ -775,8 +776,9 @@ def _bibtex_year(value: str) -> int | None:
 
 def _bibtex_month(value: str) -> int | None:
     value = _latex_to_text(value or "").strip().lower().rstrip(".")
-    if value.isdigit():
-        return int(value) if 1 <= int(value) <= 12 else None
+    number = ascii_int(value)
+    if number is not None:
+        return number if 1 <= number <= 12 else None
     return _MONTHS.get(value)
 
 

@@ -13,6 +13,7 @@ from taggit.models import Tag
 from papers.identifiers import parse_arxiv_id, parse_doi
 from papers.models import Author, Paper, Venue
 from papers.pagination import paginate
+from shortscience.numbers import ascii_int
 from summaries.models import Summary
 
 PAGE_SIZE = 25
@@ -27,7 +28,8 @@ VENUE_YEAR_COUNTS_MAX = 20_000
 
 def get_paper(slug: str) -> Paper:
     """The paper by slug or numeric id, with what its page shows; 404 if there is none."""
-    lookup = {"pk": int(slug)} if slug.isdigit() else {"slug": slug}
+    pk = ascii_int(slug)
+    lookup = {"pk": pk} if pk is not None else {"slug": slug}
     return get_object_or_404(Paper.objects.with_page_data(), **lookup)
 
 
@@ -187,7 +189,7 @@ def legacy_venue(request):
     venue = Venue.objects.filter(dblp_key=key).first()
     if venue is None:
         return render(request, "404.html", {"search_suggestion": key}, status=404)
-    year = request.GET.get("year", "").strip()
-    if year.isdigit() and 1600 <= int(year) <= 2100:
-        return redirect(reverse("papers:venue_year", args=[venue.slug, int(year)]), permanent=True)
+    year = ascii_int(request.GET.get("year", "").strip())
+    if year is not None and 1600 <= year <= 2100:
+        return redirect(reverse("papers:venue_year", args=[venue.slug, year]), permanent=True)
     return redirect(venue, permanent=True)

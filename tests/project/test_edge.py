@@ -134,3 +134,47 @@ def test_latin1_form_post_with_a_csrf_cookie_answers_400_not_500():
     )
     assert response.status_code == 400
     assert "<h1>Bad request</h1>" in response.content.decode()
+
+
+# --- numbers: ASCII digits only -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["/paper/%C2%B2/", "/paper/%C2%B2/feed.rss", "/paper/%C2%B2/bibtex.bib"])
+def test_superscript_digit_as_paper_id_is_not_found(anonymous, url):
+    assert anonymous.get(url).status_code == 404
+
+
+def test_superscript_year_on_the_old_venue_link_goes_to_the_venue(anonymous):
+    from tests.factories import VenueFactory
+
+    venue = VenueFactory(dblp_key="journals/corr")
+    response = anonymous.get("/venue?key=journals/corr&year=%C2%B2")
+    assert response.status_code == 301
+    assert response["Location"] == venue.get_absolute_url()
+
+
+def test_bibtex_month_written_as_a_superscript_is_ignored():
+    from papers.sources import parse_bibtex
+
+    meta = parse_bibtex("@article{k, title={A Title}, author={Ada Lovelace}, year={2020}, month={²}}")
+    assert meta.year == 2020 and meta.published_on is None
+
+
+def test_bibtex_bare_superscript_month_is_ignored():
+    from papers.sources import parse_bibtex
+
+    meta = parse_bibtex("@article{k, title={A Title}, author={Ada Lovelace}, year=2020, month=²}")
+    assert meta.year == 2020 and meta.published_on is None
+
+
+def test_ascii_int_accepts_ascii_digits_only():
+    from shortscience.numbers import ascii_int
+
+    assert ascii_int("2020") == 2020
+    assert [ascii_int(v) for v in ("²", "٢٠", "-1", " 1", "1 ", "", None, "1e3", "0x1")] == [None] * 9
+
+
+def test_admin_year_filter_and_comment_search_ignore_a_superscript(client, superuser):
+    client.force_login(superuser)
+    assert client.get("/admin/papers/paper/?year=%C2%B2").status_code == 200
+    assert client.get("/admin/comments/comment/?q=%C2%B2").status_code == 200
