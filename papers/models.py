@@ -17,6 +17,8 @@ from taggit.managers import TaggableManager
 from papers.identifiers import normalize_arxiv_id, normalize_doi, parse_arxiv_id, parse_identifier
 
 SLUG_MAX = 90
+# The years a paper can have (the paper_year_plausible constraint); year pages outside them do not exist.
+YEAR_MIN, YEAR_MAX = 1600, 2100
 
 
 def unique_slug(model, text: str, *, exclude_pk=None, field: str = "slug", fallback: str = "item") -> str:
@@ -292,7 +294,7 @@ class Paper(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(year__isnull=True) | models.Q(year__gte=1600, year__lte=2100),
+                condition=models.Q(year__isnull=True) | models.Q(year__gte=YEAR_MIN, year__lte=YEAR_MAX),
                 name="paper_year_plausible",
             ),
             models.CheckConstraint(condition=~models.Q(merged_into=models.F("id")), name="paper_not_merged_into_self"),

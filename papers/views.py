@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 from taggit.models import Tag
 
 from papers.identifiers import parse_arxiv_id, parse_doi
-from papers.models import Author, Paper, Venue
+from papers.models import YEAR_MAX, YEAR_MIN, Author, Paper, Venue
 from papers.pagination import paginate
 from shortscience.numbers import ascii_int
 from summaries.models import Summary
@@ -136,8 +136,14 @@ def venue_detail(request, slug: str):
     return render(request, "papers/venue_detail.html", {"venue": venue, "years": _venue_years(venue)})
 
 
+def _check_year(year: int) -> None:
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise Http404("No paper can have that year.")
+
+
 @require_GET
 def venue_year(request, slug: str, year: int):
+    _check_year(year)
     venue = get_object_or_404(Venue, slug=slug)
     papers = Paper.objects.live().filter(venue=venue, year=year).for_list().ranked_for_listing()
     page = paginate(request, papers, PAGE_SIZE)
@@ -146,9 +152,16 @@ def venue_year(request, slug: str, year: int):
 
 @require_GET
 def year_detail(request, year: int):
+    _check_year(year)
     papers = Paper.objects.live().filter(year=year).for_list().ranked_for_listing()
     page = paginate(request, papers, PAGE_SIZE)
-    return render(request, "papers/year_detail.html", {"year": year, "page": page})
+    context = {
+        "year": year,
+        "page": page,
+        "previous_year": year - 1 if year > YEAR_MIN else None,
+        "next_year": year + 1 if year < YEAR_MAX else None,
+    }
+    return render(request, "papers/year_detail.html", context)
 
 
 @require_GET
@@ -190,6 +203,6 @@ def legacy_venue(request):
     if venue is None:
         return render(request, "404.html", {"search_suggestion": key}, status=404)
     year = ascii_int(request.GET.get("year", "").strip())
-    if year is not None and 1600 <= year <= 2100:
+    if year is not None and YEAR_MIN <= year <= YEAR_MAX:
         return redirect(reverse("papers:venue_year", args=[venue.slug, year]), permanent=True)
     return redirect(venue, permanent=True)

@@ -178,3 +178,26 @@ def test_admin_year_filter_and_comment_search_ignore_a_superscript(client, super
     client.force_login(superuser)
     assert client.get("/admin/papers/paper/?year=%C2%B2").status_code == 200
     assert client.get("/admin/comments/comment/?q=%C2%B2").status_code == 200
+
+
+# --- years ----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["/years/0/", "/years/1599/", "/years/2101/", "/years/99999999999999999999/"])
+def test_year_pages_outside_the_possible_years_are_not_found(anonymous, url):
+    assert anonymous.get(url).status_code == 404
+
+
+def test_venue_year_page_outside_the_possible_years_is_not_found(anonymous):
+    from tests.factories import VenueFactory
+
+    venue = VenueFactory()
+    assert anonymous.get(f"/venues/{venue.slug}/0/").status_code == 404
+    assert anonymous.get(f"/venues/{venue.slug}/99999999999999999999/").status_code == 404
+
+
+def test_first_and_last_year_pages_link_only_to_years_that_exist(anonymous):
+    first = anonymous.get("/years/1600/").content.decode()
+    assert "/years/1601/" in first and "/years/1599/" not in first
+    last = anonymous.get("/years/2100/").content.decode()
+    assert "/years/2099/" in last and "/years/2101/" not in last
