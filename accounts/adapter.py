@@ -7,21 +7,36 @@ sign-up rate limit; sign-ups through a provider are counted here, where the acco
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp
 from django import forms
+from django.contrib import messages
 from django.http import Http404
 
 from accounts import ratelimit
+from shortscience.mail import send_or_log
 
 # Usernames appear in URLs (/users/<username>/) and in the interface; keep them unambiguous.
 RESERVED_USERNAMES = {"admin", "administrator", "moderator", "moderators", "shortscience", "anonymous", "staff"}
 
 
+MAIL_FAILED_MESSAGE = (
+    "We could not send the e-mail to {email} just now; everything else was saved. It can be sent again in a few "
+    "minutes: from your e-mail settings, or by repeating the request."
+)
+
+
 class AccountAdapter(DefaultAccountAdapter):
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        # Sign-up, verification and password e-mails: the account or change is already saved when this runs.
+        send = partial(super().send_mail, template_prefix, email, context)
+        if not send_or_log(send, what=f"the {template_prefix} e-mail") and self.request is not None:
+            messages.warning(self.request, MAIL_FAILED_MESSAGE.format(email=email), fail_silently=True)
+
     def clean_username(self, username: str, shallow: bool = False) -> str:
         username = super().clean_username(username, shallow=shallow)
         if username.lower() in RESERVED_USERNAMES:
