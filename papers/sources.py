@@ -27,6 +27,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from papers.identifiers import parse_arxiv_id, parse_doi, parse_identifier
+from papers.links import web_url_or_empty
 from shortscience.numbers import ascii_int
 
 logger = logging.getLogger(__name__)
@@ -344,7 +345,7 @@ def _arxiv_entry(entry: ET.Element) -> PaperMetadata | None:
     _arxiv_venue(meta)
     for link in entry.findall(f"{_ATOM}link"):
         if link.get("title") == "pdf" and link.get("href"):
-            meta.pdf_url = _https(link.get("href", ""))
+            meta.pdf_url = web_url_or_empty(_https(link.get("href", "")))
     primary = entry.find(f"{_ARXIV}primary_category")
     terms = [primary.get("term", "")] if primary is not None else []
     terms += [c.get("term", "") for c in entry.findall(f"{_ATOM}category")]
@@ -443,7 +444,7 @@ def _crossref_work(message: dict, doi: str) -> PaperMetadata:
         venue_acronym=acronym,
         venue_kind=kind,
         doi=doi,
-        url=f"https://doi.org/{doi}",
+        url=web_url_or_empty(f"https://doi.org/{doi}"),
         source="crossref",
     )
 
@@ -874,7 +875,7 @@ def parse_bibtex(text: str) -> PaperMetadata:
         meta.published_on = _make_date(meta.year, _bibtex_month(fields.get("month", "")), int(day or 0) or None)
 
     meta.arxiv_id, meta.arxiv_version = _bibtex_arxiv(fields)
-    meta.url = _bibtex_verbatim(fields.get("url", ""))
+    meta.url = web_url_or_empty(_bibtex_verbatim(fields.get("url", "")))
     doi = parse_doi(_bibtex_verbatim(fields.get("doi", ""))) or ""
     if not doi and "doi.org/" in meta.url:
         doi = parse_doi(meta.url) or ""
