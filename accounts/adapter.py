@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import partial
 from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -18,10 +19,12 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.http import Http404
 
 from accounts import names, ratelimit
 from shortscience.links import on_site, site_url
+from shortscience.mail import send_or_log
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,12 @@ def public_site() -> PublicSite:
     return PublicSite(name=settings.SITE_NAME, domain=urlsplit(site_url("/")).netloc)
 
 
+MAIL_FAILED_MESSAGE = (
+    "We could not send the e-mail to {email} just now; everything else was saved. It can be sent again in a few "
+    "minutes: from your e-mail settings, or by repeating the request."
+)
+
+
 class AccountAdapter(DefaultAccountAdapter):
     def get_client_ip(self, request) -> str:
         # allauth's own rate limits (login failures, password resets) count the same address as ours.
@@ -54,7 +63,10 @@ class AccountAdapter(DefaultAccountAdapter):
         # password_reset_url…); the e-mails name the site and link to its public address instead.
         host = self.request.get_host() if self.request is not None else None
         links = {key: on_site(value) for key, value in context.items() if key.endswith("_url") and _on(host, value)}
-        super().send_mail(template_prefix, email, {**context, **links, "current_site": public_site()})
+        # Sign-up, verification and password e-mails: the account or change is already saved when this runs.
+        send = partial(super().send_mail, template_prefix, email, {**context, **links, "current_site": public_site()})
+        if not send_or_log(send, what=f"the {template_prefix} e-mail") and self.request is not None:
+            messages.warning(self.request, MAIL_FAILED_MESSAGE.format(email=email), fail_silently=True)
 
     def clean_username(self, username: str, shallow: bool = False) -> str:
         # Invisible characters go first, so that "admin\u200b" is judged (and refused) as "admin".

@@ -13,6 +13,7 @@ from moderation.admin_tools import (
     admin_link,
     rendered_preview,
 )
+from shortscience.numbers import ascii_int
 
 
 class CommentVenueFilter(VenueFilter):
@@ -67,8 +68,9 @@ class CommentAdmin(BigTableAdminMixin, ModerationAdminMixin, admin.ModelAdmin):
         term = search_term.strip()
         if not term:
             return queryset, False
-        if term.isdigit():
-            return queryset.filter(pk=int(term)), False
+        pk = ascii_int(term)
+        if pk is not None:
+            return queryset.filter(pk=pk), False
         if term.startswith("@"):
             return queryset.filter(writer__username=term[1:]), False
         words = SearchQuery(term, config="simple", search_type="websearch")

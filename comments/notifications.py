@@ -12,7 +12,7 @@ out through one mail connection after the transaction commits.
 
 from __future__ import annotations
 
-import logging
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
@@ -22,8 +22,7 @@ from django.template.loader import render_to_string
 from accounts import permissions
 from accounts.models import User
 from comments.models import Comment
-
-logger = logging.getLogger(__name__)
+from shortscience.mail import send_or_log
 
 # The e-mails go out in the commenting request (after commit, over one connection; there is no task queue), so
 # a busy discussion tells at most this many followers, those who commented most recently.
@@ -121,9 +120,5 @@ def notify_about_comment(comment_id: int, *, comment_url: str, settings_url: str
         messages.append((subject, body, None, [member.email]))
     if not messages:
         return 0
-    try:
-        return send_mass_mail(messages)
-    except OSError:
-        # A mail server hiccup must not turn a saved comment into an error page.
-        logger.exception("Could not send the e-mails about comment %s", comment_id)
-        return 0
+    sent = send_or_log(partial(send_mass_mail, messages), what=f"the e-mails about comment {comment_id}")
+    return len(messages) if sent else 0

@@ -8,7 +8,6 @@ The e-mail is sent after the transaction commits; a mail failure is logged, neve
 
 from __future__ import annotations
 
-import logging
 from functools import partial
 
 from django.conf import settings
@@ -18,9 +17,8 @@ from django.template.loader import render_to_string
 
 from comments.models import Comment
 from shortscience.links import site_url
+from shortscience.mail import send_or_log
 from summaries.models import Summary
-
-logger = logging.getLogger(__name__)
 
 EXCERPT_LENGTH = 400
 
@@ -60,9 +58,7 @@ def send_hidden_notice(model, pk: int, *, reason: str, automatic: bool) -> bool:
     }
     subject = render_to_string("moderation/email/hidden_subject.txt", context).strip().replace("\n", " ")
     text = render_to_string("moderation/email/hidden.txt", context)
-    try:
-        send_mail(subject, text, None, [writer.email])
-    except OSError:
-        logger.exception("Could not send the hidden-content notice for %s %s", context["kind"], pk)
-        return False
-    return True
+    return send_or_log(
+        partial(send_mail, subject, text, None, [writer.email]),
+        what=f"the hidden-content notice for {context['kind']} {pk}",
+    )

@@ -15,6 +15,7 @@ from papers.identifiers import parse_identifier
 from papers.merging import MergeError, identifier_conflicts
 from papers.models import Author, Paper, PaperAuthor, Venue
 from papers.search import SEARCH_CANDIDATES, build_query, clean_query_text
+from shortscience.numbers import ascii_int
 
 
 class YearFilter(InputFilter):
@@ -24,8 +25,8 @@ class YearFilter(InputFilter):
     parameter_name = "year"
 
     def queryset(self, request, queryset):
-        value = (self.value() or "").strip()
-        return queryset.filter(year=int(value)) if value.isdigit() else queryset
+        year = ascii_int((self.value() or "").strip())
+        return queryset.filter(year=year) if year is not None else queryset
 
 
 @admin.register(Venue)

@@ -18,6 +18,7 @@ from taggit.models import Tag
 
 from accounts.models import User
 from papers.models import Paper, Venue
+from shortscience.numbers import ascii_int
 from summaries.models import Summary
 
 SHORTSCIENCE_NS = "https://shortscience.org/ns/1.0"
@@ -132,7 +133,8 @@ class LatestSummariesAtomFeed(AtomMixin, LatestSummariesFeed):
 
 
 def _paper_for_feed(slug: str) -> Paper:
-    lookup = {"pk": int(slug)} if slug.isdigit() else {"slug": slug}
+    pk = ascii_int(slug)
+    lookup = {"pk": pk} if pk is not None else {"slug": slug}
     paper = get_object_or_404(Paper.objects.select_related("merged_into"), **lookup)
     return paper.merged_into if paper.merged_into_id else paper
 

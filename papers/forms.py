@@ -7,6 +7,7 @@ import re
 from django import forms
 
 from papers.identifiers import parse_arxiv_id, parse_doi, parse_identifier
+from papers.links import URL_MAX_LENGTH, validate_web_url
 from papers.sources import PaperMetadata, SourceError, parse_bibtex
 
 _BIBTEX_START_RE = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]")
@@ -74,7 +75,13 @@ class ManualPaperForm(forms.Form):
     abstract = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), required=False, max_length=20_000)
     arxiv_id = forms.CharField(label="arXiv id", max_length=100, required=False, help_text="e.g. 1706.03762")
     doi = forms.CharField(label="DOI", max_length=200, required=False, help_text="e.g. 10.1145/3065386")
-    url = forms.URLField(label="Link to the paper", max_length=500, required=False, assume_scheme="https")
+    url = forms.URLField(
+        label="Link to the paper",
+        max_length=URL_MAX_LENGTH,
+        required=False,
+        assume_scheme="https",
+        validators=[validate_web_url],
+    )
     keywords = forms.CharField(
         max_length=1000, required=False, help_text="Separated by commas, e.g. transformers, attention"
     )

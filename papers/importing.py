@@ -24,6 +24,7 @@ from django.db.models.functions import Lower
 
 from papers import sources
 from papers.identifiers import parse_arxiv_id, parse_doi, parse_identifier
+from papers.links import web_url_or_empty
 from papers.models import Paper, Venue
 from papers.sources import PaperMetadata
 
@@ -329,8 +330,8 @@ def create_paper(meta: PaperMetadata, *, added_by=None, source: str = "") -> Pap
                 arxiv_version=meta.arxiv_version or (arxiv.version if arxiv else None),
                 doi=parse_doi(meta.doi) if meta.doi else None,
                 dblp_key=meta.dblp_key or None,
-                url=meta.url[:500],
-                pdf_url=meta.pdf_url[:500],
+                url=web_url_or_empty(meta.url),
+                pdf_url=web_url_or_empty(meta.pdf_url),
                 source=source or meta.source or Paper.Source.MANUAL,
                 added_by=added_by,
             )

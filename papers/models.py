@@ -15,9 +15,12 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 
 from papers.identifiers import normalize_arxiv_id, normalize_doi, parse_arxiv_id, parse_identifier
+from papers.links import is_web_url, validate_web_url
 from shortscience import versions
 
 SLUG_MAX = 90
+# The years a paper can have (the paper_year_plausible constraint); year pages outside them do not exist.
+YEAR_MIN, YEAR_MAX = 1600, 2100
 
 
 def unique_slug(model, text: str, *, exclude_pk=None, field: str = "slug", fallback: str = "item") -> str:
@@ -246,8 +249,8 @@ class Paper(models.Model):
     arxiv_version = models.PositiveSmallIntegerField("latest arXiv version", null=True, blank=True)
     doi = models.CharField("DOI", max_length=200, null=True, blank=True, unique=True)
     dblp_key = models.CharField("DBLP key", max_length=200, null=True, blank=True, unique=True)
-    url = models.URLField("landing page", max_length=500, blank=True)
-    pdf_url = models.URLField("PDF", max_length=500, blank=True)
+    url = models.URLField("landing page", max_length=500, blank=True, validators=[validate_web_url])
+    pdf_url = models.URLField("PDF", max_length=500, blank=True, validators=[validate_web_url])
     keywords = TaggableManager(blank=True)
     source = models.CharField(max_length=20, choices=Source.choices, default=Source.MANUAL)
     added_by = models.ForeignKey(
@@ -293,7 +296,7 @@ class Paper(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(year__isnull=True) | models.Q(year__gte=1600, year__lte=2100),
+                condition=models.Q(year__isnull=True) | models.Q(year__gte=YEAR_MIN, year__lte=YEAR_MAX),
                 name="paper_year_plausible",
             ),
             models.CheckConstraint(condition=~models.Q(merged_into=models.F("id")), name="paper_not_merged_into_self"),
@@ -360,6 +363,15 @@ class Paper(models.Model):
         return f"https://arxiv.org/abs/{self.arxiv_id}" if self.arxiv_id else ""
 
     @property
+    def publisher_url(self) -> str:
+        """The landing page, only when it is a web address (rows imported before the check may hold others)."""
+        return self.url if is_web_url(self.url) else ""
+
+    @property
+    def safe_pdf_url(self) -> str:
+        return self.pdf_url if is_web_url(self.pdf_url) else ""
+
+    @property
     def arxiv_pdf_url(self) -> str:
         return f"https://arxiv.org/pdf/{self.arxiv_id}" if self.arxiv_id else ""
 
@@ -410,7 +422,7 @@ class Paper(models.Model):
             fields.append(("doi", self.doi))
         if self.arxiv_id:
             fields += [("eprint", self.arxiv_id), ("archivePrefix", "arXiv")]
-        url = self.arxiv_url or self.doi_url or self.url
+        url = self.arxiv_url or self.doi_url or self.publisher_url
         if url:
             fields.append(("url", url))
         body = ",\n".join(f"  {name} = {{{bibtex_escape(value)}}}" for name, value in fields)

@@ -27,6 +27,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from papers.identifiers import parse_arxiv_id, parse_doi, parse_identifier
+from papers.links import web_url_or_empty
+from shortscience.numbers import ascii_int
 
 logger = logging.getLogger(__name__)
 
@@ -343,7 +345,7 @@ def _arxiv_entry(entry: ET.Element) -> PaperMetadata | None:
     _arxiv_venue(meta)
     for link in entry.findall(f"{_ATOM}link"):
         if link.get("title") == "pdf" and link.get("href"):
-            meta.pdf_url = _https(link.get("href", ""))
+            meta.pdf_url = web_url_or_empty(_https(link.get("href", "")))
     primary = entry.find(f"{_ARXIV}primary_category")
     terms = [primary.get("term", "")] if primary is not None else []
     terms += [c.get("term", "") for c in entry.findall(f"{_ATOM}category")]
@@ -442,7 +444,7 @@ def _crossref_work(message: dict, doi: str) -> PaperMetadata:
         venue_acronym=acronym,
         venue_kind=kind,
         doi=doi,
-        url=f"https://doi.org/{doi}",
+        url=web_url_or_empty(f"https://doi.org/{doi}"),
         source="crossref",
     )
 
@@ -563,7 +565,7 @@ class _BibTeXReader:
                 parts.append(self._quoted_body())
             elif char and (char.isalnum() or char in "_-.:+/"):
                 word = self._name()
-                parts.append(word if word.isdigit() else self.macros.get(word.lower(), ""))
+                parts.append(word if ascii_int(word) is not None else self.macros.get(word.lower(), ""))
             else:
                 where = f"“{char}”" if char else "the end of the text"
                 raise SourceError(f"Expected a field value on line {self._line()} of the BibTeX but found {where}.")
@@ -775,8 +777,9 @@ def _bibtex_year(value: str) -> int | None:
 
 def _bibtex_month(value: str) -> int | None:
     value = _latex_to_text(value or "").strip().lower().rstrip(".")
-    if value.isdigit():
-        return int(value) if 1 <= int(value) <= 12 else None
+    number = ascii_int(value)
+    if number is not None:
+        return number if 1 <= number <= 12 else None
     return _MONTHS.get(value)
 
 
@@ -872,7 +875,7 @@ def parse_bibtex(text: str) -> PaperMetadata:
         meta.published_on = _make_date(meta.year, _bibtex_month(fields.get("month", "")), int(day or 0) or None)
 
     meta.arxiv_id, meta.arxiv_version = _bibtex_arxiv(fields)
-    meta.url = _bibtex_verbatim(fields.get("url", ""))
+    meta.url = web_url_or_empty(_bibtex_verbatim(fields.get("url", "")))
     doi = parse_doi(_bibtex_verbatim(fields.get("doi", ""))) or ""
     if not doi and "doi.org/" in meta.url:
         doi = parse_doi(meta.url) or ""

@@ -12,8 +12,9 @@ from django.views.decorators.http import require_GET
 from taggit.models import Tag
 
 from papers.identifiers import parse_arxiv_id, parse_doi
-from papers.models import Author, Paper, Venue
+from papers.models import YEAR_MAX, YEAR_MIN, Author, Paper, Venue
 from papers.pagination import paginate
+from shortscience.numbers import ascii_int
 from summaries.models import Summary
 
 PAGE_SIZE = 25
@@ -28,7 +29,8 @@ VENUE_YEAR_COUNTS_MAX = 20_000
 
 def get_paper(slug: str) -> Paper:
     """The paper by slug or numeric id, with what its page shows; 404 if there is none."""
-    lookup = {"pk": int(slug)} if slug.isdigit() else {"slug": slug}
+    pk = ascii_int(slug)
+    lookup = {"pk": pk} if pk is not None else {"slug": slug}
     return get_object_or_404(Paper.objects.with_page_data(), **lookup)
 
 
@@ -140,8 +142,14 @@ def venue_detail(request, slug: str):
     )
 
 
+def _check_year(year: int) -> None:
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise Http404("No paper can have that year.")
+
+
 @require_GET
 def venue_year(request, slug: str, year: int):
+    _check_year(year)
     venue = get_object_or_404(Venue, slug=slug)
     papers = Paper.objects.live().filter(venue=venue, year=year).for_list().ranked_for_listing()
     page = paginate(request, papers, PAGE_SIZE)
@@ -153,9 +161,16 @@ def venue_year(request, slug: str, year: int):
 
 @require_GET
 def year_detail(request, year: int):
+    _check_year(year)
     papers = Paper.objects.live().filter(year=year).for_list().ranked_for_listing()
     page = paginate(request, papers, PAGE_SIZE)
-    return render(request, "papers/year_detail.html", {"year": year, "page": page})
+    context = {
+        "year": year,
+        "page": page,
+        "previous_year": year - 1 if year > YEAR_MIN else None,
+        "next_year": year + 1 if year < YEAR_MAX else None,
+    }
+    return render(request, "papers/year_detail.html", context)
 
 
 @require_GET
@@ -196,7 +211,7 @@ def legacy_venue(request):
     venue = Venue.objects.filter(dblp_key=key).first()
     if venue is None:
         return render(request, "404.html", {"search_suggestion": key}, status=404)
-    year = request.GET.get("year", "").strip()
-    if year.isdigit() and 1600 <= int(year) <= 2100:
-        return redirect(reverse("papers:venue_year", args=[venue.slug, int(year)]), permanent=True)
+    year = ascii_int(request.GET.get("year", "").strip())
+    if year is not None and YEAR_MIN <= year <= YEAR_MAX:
+        return redirect(reverse("papers:venue_year", args=[venue.slug, year]), permanent=True)
     return redirect(venue, permanent=True)

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Oversized bodies and control characters in the URL are refused before anything reads them.
+    "shortscience.middleware.RejectMalformedRequestsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -242,9 +244,22 @@ STORAGES = {
 # Development and tests serve static files straight from the source folders.
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 IMAGE_UPLOAD_MAX_BYTES = env_int("IMAGE_UPLOAD_MAX_BYTES", 2 * 1024 * 1024)
+# Form fields (everything but files) held in memory: the largest form is a summary, 60,000 characters that
+# percent-encode to at most 720 KB, plus a few short fields. Larger bodies answer 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
+# Whole request bodies, files included, refused by shortscience.middleware from the declared Content-Length
+# before anything is read: the largest is an image upload at its limit plus multipart framing.
+REQUEST_BODY_MAX_BYTES = env_int(
+    "REQUEST_BODY_MAX_BYTES", max(DATA_UPLOAD_MAX_MEMORY_SIZE, IMAGE_UPLOAD_MAX_BYTES) + 64 * 1024
+)
+if REQUEST_BODY_MAX_BYTES < IMAGE_UPLOAD_MAX_BYTES + 16 * 1024:
+    raise ImproperlyConfigured("REQUEST_BODY_MAX_BYTES must leave room for an image of IMAGE_UPLOAD_MAX_BYTES.")
+# An accepted upload is read whole to be re-encoded anyway: keep it in memory rather than in a temporary file.
+FILE_UPLOAD_MAX_MEMORY_SIZE = REQUEST_BODY_MAX_BYTES
+# The editor uploads one image per request; no form posts more than a few dozen fields (admin bulk actions
+# stay far below Django's 1,000).
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
 
 
 # --- E-mail ------------------------------------------------------------------------------------------------

@@ -30,5 +30,6 @@ if settings.SERVE_MEDIA:
         re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
     ]
 
+handler400 = "shortscience.views.bad_request"
 handler404 = "shortscience.views.page_not_found"
 handler500 = "shortscience.views.server_error"

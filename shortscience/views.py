@@ -1,6 +1,8 @@
 """Error pages in the site's layout, and /favicon.ico."""
 
-from django.http import HttpResponseRedirect, HttpResponseServerError
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpResponse, HttpResponseRedirect, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.templatetags.static import static
@@ -22,8 +24,36 @@ def favicon(request):
     return response
 
 
+BAD_REQUEST_MESSAGE = "The request could not be understood. Nothing was saved. Go back with your browser and try again."
+DATA_TOO_BIG_MESSAGE = (
+    "The form sent more data than this site accepts. Nothing was saved. Go back with your browser: your text is "
+    "still in the form."
+)
+
+
+def error_response(request, status: int, title: str, message: str) -> HttpResponse:
+    """A standalone error page (JSON for the editor's fetch calls) that reads neither the body nor the database.
+
+    Used where the request itself is malformed, so nothing may parse it again: the edge middleware and the 400
+    handler (Django's own handler re-reads the body for its CSRF check and fails a second time).
+    """
+    if (
+        "application/json" in request.headers.get("Accept", "")
+        or request.headers.get("X-Requested-With") == "XMLHttpRequest"
+    ):
+        return JsonResponse({"error": message}, status=status)
+    body = loader.get_template("400.html").render({"SITE_NAME": settings.SITE_NAME, "title": title, "message": message})
+    return HttpResponse(body, status=status)
+
+
 def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
+
+
+def bad_request(request, exception=None):
+    if isinstance(exception, RequestDataTooBig):
+        return error_response(request, 413, "Request too large", DATA_TOO_BIG_MESSAGE)
+    return error_response(request, 400, "Bad request", BAD_REQUEST_MESSAGE)
 
 
 def server_error(request):
