@@ -66,7 +66,7 @@ def test_image_at_its_upload_limit_is_still_accepted(client, member, settings, t
     upload = SimpleUploadedFile("big.png", png, content_type="image/png")
     response = client.post(reverse("writing:upload"), {"image": upload}, HTTP_X_REQUESTED_WITH="XMLHttpRequest")
     assert response.status_code == 200, response.content
-    assert response.json()["image_code"].startswith("![](")
+    assert response.json()["image_code"].startswith("![Big](")
 
 
 def _size_in_bytes(value: str) -> int:

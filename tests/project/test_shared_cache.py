@@ -83,8 +83,9 @@ def test_two_worker_processes_share_one_rate_limit():
         """
         import django
         django.setup()
+        from django.utils import timezone
         from accounts import ratelimit
-        print(sum(ratelimit._hit("comment:user:1", 30, 3600) for _ in range(20)))
+        print(sum(ratelimit._hit("comment:user:1", 30, 3600, timezone.now()) for _ in range(20)))
         """
     )
     env = _env_for_test_database()
