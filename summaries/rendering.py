@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from html import escape
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, unquote, urlsplit, urlunsplit
 
 import bleach
 import markdown
@@ -63,13 +63,16 @@ _PYGMENTS_CLASSES = frozenset(css for css in STANDARD_TYPES.values() if css) | {
 _ALLOWED_CLASSES = {
     "div": frozenset({"highlight", "math-display", "footnote"}),
     "span": _PYGMENTS_CLASSES | {"math-inline", "math-display"},
-    "a": frozenset({"citation", "footnote-ref", "footnote-backref"}),
+    "a": frozenset({"citation", "footnote-ref", "footnote-backref", "video-link"}),
 }
 _ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "img": {"src", "alt", "title"},
     "abbr": {"title"},
 }
+# Every image is loaded lazily and without telling its host which page shows it: the only
+# values these two attributes may have, whoever wrote them.
+_IMAGE_FIXED_ATTRIBUTES = {"loading": "lazy", "referrerpolicy": "no-referrer"}
 _ALIGN_VALUES = frozenset({"left", "center", "right"})
 
 # Control characters have no business in prose; NUL in particular is mangled differently by
@@ -115,6 +118,14 @@ _URL_RE = re.compile(
 _URL_SCHEME_RE = re.compile(r"([a-z][a-z0-9+.\-]*):", re.IGNORECASE)
 _URL_IGNORED_CHARS_RE = re.compile(r"[\x00-\x20\x7f-\xa0\s]+")
 _DIGITS_RE = re.compile(r"[0-9]{1,9}")
+# A line that is nothing but the URL of an image or a video is embedded (the old site did so,
+# and old summaries rely on it): images by extension, videos by their provider's URL forms.
+_IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg", ".bmp")
+_YOUTUBE_ID_RE = re.compile(r"[A-Za-z0-9_-]{11}")
+_YOUTUBE_HOSTS = frozenset({"youtube.com", "m.youtube.com", "youtube-nocookie.com"})
+_YOUTUBE_PATH_RE = re.compile(r"/(?:embed|shorts|live|v)/([A-Za-z0-9_-]{11})/?")
+_VIMEO_PATH_RE = re.compile(r"/(?:(?:channels|groups|album)/[\w-]+/)?(?:videos?/)?([0-9]{1,12})/?")
+_FILE_NAME_SEPARATORS_RE = re.compile(r"[-_+.\s]+")
 _WHITESPACE_RE = re.compile(r"\s+")
 
 
@@ -280,6 +291,8 @@ def _attribute_allowed(footnote_id_re: re.Pattern, tag: str, name: str, value: s
         return value.lower() in _ALIGN_VALUES
     if tag == "ol" and name == "start":
         return bool(_DIGITS_RE.fullmatch(value))
+    if tag == "img" and name in _IMAGE_FIXED_ATTRIBUTES:
+        return value == _IMAGE_FIXED_ATTRIBUTES[name]
     if tag in {"li", "sup"} and name == "id":
         return bool(footnote_id_re.match(value))
     return False
@@ -631,6 +644,46 @@ def _local_media_prefix() -> str | None:
     return None
 
 
+def _embeddable_image(url: str) -> tuple[str, str] | None:
+    """(src, alt) for a bare http(s) URL of an image file, or None.
+
+    ``http:`` is upgraded to ``https:``, as browsers do for images on an https page anyway:
+    images are only ever shown from https (see ``render_markdown``). The alt text is the file
+    name, which is all we know about the picture.
+    """
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    if not parts.path.lower().endswith(_IMAGE_EXTENSIONS):
+        return None
+    name = unquote(parts.path.rsplit("/", 1)[-1]).rsplit(".", 1)[0]
+    alt = _FILE_NAME_SEPARATORS_RE.sub(" ", name).strip()[:100] or "image"
+    return urlunsplit(("https", *parts[1:])), alt
+
+
+def _video(url: str) -> tuple[str, str] | None:
+    """(provider, video id) for a bare YouTube or Vimeo URL, or None."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    if parts.scheme.lower() not in ("http", "https"):
+        return None
+    if host in _YOUTUBE_HOSTS:
+        if parts.path.rstrip("/") == "/watch":
+            video_ids = parse_qs(parts.query).get("v", [])
+            if video_ids and _YOUTUBE_ID_RE.fullmatch(video_ids[0]):
+                return "YouTube", video_ids[0]
+            return None
+        match = _YOUTUBE_PATH_RE.fullmatch(parts.path)
+        return ("YouTube", match.group(1)) if match else None
+    if host == "youtu.be":
+        match = _YOUTUBE_ID_RE.fullmatch(parts.path.strip("/"))
+        return ("YouTube", match.group(0)) if match else None
+    if host == "vimeo.com" or host == "player.vimeo.com":
+        match = _VIMEO_PATH_RE.fullmatch(parts.path)
+        return ("Vimeo", match.group(1)) if match else None
+    return None
+
+
 def _is_safe_url(value: str) -> bool:
     scheme = _URL_SCHEME_RE.match(_URL_IGNORED_CHARS_RE.sub("", value))
     return scheme is None or scheme.group(1).lower() in PROTOCOLS
@@ -688,6 +741,34 @@ def _link(href: str, label: str, *, css: str | None = None) -> list[dict]:
 
 
 _TEXT_TOKENS = frozenset({"Characters", "SpaceCharacters"})
+# Elements whose start or end is also the start or end of a line of the writer's text.
+_LINE_BOUNDARIES = frozenset({"p", "li", "dt", "dd", "td", "th", "blockquote", "div", "br"}) | _HEADINGS
+
+
+def _starts_line(tokens: list[dict], index: int) -> bool:
+    """Whether only spaces stand between the token at ``index`` and the start of its line."""
+    k = index - 1
+    while k >= 0 and tokens[k]["type"] in _TEXT_TOKENS:
+        _, newline, after = tokens[k]["data"].rpartition("\n")
+        if after.strip(" \t"):
+            return False
+        if newline:
+            return True
+        k -= 1
+    return k < 0 or tokens[k].get("name") in _LINE_BOUNDARIES
+
+
+def _ends_line(tokens: list[dict], index: int) -> bool:
+    """Whether only spaces stand between the token at ``index`` and the end of its line."""
+    k = index + 1
+    while k < len(tokens) and tokens[k]["type"] in _TEXT_TOKENS:
+        before, newline, _ = tokens[k]["data"].partition("\n")
+        if before.strip(" \t"):
+            return False
+        if newline:
+            return True
+        k += 1
+    return k == len(tokens) or tokens[k].get("name") in _LINE_BOUNDARIES
 
 
 class _PostFilter:
@@ -702,6 +783,7 @@ class _PostFilter:
         # batched look-up, and a lone display formula is recognised by looking ahead.
         tokens = list(self.source)
         bare_links = self._bare_paper_links(tokens)
+        embeds = self._embeds(tokens)
         self._resolve(bare_links.values())
         raw_depth = 0  # inside <pre>/<code>: placeholders go back to the writer's text
         links: list[bool] = []  # for each open <a>: whether it was kept
@@ -728,6 +810,9 @@ class _PostFilter:
                     yield _end("div")
             elif name in _HEADINGS and kind in ("StartTag", "EndTag"):
                 yield from self._heading(kind, name)
+            elif name == "a" and kind == "StartTag" and i in embeds:
+                i, replacement = embeds[i]  # continue after the link's end tag
+                yield from replacement
             elif name == "a" and kind == "StartTag":
                 kept = self._link_start(token, bare_links.get(i))
                 links.append(kept is not None)
@@ -767,6 +852,43 @@ class _PostFilter:
             identifier = parse_identifier(href)
             if identifier and identifier.kind in ("arxiv", "doi"):
                 found[i] = identifier
+        return found
+
+    def _embeds(self, tokens: list[dict]) -> dict[int, tuple[int, list[dict]]]:
+        """Bare image and video URLs alone on their line: link index → (its end tag's index, embed).
+
+        Only links the linkifier made from a bare URL qualify (text == href), so code, math and a
+        writer's own ``[text](url)`` never do; nor does a URL within a sentence.
+        """
+        found = {}
+        for i, token in enumerate(tokens):
+            if token["type"] != "StartTag" or token["name"] != "a":
+                continue
+            href = token["data"].get((None, "href"), "")
+            if not href.lower().startswith(("http://", "https://")) or self.context.marker in href:
+                continue  # a protected "[" or backtick in it: no plain URL
+            end = i + 1
+            while end < len(tokens) and tokens[end]["type"] in _TEXT_TOKENS:
+                end += 1
+            if end == len(tokens) or tokens[end]["type"] != "EndTag" or tokens[end]["name"] != "a":
+                continue
+            if "".join(t["data"] for t in tokens[i + 1 : end]).strip() != href:
+                continue
+            if not (_starts_line(tokens, i) and _ends_line(tokens, end)):
+                continue
+            try:
+                image = _embeddable_image(href) if self.context.allow_images else None
+                video = None if image else _video(href)
+            except ValueError:  # not a URL after all (urlsplit: "Invalid IPv6 URL")
+                continue
+            if image is not None:
+                src, alt = image
+                attrs = {(None, "src"): src, (None, "alt"): alt}
+                attrs.update({(None, name): value for name, value in _IMAGE_FIXED_ATTRIBUTES.items()})
+                found[i] = (end, [_start("img", attrs, empty=True)])
+            elif video is not None:
+                provider, video_id = video
+                found[i] = (end, _link(href, f"{provider} video {video_id}", css="video-link"))
         return found
 
     def _resolve(self, bare: Iterable[Identifier]) -> None:
@@ -862,7 +984,9 @@ class _PostFilter:
         alt = attrs.get((None, "alt"), "")
         local = _local_media_prefix()
         if self.context.allow_images and (src.startswith("https://") or (local and src.startswith(local))):
-            yield _start("img", {key: attrs[key] for key in attrs if key[1] in ("src", "alt", "title")}, empty=True)
+            kept = {key: attrs[key] for key in attrs if key[1] in ("src", "alt", "title")}
+            kept.update({(None, name): value for name, value in _IMAGE_FIXED_ATTRIBUTES.items()})
+            yield _start("img", kept, empty=True)
         elif src.lower().startswith(("http://", "https://", "/")) and not src.startswith("//") and not in_link:
             yield from _link(src, alt or src)
         elif alt:
