@@ -40,7 +40,15 @@ from pygments.token import STANDARD_TYPES, Token
 
 from papers.identifiers import Identifier, parse_identifier
 
-__all__ = ["Resolver", "markdownify", "pygments_css", "render_comment", "render_markdown"]
+__all__ = [
+    "Resolver",
+    "markdownify",
+    "plain_text",
+    "pygments_css",
+    "render_comment",
+    "render_markdown",
+    "render_text_with_math",
+]
 
 #: ``resolve_papers`` callables map (kind, canonical value) to the URL of the paper's page here.
 Resolver = Callable[[list[Identifier]], dict[tuple[str, str], str]]
@@ -92,6 +100,7 @@ _DROP_WITH_CONTENT_RE = re.compile(
     r"<(script|style|template|textarea|title|noscript|xmp|iframe|noembed|noframes|object)\b", re.IGNORECASE
 )
 _SPECIAL_CHAR_RE = re.compile(r"[\\`$\[\]]")
+_MATH_START_RE = re.compile(r"[\\$]")
 # Nesting deeper than any real text uses, which Python-Markdown or html5lib would handle in
 # quadratic time or by deep recursion (see _Protector and _render):
 _MAX_BRACKET_DEPTH = 8  # [[[…]]] beyond this is plain text
@@ -118,6 +127,109 @@ _URL_RE = re.compile(
 _URL_SCHEME_RE = re.compile(r"([a-z][a-z0-9+.\-]*):", re.IGNORECASE)
 _URL_IGNORED_CHARS_RE = re.compile(r"[\x00-\x20\x7f-\xa0\s]+")
 _DIGITS_RE = re.compile(r"[0-9]{1,9}")
+# Plain text (see plain_text): each pattern is anchored on a character class that stops at the
+# next delimiter, so no match attempt rescans the rest of the text.
+_PLAIN_TEXT_RULES = [
+    (re.compile(r"^[ \t]*(?:`{3,}|~{3,})[^\n]*$", re.MULTILINE), ""),  # code fences
+    (re.compile(r"<!--|-->|</?[a-zA-Z][^<>\n]{0,500}>"), " "),  # HTML tags and comments
+    (re.compile(r"^[ \t]{0,3}\[(?!\^)[^\[\]\n]{1,500}\]:[^\n]*$", re.MULTILINE), ""),  # link definitions
+    (re.compile(r"\[\^[^\[\]\s]{1,100}\]:?"), ""),  # footnote references and definitions
+    (re.compile(r"\\cite\{[^{}\n]{0,1000}\}"), ""),
+    (
+        re.compile(
+            r"!?\[([^\[\]\n]{0,1000})\](?:\([^()\s]{0,2000}(?:[ \t]+\"[^\"\n]{0,500}\")?\)|\[[^\[\]\n]{0,500}\])"
+        ),
+        r"\1",
+    ),
+    (re.compile(r"^[ \t]*(?:[-*_][ \t]*){3,}$|^[ \t]*=+[ \t]*$", re.MULTILINE), ""),  # rules, setext underlines
+    (re.compile(r"^[ \t]*(?:>[ \t]?)+", re.MULTILINE), ""),  # quotes
+    (re.compile(r"^[ \t]*(?:#{1,6}[ \t]+|[-*+][ \t]+|[0-9]{1,9}[.)][ \t]+)", re.MULTILINE), ""),  # headings, lists
+    (re.compile(r"^[ \t|:-]*-[ \t|:-]*$", re.MULTILINE), ""),  # table delimiter rows
+    (re.compile(r"\*+|~~|(?<![0-9A-Za-z)}\]])_+|_+(?![0-9A-Za-z({\\])|`+"), ""),  # emphasis, code (x_i stays)
+    (re.compile(r"\|"), " "),  # table cells
+    (re.compile(r"\\[()\[\]]|\$"), ""),  # math delimiters
+    (re.compile(r"\\[dt]?frac\{([^{}\n]{0,200})\}\{([^{}\n]{0,200})\}"), r"\1/\2"),
+]
+_TEX_COMMAND_RE = re.compile(r"\\([A-Za-z]{1,40})\*?")
+_TEX_SPACING_RE = re.compile(r"\\[,;:! \\]?|~")  # \, \; \\ ~ … and stray backslashes
+_TEX_SILENT_COMMANDS = frozenset(
+    re.findall(
+        r"\w+",
+        "text textbf textit texttt textrm textsf emph mathrm mathbf mathit mathcal mathbb mathsf mathtt mathfrak "
+        "boldsymbol bm operatorname hat bar tilde vec dot ddot overline underline widehat widetilde left right big "
+        "Big bigg Bigg displaystyle textstyle scriptstyle limits nolimits quad qquad mathop mbox hbox label",
+    )
+)
+_TEX_SYMBOLS = {
+    **dict(
+        zip(
+            re.findall(
+                r"\w+",
+                "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi pi "
+                "rho sigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi Omega",
+            ),
+            "αβγδεεζηθϑικλμνξπρστυφφχψωΓΔΘΛΞΠΣΦΨΩ",
+            strict=True,
+        )
+    ),
+    "infty": "∞",
+    "sum": "∑",
+    "prod": "∏",
+    "int": "∫",
+    "partial": "∂",
+    "nabla": "∇",
+    "pm": "±",
+    "mp": "∓",
+    "times": "×",
+    "cdot": "·",
+    "div": "÷",
+    "leq": "≤",
+    "le": "≤",
+    "geq": "≥",
+    "ge": "≥",
+    "neq": "≠",
+    "ne": "≠",
+    "approx": "≈",
+    "sim": "∼",
+    "simeq": "≃",
+    "equiv": "≡",
+    "propto": "∝",
+    "in": "∈",
+    "notin": "∉",
+    "subset": "⊂",
+    "subseteq": "⊆",
+    "cup": "∪",
+    "cap": "∩",
+    "emptyset": "∅",
+    "forall": "∀",
+    "exists": "∃",
+    "neg": "¬",
+    "land": "∧",
+    "lor": "∨",
+    "to": "→",
+    "rightarrow": "→",
+    "leftarrow": "←",
+    "Rightarrow": "⇒",
+    "leftrightarrow": "↔",
+    "mapsto": "↦",
+    "ldots": "…",
+    "cdots": "⋯",
+    "dots": "…",
+    "ell": "ℓ",
+    "top": "⊤",
+    "perp": "⊥",
+    "circ": "∘",
+    "star": "⋆",
+    "langle": "⟨",
+    "rangle": "⟩",
+    "lVert": "‖",
+    "rVert": "‖",
+    "Vert": "‖",
+    "mid": "|",
+    "prime": "′",
+    "degree": "°",
+    "sqrt": "√",
+}
 # A line that is nothing but the URL of an image or a video is embedded (the old site did so,
 # and old summaries rely on it): images by extension, videos by their provider's URL forms.
 _IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg", ".bmp")
@@ -163,6 +275,80 @@ def render_comment(text: str) -> str:
 def markdownify(text: str) -> str:
     """django-markdownx's preview hook (``MARKDOWNX_MARKDOWNIFY_FUNCTION``): the summary renderer."""
     return render_markdown(text)
+
+
+def render_text_with_math(text: str) -> str:
+    """Plain text with TeX math (a paper's abstract) as HTML: everything escaped, no Markdown.
+
+    Math is found by the summaries' rules (``$…$`` with Pandoc's price rule, ``$$…$$``,
+    ``\\(…\\)``, ``\\[…\\]``; ``\\$`` is a dollar) and wrapped in the same ``math-inline`` /
+    ``math-display`` spans, so the page's math.js typesets it with KaTeX. Inline HTML (the spans
+    only), meant to sit inside the caller's paragraph.
+    """
+    text = _CONTROL_CHARS_RE.sub("", (text or "").replace("\r\n", "\n").replace("\r", "\n"))
+    out: list[str] = []
+    copied = pos = 0
+    end = len(text)
+    finder = _Finder(text)
+
+    def emit(start: int, stop: int, html: str) -> None:
+        nonlocal copied, pos
+        out.append(escape(text[copied:start], quote=False))
+        out.append(html)
+        copied = pos = stop
+
+    while (match := _MATH_START_RE.search(text, pos)) is not None:
+        i = match.start()
+        pos = i + 1
+        if text.startswith("\\$", i):
+            emit(i, i + 2, "$")
+        elif text[i] == "\\":
+            pos = i + 2  # an escaped character, or the opening of \( or \[
+            if text[i + 1 : i + 2] in ("(", "["):
+                closer = "\\)" if text[i + 1] == "(" else "\\]"
+                j = finder.find(closer, i + 2)
+                if j != -1 and text[i + 2 : j].strip():
+                    kind = "inline" if text[i + 1] == "(" else "display"
+                    emit(i, j + 2, _math_span(kind, text[i + 2 : j]))
+        elif text.startswith("$$", i):
+            pos = i + 2
+            j = finder.find("$$", i + 2)
+            if j != -1 and text[i + 2 : j].strip():
+                emit(i, j + 2, _math_span("display", text[i + 2 : j]))
+        elif (j := _inline_dollar_end(text, i, end)) != -1:
+            emit(i, j + 1, _math_span("inline", text[i + 1 : j]))
+    out.append(escape(text[copied:], quote=False))
+    return "".join(out)
+
+
+def _math_span(kind: str, tex: str) -> str:
+    delimited = f"$${tex}$$" if kind == "display" else f"${tex}$"
+    return f'<span class="math-{kind}">{escape(delimited, quote=False)}</span>'
+
+
+def plain_text(text: str) -> str:
+    """Markdown with TeX as one line of plain text: for meta and OpenGraph descriptions.
+
+    Not HTML (templates escape it): Markdown syntax and HTML tags are dropped, links and images
+    keep their text, math loses its delimiters and TeX commands become their argument or a
+    readable symbol (``$\\alpha$-weighted`` → ``α-weighted``). Linear time, like the renderer.
+    """
+    text = _CONTROL_CHARS_RE.sub("", (text or "").replace("\r\n", "\n").replace("\r", "\n"))
+    text = text.replace("\\$", "\x00")  # a writer's plain dollar survives the math clean-up
+    for pattern, replacement in _PLAIN_TEXT_RULES:
+        text = pattern.sub(replacement, text)
+    text = _TEX_COMMAND_RE.sub(_tex_command_text, text)
+    text = _TEX_SPACING_RE.sub(" ", text.replace("{", "").replace("}", "")).replace("\x00", "$")
+    return _WHITESPACE_RE.sub(" ", text).strip()
+
+
+def _tex_command_text(match: re.Match) -> str:
+    name = match.group(1)
+    if name in _TEX_SYMBOLS:
+        return _TEX_SYMBOLS[name]
+    if name in _TEX_SILENT_COMMANDS:
+        return ""
+    return name  # \log, \max, \softmax …: the name reads well enough
 
 
 # --- Pipeline ---------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ import pytest
 
 from papers.identifiers import Identifier
 from summaries import rendering
-from summaries.rendering import pygments_css, render_comment, render_markdown
+from summaries.rendering import plain_text, pygments_css, render_comment, render_markdown, render_text_with_math
 
 SITE_PAPERS = {
     ("arxiv", "1706.03762"): "/paper/attention-is-all-you-need/",
@@ -556,6 +556,51 @@ def test_a_line_that_is_only_a_video_url_becomes_a_video_link_card(url, label):
 )
 def test_other_video_like_urls_stay_plain_links(text):
     assert "video-link" not in render(text)
+
+
+# --- Abstracts and plain text ----------------------------------------------------------------------
+
+
+def test_text_with_math_wraps_tex_like_summaries_and_escapes_everything_else():
+    html = render_text_with_math(
+        "An $\\alpha$-weighted *loss* $$a<b$$, \\(x_i\\) and \\[y\\] cost $5 and $10; a \\$ sign; <b>&</b> # [x](y)"
+    )
+    assert html == (
+        'An <span class="math-inline">$\\alpha$</span>-weighted *loss* <span class="math-display">$$a&lt;b$$</span>, '
+        '<span class="math-inline">$x_i$</span> and <span class="math-display">$$y$$</span> cost $5 and $10; '
+        "a $ sign; &lt;b&gt;&amp;&lt;/b&gt; # [x](y)"
+    )
+
+
+def test_text_with_math_escapes_markup_inside_math():
+    html = render_text_with_math('$</span><script>alert("x")</script>$')
+    assert html == '<span class="math-inline">$&lt;/span&gt;&lt;script&gt;alert("x")&lt;/script&gt;$</span>'
+
+
+def test_text_with_math_handles_unbalanced_delimiters_as_text():
+    assert render_text_with_math("$ 5 $x \\( a $$") == "$ 5 $x \\( a $$"
+    assert render_text_with_math("") == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("An $\\alpha$-weighted loss", "An α-weighted loss"),
+        ("$$\\frac{a}{b} \\leq \\mathcal{L}_i$$", "a/b ≤ L_i"),
+        ("$x^{2}\\,y$ and \\(\\log p\\)", "x^2 y and log p"),
+        ("# Title\n\nSome **bold** and _em_ text", "Title Some bold and em text"),
+        ('[the paper](https://arxiv.org/abs/1706.03762 "t") and ![fig](https://x.org/a.png)', "the paper and fig"),
+        ("> quoted\n\n- one\n- two\n\n1. three", "quoted one two three"),
+        ("`snake_case` code\n\n```python\nx = 1\n```", "snake_case code x = 1"),
+        ("| a | b |\n|---|:-:|\n| 1 | 2 |", "a b 1 2"),
+        ('<div class="x">raw</div> html<br>', "raw html"),
+        ("Claim[^1] \\cite{1706.03762}.\n\n[^1]: Note.\n[ref]: https://x.org", "Claim . Note."),
+        ("costs \\$5, not $x$", "costs $5, not x"),
+        ("", ""),
+    ],
+)
+def test_plain_text_drops_markdown_and_tex_markup(text, expected):
+    assert plain_text(text) == expected
 
 
 # --- Code -------------------------------------------------------------------------------------------
