@@ -186,7 +186,8 @@ class Summary(models.Model):
         update_fields = kwargs.get("update_fields")
         body_changed = update_fields is None or "body" in update_fields
         if body_changed:
-            self.body_html = render_markdown(self.body)
+            # Citations (arXiv ids, DOIs, DBLP keys) link to the cited papers' pages here: one query.
+            self.body_html = render_markdown(self.body, resolve_papers=Paper.objects.page_urls)
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "body_html"}
         with transaction.atomic():

@@ -785,24 +785,10 @@ def _citation(source: str, keys: str) -> _Fragment | None:
 
 
 def _resolve_papers_from_database(identifiers: list[Identifier]) -> dict[tuple[str, str], str]:
-    """The default resolver: one query for all papers the text cites."""
-    from django.db.models import Q
+    """The default resolver (previews, comments): ``Paper.objects.page_urls``, one query for all citations."""
+    from papers.models import Paper  # not at the top: `python -m summaries.rendering` runs without Django
 
-    from papers.models import Paper
-
-    arxiv_ids = [i.value for i in identifiers if i.kind == "arxiv"]
-    dois = [i.value for i in identifiers if i.kind == "doi"]
-    if not arxiv_ids and not dois:
-        return {}
-    papers = Paper.objects.filter(Q(arxiv_id__in=arxiv_ids) | Q(doi__in=dois)).only("id", "slug", "arxiv_id", "doi")
-    urls: dict[tuple[str, str], str] = {}
-    for paper in papers:
-        url = paper.get_absolute_url()
-        if paper.arxiv_id:
-            urls[("arxiv", paper.arxiv_id)] = url
-        if paper.doi:
-            urls[("doi", paper.doi)] = url
-    return urls
+    return Paper.objects.page_urls(identifiers)
 
 
 def _fallback_url(identifier: Identifier) -> str:
