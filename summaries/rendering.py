@@ -34,7 +34,9 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit, urlunsplit
 
 import bleach
 import markdown
+from bleach import html5lib_shim
 from bleach.linkifier import LinkifyFilter
+from markdown.inlinepatterns import LinkInlineProcessor
 from pygments.formatters import HtmlFormatter
 from pygments.token import STANDARD_TYPES, Token
 
@@ -108,6 +110,31 @@ _MAX_FOOTNOTE_REFS = 20  # references to one footnote
 _MAX_PREFIX_WIDTH = 64  # leading spaces of a line (a tab counts 4): 16 levels of 4-space indentation
 _MAX_QUOTE_DEPTH = 16  # ">" markers at the start of a line
 _MAX_HTML_DEPTH = 200  # elements inside elements in Markdown's output
+_MAX_BLOCK_SPLITS = 50  # headings, rules, abbreviations… in one block (see _Protector._block_split_edits)
+_MAX_ABBREVIATIONS = 100  # abbreviation definitions in one text
+# Lines Python-Markdown's block processors split a block at, after any quote and list markers.
+_BLOCK_SPLITTER_RE = re.compile(
+    r"""^[ \t>]*+(?:(?:[-*+]|[0-9]{1,9}[.)])[ \t]++[ \t>]*+)?
+    (?P<marker>
+        [=-]+[ \t]*$                          # setext underline
+      | (?:[-*_][ \t]*+){3,}$                 # horizontal rule
+      | \#{1,6}(?=[ \t]|$)                    # ATX heading
+      | \*\[                                  # abbreviation definition
+      | :(?=[ \t])                             # definition
+      | \|?[ \t]*:?-+:?[ \t]*\|[ \t|:-]*$       # table delimiter row
+    )""",
+    re.MULTILINE | re.VERBOSE,
+)
+_TAG_START_RE = re.compile(r"<[A-Za-z/!?]")
+# A text with this many elements and this dense (a 400-row table of numbers, 2,000 links in a row)
+# is shown as plain text: rendering it would cost seconds (see _too_many_elements).
+_MAX_DENSE_ELEMENTS = 2000
+_DENSE_CHARS = 8
+_MAX_LINK_TEXT = 2000  # characters of a link's [text]
+_MAX_LINK_DESTINATION = 4000  # characters of a link's (destination "title")
+# A link destination: up to its balancing ")", parentheses nested two deep at most (atomic
+# groups: no backtracking, so a failed match costs what it read).
+_LINK_DESTINATION_RE = re.compile(r"\((?>[^()]+|\((?>[^()]+|\([^()]*\))*\))*\)")
 _DEEP_PREFIX_RE = re.compile(rf"^[ \t>]{{{min(_MAX_PREFIX_WIDTH, _MAX_QUOTE_DEPTH)},}}", re.MULTILINE)
 _TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*>")
 # Void elements, and elements the HTML parser closes by itself when the next one opens.
@@ -376,6 +403,10 @@ def _render(
         # The HTML parser spends time proportional to the depth on every element: thousands of
         # nested raw tags would take minutes.
         return _plain_paragraphs(text)
+    if _too_many_elements(html, len(text)):
+        # Each element costs the parser, sanitiser and serialiser ~100 times what a character of
+        # prose does: "[a](b)" * 10000 is linear but seconds of work, and no summary.
+        return _plain_paragraphs(text)
     context = _Context(
         fragments=protector.fragments,
         placeholder_re=protector.placeholder_re,
@@ -396,7 +427,37 @@ def _render(
             partial(_PostFilter, context=context),
         ],
     )
+    cleaner.walker = _TreeWalker
     return cleaner.clean(html).strip()
+
+
+class _TreeWalker(html5lib_shim.getTreeWalker("etree")):
+    """html5lib's ElementTree walker, minus its quadratic step.
+
+    Leaving an element, the stock walker finds the element's index among its siblings with
+    ``list(parent).count(element)`` and ``.index(element)``: time proportional to the number of
+    siblings, for each of them, so a list or table of 15,000 rows took seconds. Here each
+    parent's children are indexed once.
+    """
+
+    def __init__(self, tree):
+        super().__init__(tree)
+        self._indexes: dict[int, dict[int, int]] = {}
+
+    def getParentNode(self, node):
+        if not isinstance(node, tuple):
+            return None
+        element, key, parents, flag = node
+        if flag == "text":
+            return (element, key, parents, None) if parents else element
+        parent = parents.pop()
+        if not parents:
+            return parent
+        grandparent = parents[-1]
+        indexes = self._indexes.get(id(grandparent))
+        if indexes is None:
+            indexes = self._indexes[id(grandparent)] = {id(child): i for i, child in enumerate(grandparent)}
+        return parent, indexes[id(parent)], parents, None
 
 
 def _markdown(*, comment: bool, footnote_tag: str) -> markdown.Markdown:
@@ -408,7 +469,34 @@ def _markdown(*, comment: bool, footnote_tag: str) -> markdown.Markdown:
         configs["tables"] = {"use_align_attribute": True}
         configs["footnotes"] = {"SEPARATOR": f"-{footnote_tag}-"}
     # A fresh instance per call: Markdown objects keep state and are not thread-safe (~1 ms).
-    return markdown.Markdown(extensions=extensions, extension_configs=configs, output_format="html")
+    md = markdown.Markdown(extensions=extensions, extension_configs=configs, output_format="html")
+    for processor in md.inlinePatterns:
+        if isinstance(processor, LinkInlineProcessor):
+            processor.getText = partial(_link_text, processor.getText)
+            processor.getLink = partial(_link_destination, processor)
+    return md
+
+
+# Python-Markdown scans a link's "[text]" and "(destination 'title')" character by character in
+# Python, and a scan that finds no end runs to the end of the paragraph: for every "[" or "](",
+# "[a](" * 15000 took minutes, and even links that succeed scan to the end when their destination
+# holds a quote ([a]("x) repeated). No real link text or destination is this long, so the scans
+# see a window of the text (indices unchanged), and a destination is handed to Python-Markdown's
+# own scan only when its closing parenthesis is found first, at C speed.
+
+
+def _link_text(get_text: Callable[[str, int], tuple], data: str, index: int) -> tuple:
+    return get_text(data[: index + _MAX_LINK_TEXT], index)
+
+
+def _link_destination(processor: LinkInlineProcessor, data: str, index: int) -> tuple:
+    angle = processor.RE_LINK.match(data, index)
+    if angle is not None and angle.group(1):  # (<url> "title"): one regular expression, no scan
+        return LinkInlineProcessor.getLink(processor, data, index)
+    destination = _LINK_DESTINATION_RE.match(data, index, index + _MAX_LINK_DESTINATION)
+    if destination is None:
+        return "", None, index, False
+    return LinkInlineProcessor.getLink(processor, data[: destination.end()], index)
 
 
 def _plain_paragraphs(text: str) -> str:
@@ -438,6 +526,12 @@ def _nesting_depth_exceeds(html: str, tags: frozenset[str], limit: int) -> bool:
                 if top == name:
                     break
     return False
+
+
+def _too_many_elements(html: str, text_length: int) -> bool:
+    """More than _MAX_DENSE_ELEMENTS elements, at more than one per _DENSE_CHARS characters."""
+    tags = html.count("<")  # Markdown escapes the text's own "<": these are tags (open and close)
+    return tags > 2 * _MAX_DENSE_ELEMENTS and tags * _DENSE_CHARS > 2 * text_length
 
 
 def _drop_unsafe_elements(html: str) -> str:
@@ -546,6 +640,7 @@ class _Protector:
         self.fragments: list[_Fragment] = []
         self.escapable = frozenset(escapable) - {"(", "["}  # \( and \[ may open math
         self.footnote_refs: dict[str, int] = {}
+        self.abbreviations = 0
 
     def placeholder(self, fragment: _Fragment) -> str:
         self.fragments.append(fragment)
@@ -568,14 +663,35 @@ class _Protector:
         pos = start
         for match in _PARAGRAPH_BREAK_RE.finditer(text, start, end):
             edits += self._edits(text, pos, match.start())
+            edits += self._block_split_edits(text, pos, match.start())
             pos = match.end()
         edits += self._edits(text, pos, end)
+        edits += self._block_split_edits(text, pos, end)
+        edits += _unclosed_tag_edits(text, start, end)
         # Absurdly deep list indentation or quoting costs Python-Markdown quadratic time and
         # deep recursion: such prefixes are cut to a depth no real text reaches.
         for match in _DEEP_PREFIX_RE.finditer(text, start, end):
             clamped = _clamp_prefix(match.group(0))
             if clamped != match.group(0):
                 edits.append((match.start(), match.end(), clamped))
+        return edits
+
+    def _block_split_edits(self, text: str, start: int, end: int) -> list[tuple[int, int, _Fragment]]:
+        """Past a sane count, lines that split a block (headings, rules, abbreviations…) stay text.
+
+        Python-Markdown handles each such line by re-reading the rest of the block (every block
+        processor searches it again): ``"a\\n-\\n" * 15000``, all setext headings in one block,
+        took 36 s. A block (lines without a blank one) of more than _MAX_BLOCK_SPLITS of them is no
+        real text. Abbreviations are also capped over the whole text: each one is an alternative
+        in the regular expression run over every text.
+        """
+        edits = []
+        for splits, match in enumerate(_BLOCK_SPLITTER_RE.finditer(text, start, end), start=1):
+            abbreviation = match.group("marker").startswith("*[")
+            self.abbreviations += abbreviation
+            if splits > _MAX_BLOCK_SPLITS or (abbreviation and self.abbreviations > _MAX_ABBREVIATIONS):
+                marker = text[match.start("marker") : match.end("marker")]
+                edits.append((match.start("marker"), match.end("marker"), _literal(marker)))
         return edits
 
     def _apply(self, text: str, edits: list[tuple[int, int, str | _Fragment]]) -> str:
@@ -694,6 +810,28 @@ class _Protector:
             if _QUOTE_PREFIX_RE.match(text, line_start):
                 tex = _QUOTE_CONTINUATION_RE.sub("\n", tex)
         return _Fragment(kind, text[start:end], tex=tex)
+
+
+def _unclosed_tag_edits(text: str, start: int, end: int) -> list[tuple[int, int, _Fragment]]:
+    """A ``<`` that opens a tag, but meets another ``<`` before any ``>``, is plain text.
+
+    Python's HTML parser (which Python-Markdown runs over the whole text) reads each such tag to
+    the end of the text looking for its ``>``: ``"<a " * 15000`` took minutes. No tag can hold a
+    ``<`` outside a quoted attribute, and Python-Markdown shows these as text anyway. Comments
+    (``<!--``) are found by their own, linear, search.
+    """
+    edits = []
+    closers = _Finder(text, end)
+    pos = start
+    while (i := text.find("<", pos, end)) != -1:
+        pos = i + 1
+        if not _TAG_START_RE.match(text, i) or text.startswith("<!--", i):
+            continue
+        closer = closers.find(">", i + 1)
+        following = text.find("<", i + 1, end if closer == -1 else closer)
+        if closer == -1 or following != -1:
+            edits.append((i, i + 1, _literal("<")))
+    return edits
 
 
 def _clamp_prefix(prefix: str) -> str:
