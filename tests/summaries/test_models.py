@@ -1,3 +1,4 @@
+import io
 import threading
 import time
 
@@ -185,3 +186,23 @@ def test_two_requests_publishing_one_summary_at_once_count_it_once():
         thread.join()
     assert errors == []
     assert _venue_summaries(summary) == 1
+
+
+def test_rerender_summaries_rewrites_only_stale_html():
+    from django.core.management import call_command
+
+    stale = SummaryFactory(body="https://i.imgur.com/figure.png")
+    fresh = SummaryFactory(body="Nothing to change.")
+    Summary.objects.filter(pk=stale.pk).update(body_html="<p>old</p>")
+    fresh_html = Summary.objects.get(pk=fresh.pk).body_html
+
+    call_command("rerender_summaries", "--dry-run", stdout=io.StringIO())
+    assert Summary.objects.get(pk=stale.pk).body_html == "<p>old</p>"
+
+    out = io.StringIO()
+    with CaptureQueriesContext(connection) as queries:
+        call_command("rerender_summaries", "--batch", "1", stdout=out)
+    assert '<img src="https://i.imgur.com/figure.png"' in Summary.objects.get(pk=stale.pk).body_html
+    assert Summary.objects.get(pk=fresh.pk).body_html == fresh_html
+    assert sum(q["sql"].startswith("UPDATE") for q in queries) == 1
+    assert "1 of 2 summaries re-rendered" in out.getvalue()
