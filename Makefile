@@ -44,6 +44,7 @@ format: $(STAMP)
 	$(PY) -m ruff check --fix .
 
 bench: $(STAMP)
+	$(DEV_ENV) $(PY) scripts/bench_render.py
 	$(DEV_ENV) $(PY) scripts/bench.py $(BENCH_ARGS)
 
 # The take-down drill: renderer, GIF and diff attacks against gunicorn (3 workers) under load (needs wrk).

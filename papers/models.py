@@ -179,6 +179,34 @@ class PaperQuerySet(models.QuerySet):
         paper = self.filter(query).select_related("merged_into").order_by("id").first()
         return paper.merged_into if paper and paper.merged_into_id else paper
 
+    def page_urls(self, identifiers) -> dict[tuple[str, str], str]:
+        """The site's page for each identifier it has a paper for: ``(kind, value)`` → URL, merges resolved.
+
+        ``identifiers`` are canonical ``papers.identifiers.Identifier`` (arXiv id, DOI, DBLP key), e.g. every
+        citation in a summary: one query for all of them, through the unique indexes on the three columns.
+        """
+        wanted: dict[str, set[str]] = {}
+        for identifier in identifiers:
+            wanted.setdefault(_IDENTIFIER_FIELDS[identifier.kind], set()).add(identifier.value)
+        if not wanted:
+            return {}
+        query = models.Q()
+        for field_name, values in wanted.items():
+            query |= models.Q(**{f"{field_name}__in": sorted(values)})
+        papers = (
+            self.filter(query)
+            .select_related("merged_into")
+            .only("slug", "arxiv_id", "doi", "dblp_key", "merged_into__slug")
+        )
+        urls: dict[tuple[str, str], str] = {}
+        for paper in papers:
+            url = (paper.merged_into or paper).get_absolute_url()
+            for kind, field_name in _IDENTIFIER_FIELDS.items():
+                value = getattr(paper, field_name)
+                if value in wanted.get(field_name, ()):
+                    urls[(kind, value)] = url
+        return urls
+
     def for_list(self):
         """What a paper row in a list shows: venue, and the first authors (up to LIST_AUTHORS + 1 to know "et al.")."""
         first_authors = PaperAuthor.objects.filter(position__lte=LIST_AUTHORS).select_related("author")

@@ -181,13 +181,18 @@ class Summary(models.Model):
             return "anonymous"
         return self.writer.public_name
 
-    def save(self, *args, **kwargs):
+    def render_body(self) -> str:
+        """``body`` as stored ``body_html``; citations (arXiv ids, DOIs, DBLP keys) link to the papers'
+        pages here, looked up in one query."""
         from summaries.rendering import render_markdown
 
+        return render_markdown(self.body, resolve_papers=Paper.objects.page_urls)
+
+    def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")
         body_changed = update_fields is None or "body" in update_fields
         if body_changed:
-            self.body_html = render_markdown(self.body)
+            self.body_html = self.render_body()
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "body_html"}
         with transaction.atomic():

@@ -30,17 +30,27 @@ from dataclasses import dataclass, field
 from functools import partial
 from html import escape
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, unquote, urlsplit, urlunsplit
 
 import bleach
 import markdown
+from bleach import html5lib_shim
 from bleach.linkifier import LinkifyFilter
+from markdown.inlinepatterns import LinkInlineProcessor
 from pygments.formatters import HtmlFormatter
 from pygments.token import STANDARD_TYPES, Token
 
 from papers.identifiers import Identifier, parse_identifier
 
-__all__ = ["Resolver", "markdownify", "pygments_css", "render_comment", "render_markdown"]
+__all__ = [
+    "Resolver",
+    "markdownify",
+    "plain_text",
+    "pygments_css",
+    "render_comment",
+    "render_markdown",
+    "render_text_with_math",
+]
 
 #: ``resolve_papers`` callables map (kind, canonical value) to the URL of the paper's page here.
 Resolver = Callable[[list[Identifier]], dict[tuple[str, str], str]]
@@ -63,13 +73,16 @@ _PYGMENTS_CLASSES = frozenset(css for css in STANDARD_TYPES.values() if css) | {
 _ALLOWED_CLASSES = {
     "div": frozenset({"highlight", "math-display", "footnote"}),
     "span": _PYGMENTS_CLASSES | {"math-inline", "math-display"},
-    "a": frozenset({"citation", "footnote-ref", "footnote-backref"}),
+    "a": frozenset({"citation", "footnote-ref", "footnote-backref", "video-link"}),
 }
 _ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
     "img": {"src", "alt", "title"},
     "abbr": {"title"},
 }
+# Every image is loaded lazily and without telling its host which page shows it: the only
+# values these two attributes may have, whoever wrote them.
+_IMAGE_FIXED_ATTRIBUTES = {"loading": "lazy", "referrerpolicy": "no-referrer"}
 _ALIGN_VALUES = frozenset({"left", "center", "right"})
 
 # Control characters have no business in prose; NUL in particular is mangled differently by
@@ -89,6 +102,7 @@ _DROP_WITH_CONTENT_RE = re.compile(
     r"<(script|style|template|textarea|title|noscript|xmp|iframe|noembed|noframes|object)\b", re.IGNORECASE
 )
 _SPECIAL_CHAR_RE = re.compile(r"[\\`$\[\]]")
+_MATH_START_RE = re.compile(r"[\\$]")
 # Nesting deeper than any real text uses, which Python-Markdown or html5lib would handle in
 # quadratic time or by deep recursion (see _Protector and _render):
 _MAX_BRACKET_DEPTH = 8  # [[[…]]] beyond this is plain text
@@ -96,6 +110,31 @@ _MAX_FOOTNOTE_REFS = 20  # references to one footnote
 _MAX_PREFIX_WIDTH = 64  # leading spaces of a line (a tab counts 4): 16 levels of 4-space indentation
 _MAX_QUOTE_DEPTH = 16  # ">" markers at the start of a line
 _MAX_HTML_DEPTH = 200  # elements inside elements in Markdown's output
+_MAX_BLOCK_SPLITS = 50  # headings, rules, abbreviations… in one block (see _Protector._block_split_edits)
+_MAX_ABBREVIATIONS = 100  # abbreviation definitions in one text
+# Lines Python-Markdown's block processors split a block at, after any quote and list markers.
+_BLOCK_SPLITTER_RE = re.compile(
+    r"""^[ \t>]*+(?:(?:[-*+]|[0-9]{1,9}[.)])[ \t]++[ \t>]*+)?
+    (?P<marker>
+        [=-]+[ \t]*$                          # setext underline
+      | (?:[-*_][ \t]*+){3,}$                 # horizontal rule
+      | \#{1,6}(?=[ \t]|$)                    # ATX heading
+      | \*\[                                  # abbreviation definition
+      | :(?=[ \t])                             # definition
+      | \|?[ \t]*:?-+:?[ \t]*\|[ \t|:-]*$       # table delimiter row
+    )""",
+    re.MULTILINE | re.VERBOSE,
+)
+_TAG_START_RE = re.compile(r"<[A-Za-z/!?]")
+# A text with this many elements and this dense (a 400-row table of numbers, 2,000 links in a row)
+# is shown as plain text: rendering it would cost seconds (see _too_many_elements).
+_MAX_DENSE_ELEMENTS = 2000
+_DENSE_CHARS = 8
+_MAX_LINK_TEXT = 2000  # characters of a link's [text]
+_MAX_LINK_DESTINATION = 4000  # characters of a link's (destination "title")
+# A link destination: up to its balancing ")", parentheses nested two deep at most (atomic
+# groups: no backtracking, so a failed match costs what it read).
+_LINK_DESTINATION_RE = re.compile(r"\((?>[^()]+|\((?>[^()]+|\([^()]*\))*\))*\)")
 _DEEP_PREFIX_RE = re.compile(rf"^[ \t>]{{{min(_MAX_PREFIX_WIDTH, _MAX_QUOTE_DEPTH)},}}", re.MULTILINE)
 _TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*>")
 # Void elements, and elements the HTML parser closes by itself when the next one opens.
@@ -115,6 +154,117 @@ _URL_RE = re.compile(
 _URL_SCHEME_RE = re.compile(r"([a-z][a-z0-9+.\-]*):", re.IGNORECASE)
 _URL_IGNORED_CHARS_RE = re.compile(r"[\x00-\x20\x7f-\xa0\s]+")
 _DIGITS_RE = re.compile(r"[0-9]{1,9}")
+# Plain text (see plain_text): each pattern is anchored on a character class that stops at the
+# next delimiter, so no match attempt rescans the rest of the text.
+_PLAIN_TEXT_RULES = [
+    (re.compile(r"^[ \t]*(?:`{3,}|~{3,})[^\n]*$", re.MULTILINE), ""),  # code fences
+    (re.compile(r"<!--|-->|</?[a-zA-Z][^<>\n]{0,500}>"), " "),  # HTML tags and comments
+    (re.compile(r"^[ \t]{0,3}\[(?!\^)[^\[\]\n]{1,500}\]:[^\n]*$", re.MULTILINE), ""),  # link definitions
+    (re.compile(r"\[\^[^\[\]\s]{1,100}\]:?"), ""),  # footnote references and definitions
+    (re.compile(r"\\cite\{[^{}\n]{0,1000}\}"), ""),
+    (
+        re.compile(
+            r"!?\[([^\[\]\n]{0,1000})\](?:\([^()\s]{0,2000}(?:[ \t]+\"[^\"\n]{0,500}\")?\)|\[[^\[\]\n]{0,500}\])"
+        ),
+        r"\1",
+    ),
+    (re.compile(r"^[ \t]*(?:[-*_][ \t]*){3,}$|^[ \t]*=+[ \t]*$", re.MULTILINE), ""),  # rules, setext underlines
+    (re.compile(r"^[ \t]*(?:>[ \t]?)+", re.MULTILINE), ""),  # quotes
+    (re.compile(r"^[ \t]*(?:#{1,6}[ \t]+|[-*+][ \t]+|[0-9]{1,9}[.)][ \t]+)", re.MULTILINE), ""),  # headings, lists
+    (re.compile(r"^[ \t|:-]*-[ \t|:-]*$", re.MULTILINE), ""),  # table delimiter rows
+    (re.compile(r"\*+|~~|(?<![0-9A-Za-z)}\]])_+|_+(?![0-9A-Za-z({\\])|`+"), ""),  # emphasis, code (x_i stays)
+    (re.compile(r"\|"), " "),  # table cells
+    (re.compile(r"\\[()\[\]]|\$"), ""),  # math delimiters
+    (re.compile(r"\\[dt]?frac\{([^{}\n]{0,200})\}\{([^{}\n]{0,200})\}"), r"\1/\2"),
+]
+_TEX_COMMAND_RE = re.compile(r"\\([A-Za-z]{1,40})\*?")
+_TEX_SPACING_RE = re.compile(r"\\[,;:! \\]?|~")  # \, \; \\ ~ … and stray backslashes
+_TEX_SILENT_COMMANDS = frozenset(
+    re.findall(
+        r"\w+",
+        "text textbf textit texttt textrm textsf emph mathrm mathbf mathit mathcal mathbb mathsf mathtt mathfrak "
+        "boldsymbol bm operatorname hat bar tilde vec dot ddot overline underline widehat widetilde left right big "
+        "Big bigg Bigg displaystyle textstyle scriptstyle limits nolimits quad qquad mathop mbox hbox label",
+    )
+)
+_TEX_SYMBOLS = {
+    **dict(
+        zip(
+            re.findall(
+                r"\w+",
+                "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi pi "
+                "rho sigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Phi Psi Omega",
+            ),
+            "αβγδεεζηθϑικλμνξπρστυφφχψωΓΔΘΛΞΠΣΦΨΩ",
+            strict=True,
+        )
+    ),
+    "infty": "∞",
+    "sum": "∑",
+    "prod": "∏",
+    "int": "∫",
+    "partial": "∂",
+    "nabla": "∇",
+    "pm": "±",
+    "mp": "∓",
+    "times": "×",
+    "cdot": "·",
+    "div": "÷",
+    "leq": "≤",
+    "le": "≤",
+    "geq": "≥",
+    "ge": "≥",
+    "neq": "≠",
+    "ne": "≠",
+    "approx": "≈",
+    "sim": "∼",
+    "simeq": "≃",
+    "equiv": "≡",
+    "propto": "∝",
+    "in": "∈",
+    "notin": "∉",
+    "subset": "⊂",
+    "subseteq": "⊆",
+    "cup": "∪",
+    "cap": "∩",
+    "emptyset": "∅",
+    "forall": "∀",
+    "exists": "∃",
+    "neg": "¬",
+    "land": "∧",
+    "lor": "∨",
+    "to": "→",
+    "rightarrow": "→",
+    "leftarrow": "←",
+    "Rightarrow": "⇒",
+    "leftrightarrow": "↔",
+    "mapsto": "↦",
+    "ldots": "…",
+    "cdots": "⋯",
+    "dots": "…",
+    "ell": "ℓ",
+    "top": "⊤",
+    "perp": "⊥",
+    "circ": "∘",
+    "star": "⋆",
+    "langle": "⟨",
+    "rangle": "⟩",
+    "lVert": "‖",
+    "rVert": "‖",
+    "Vert": "‖",
+    "mid": "|",
+    "prime": "′",
+    "degree": "°",
+    "sqrt": "√",
+}
+# A line that is nothing but the URL of an image or a video is embedded (the old site did so,
+# and old summaries rely on it): images by extension, videos by their provider's URL forms.
+_IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg", ".bmp")
+_YOUTUBE_ID_RE = re.compile(r"[A-Za-z0-9_-]{11}")
+_YOUTUBE_HOSTS = frozenset({"youtube.com", "m.youtube.com", "youtube-nocookie.com"})
+_YOUTUBE_PATH_RE = re.compile(r"/(?:embed|shorts|live|v)/([A-Za-z0-9_-]{11})/?")
+_VIMEO_PATH_RE = re.compile(r"/(?:(?:channels|groups|album)/[\w-]+/)?(?:videos?/)?([0-9]{1,12})/?")
+_FILE_NAME_SEPARATORS_RE = re.compile(r"[-_+.\s]+")
 _WHITESPACE_RE = re.compile(r"\s+")
 
 
@@ -155,6 +305,80 @@ def markdownify(text: str) -> str:
     return render_markdown(text)
 
 
+def render_text_with_math(text: str) -> str:
+    """Plain text with TeX math (a paper's abstract) as HTML: everything escaped, no Markdown.
+
+    Math is found by the summaries' rules (``$…$`` with Pandoc's price rule, ``$$…$$``,
+    ``\\(…\\)``, ``\\[…\\]``; ``\\$`` is a dollar) and wrapped in the same ``math-inline`` /
+    ``math-display`` spans, so the page's math.js typesets it with KaTeX. Inline HTML (the spans
+    only), meant to sit inside the caller's paragraph.
+    """
+    text = _CONTROL_CHARS_RE.sub("", (text or "").replace("\r\n", "\n").replace("\r", "\n"))
+    out: list[str] = []
+    copied = pos = 0
+    end = len(text)
+    finder = _Finder(text)
+
+    def emit(start: int, stop: int, html: str) -> None:
+        nonlocal copied, pos
+        out.append(escape(text[copied:start], quote=False))
+        out.append(html)
+        copied = pos = stop
+
+    while (match := _MATH_START_RE.search(text, pos)) is not None:
+        i = match.start()
+        pos = i + 1
+        if text.startswith("\\$", i):
+            emit(i, i + 2, "$")
+        elif text[i] == "\\":
+            pos = i + 2  # an escaped character, or the opening of \( or \[
+            if text[i + 1 : i + 2] in ("(", "["):
+                closer = "\\)" if text[i + 1] == "(" else "\\]"
+                j = finder.find(closer, i + 2)
+                if j != -1 and text[i + 2 : j].strip():
+                    kind = "inline" if text[i + 1] == "(" else "display"
+                    emit(i, j + 2, _math_span(kind, text[i + 2 : j]))
+        elif text.startswith("$$", i):
+            pos = i + 2
+            j = finder.find("$$", i + 2)
+            if j != -1 and text[i + 2 : j].strip():
+                emit(i, j + 2, _math_span("display", text[i + 2 : j]))
+        elif (j := _inline_dollar_end(text, i, end)) != -1:
+            emit(i, j + 1, _math_span("inline", text[i + 1 : j]))
+    out.append(escape(text[copied:], quote=False))
+    return "".join(out)
+
+
+def _math_span(kind: str, tex: str) -> str:
+    delimited = f"$${tex}$$" if kind == "display" else f"${tex}$"
+    return f'<span class="math-{kind}">{escape(delimited, quote=False)}</span>'
+
+
+def plain_text(text: str) -> str:
+    """Markdown with TeX as one line of plain text: for meta and OpenGraph descriptions.
+
+    Not HTML (templates escape it): Markdown syntax and HTML tags are dropped, links and images
+    keep their text, math loses its delimiters and TeX commands become their argument or a
+    readable symbol (``$\\alpha$-weighted`` → ``α-weighted``). Linear time, like the renderer.
+    """
+    text = _CONTROL_CHARS_RE.sub("", (text or "").replace("\r\n", "\n").replace("\r", "\n"))
+    text = text.replace("\\$", "\x00")  # a writer's plain dollar survives the math clean-up
+    for pattern, replacement in _PLAIN_TEXT_RULES:
+        text = pattern.sub(replacement, text)
+    text = _TEX_COMMAND_RE.sub(_tex_command_text, text)
+    text = _TEX_SPACING_RE.sub(" ", text.replace("{", "").replace("}", "")).replace("\x00", "$")
+    return _WHITESPACE_RE.sub(" ", text).strip()
+
+
+def _tex_command_text(match: re.Match) -> str:
+    name = match.group(1)
+    if name in _TEX_SYMBOLS:
+        return _TEX_SYMBOLS[name]
+    if name in _TEX_SILENT_COMMANDS:
+        return ""
+    return name  # \log, \max, \softmax …: the name reads well enough
+
+
 # --- Pipeline ---------------------------------------------------------------------------------------
 
 
@@ -180,6 +404,10 @@ def _render(
         # The HTML parser spends time proportional to the depth on every element: thousands of
         # nested raw tags would take minutes.
         return _plain_paragraphs(text)
+    if _too_many_elements(html, len(text)):
+        # Each element costs the parser, sanitiser and serialiser ~100 times what a character of
+        # prose does: "[a](b)" * 10000 is linear but seconds of work, and no summary.
+        return _plain_paragraphs(text)
     context = _Context(
         fragments=protector.fragments,
         placeholder_re=protector.placeholder_re,
@@ -200,7 +428,37 @@ def _render(
             partial(_PostFilter, context=context),
         ],
     )
+    cleaner.walker = _TreeWalker
     return cleaner.clean(html).strip()
+
+
+class _TreeWalker(html5lib_shim.getTreeWalker("etree")):
+    """html5lib's ElementTree walker, minus its quadratic step.
+
+    Leaving an element, the stock walker finds the element's index among its siblings with
+    ``list(parent).count(element)`` and ``.index(element)``: time proportional to the number of
+    siblings, for each of them, so a list or table of 15,000 rows took seconds. Here each
+    parent's children are indexed once.
+    """
+
+    def __init__(self, tree):
+        super().__init__(tree)
+        self._indexes: dict[int, dict[int, int]] = {}
+
+    def getParentNode(self, node):
+        if not isinstance(node, tuple):
+            return None
+        element, key, parents, flag = node
+        if flag == "text":
+            return (element, key, parents, None) if parents else element
+        parent = parents.pop()
+        if not parents:
+            return parent
+        grandparent = parents[-1]
+        indexes = self._indexes.get(id(grandparent))
+        if indexes is None:
+            indexes = self._indexes[id(grandparent)] = {id(child): i for i, child in enumerate(grandparent)}
+        return parent, indexes[id(parent)], parents, None
 
 
 def _markdown(*, comment: bool, footnote_tag: str) -> markdown.Markdown:
@@ -212,7 +470,34 @@ def _markdown(*, comment: bool, footnote_tag: str) -> markdown.Markdown:
         configs["tables"] = {"use_align_attribute": True}
         configs["footnotes"] = {"SEPARATOR": f"-{footnote_tag}-"}
     # A fresh instance per call: Markdown objects keep state and are not thread-safe (~1 ms).
-    return markdown.Markdown(extensions=extensions, extension_configs=configs, output_format="html")
+    md = markdown.Markdown(extensions=extensions, extension_configs=configs, output_format="html")
+    for processor in md.inlinePatterns:
+        if isinstance(processor, LinkInlineProcessor):
+            processor.getText = partial(_link_text, processor.getText)
+            processor.getLink = partial(_link_destination, processor)
+    return md
+
+
+# Python-Markdown scans a link's "[text]" and "(destination 'title')" character by character in
+# Python, and a scan that finds no end runs to the end of the paragraph: for every "[" or "](",
+# "[a](" * 15000 took minutes, and even links that succeed scan to the end when their destination
+# holds a quote ([a]("x) repeated). No real link text or destination is this long, so the scans
+# see a window of the text (indices unchanged), and a destination is handed to Python-Markdown's
+# own scan only when its closing parenthesis is found first, at C speed.
+
+
+def _link_text(get_text: Callable[[str, int], tuple], data: str, index: int) -> tuple:
+    return get_text(data[: index + _MAX_LINK_TEXT], index)
+
+
+def _link_destination(processor: LinkInlineProcessor, data: str, index: int) -> tuple:
+    angle = processor.RE_LINK.match(data, index)
+    if angle is not None and angle.group(1):  # (<url> "title"): one regular expression, no scan
+        return LinkInlineProcessor.getLink(processor, data, index)
+    destination = _LINK_DESTINATION_RE.match(data, index, index + _MAX_LINK_DESTINATION)
+    if destination is None:
+        return "", None, index, False
+    return LinkInlineProcessor.getLink(processor, data[: destination.end()], index)
 
 
 def _plain_paragraphs(text: str) -> str:
@@ -242,6 +527,12 @@ def _nesting_depth_exceeds(html: str, tags: frozenset[str], limit: int) -> bool:
                 if top == name:
                     break
     return False
+
+
+def _too_many_elements(html: str, text_length: int) -> bool:
+    """More than _MAX_DENSE_ELEMENTS elements, at more than one per _DENSE_CHARS characters."""
+    tags = html.count("<")  # Markdown escapes the text's own "<": these are tags (open and close)
+    return tags > 2 * _MAX_DENSE_ELEMENTS and tags * _DENSE_CHARS > 2 * text_length
 
 
 def _drop_unsafe_elements(html: str) -> str:
@@ -281,6 +572,8 @@ def _attribute_allowed(footnote_id_re: re.Pattern, tag: str, name: str, value: s
         return value.lower() in _ALIGN_VALUES
     if tag == "ol" and name == "start":
         return bool(_DIGITS_RE.fullmatch(value))
+    if tag == "img" and name in _IMAGE_FIXED_ATTRIBUTES:
+        return value == _IMAGE_FIXED_ATTRIBUTES[name]
     if tag in {"li", "sup"} and name == "id":
         return bool(footnote_id_re.match(value))
     return False
@@ -348,6 +641,7 @@ class _Protector:
         self.fragments: list[_Fragment] = []
         self.escapable = frozenset(escapable) - {"(", "["}  # \( and \[ may open math
         self.footnote_refs: dict[str, int] = {}
+        self.abbreviations = 0
 
     def placeholder(self, fragment: _Fragment) -> str:
         self.fragments.append(fragment)
@@ -370,14 +664,35 @@ class _Protector:
         pos = start
         for match in _PARAGRAPH_BREAK_RE.finditer(text, start, end):
             edits += self._edits(text, pos, match.start())
+            edits += self._block_split_edits(text, pos, match.start())
             pos = match.end()
         edits += self._edits(text, pos, end)
+        edits += self._block_split_edits(text, pos, end)
+        edits += _unclosed_tag_edits(text, start, end)
         # Absurdly deep list indentation or quoting costs Python-Markdown quadratic time and
         # deep recursion: such prefixes are cut to a depth no real text reaches.
         for match in _DEEP_PREFIX_RE.finditer(text, start, end):
             clamped = _clamp_prefix(match.group(0))
             if clamped != match.group(0):
                 edits.append((match.start(), match.end(), clamped))
+        return edits
+
+    def _block_split_edits(self, text: str, start: int, end: int) -> list[tuple[int, int, _Fragment]]:
+        """Past a sane count, lines that split a block (headings, rules, abbreviations…) stay text.
+
+        Python-Markdown handles each such line by re-reading the rest of the block (every block
+        processor searches it again): ``"a\\n-\\n" * 15000``, all setext headings in one block,
+        took 36 s. A block (lines without a blank one) of more than _MAX_BLOCK_SPLITS of them is no
+        real text. Abbreviations are also capped over the whole text: each one is an alternative
+        in the regular expression run over every text.
+        """
+        edits = []
+        for splits, match in enumerate(_BLOCK_SPLITTER_RE.finditer(text, start, end), start=1):
+            abbreviation = match.group("marker").startswith("*[")
+            self.abbreviations += abbreviation
+            if splits > _MAX_BLOCK_SPLITS or (abbreviation and self.abbreviations > _MAX_ABBREVIATIONS):
+                marker = text[match.start("marker") : match.end("marker")]
+                edits.append((match.start("marker"), match.end("marker"), _literal(marker)))
         return edits
 
     def _apply(self, text: str, edits: list[tuple[int, int, str | _Fragment]]) -> str:
@@ -498,6 +813,28 @@ class _Protector:
         return _Fragment(kind, text[start:end], tex=tex)
 
 
+def _unclosed_tag_edits(text: str, start: int, end: int) -> list[tuple[int, int, _Fragment]]:
+    """A ``<`` that opens a tag, but meets another ``<`` before any ``>``, is plain text.
+
+    Python's HTML parser (which Python-Markdown runs over the whole text) reads each such tag to
+    the end of the text looking for its ``>``: ``"<a " * 15000`` took minutes. No tag can hold a
+    ``<`` outside a quoted attribute, and Python-Markdown shows these as text anyway. Comments
+    (``<!--``) are found by their own, linear, search.
+    """
+    edits = []
+    closers = _Finder(text, end)
+    pos = start
+    while (i := text.find("<", pos, end)) != -1:
+        pos = i + 1
+        if not _TAG_START_RE.match(text, i) or text.startswith("<!--", i):
+            continue
+        closer = closers.find(">", i + 1)
+        following = text.find("<", i + 1, end if closer == -1 else closer)
+        if closer == -1 or following != -1:
+            edits.append((i, i + 1, _literal("<")))
+    return edits
+
+
 def _clamp_prefix(prefix: str) -> str:
     kept = []
     quotes = width = 0
@@ -587,24 +924,10 @@ def _citation(source: str, keys: str) -> _Fragment | None:
 
 
 def _resolve_papers_from_database(identifiers: list[Identifier]) -> dict[tuple[str, str], str]:
-    """The default resolver: one query for all papers the text cites."""
-    from django.db.models import Q
+    """The default resolver (previews, comments): ``Paper.objects.page_urls``, one query for all citations."""
+    from papers.models import Paper  # not at the top: `python -m summaries.rendering` runs without Django
 
-    from papers.models import Paper
-
-    arxiv_ids = [i.value for i in identifiers if i.kind == "arxiv"]
-    dois = [i.value for i in identifiers if i.kind == "doi"]
-    if not arxiv_ids and not dois:
-        return {}
-    papers = Paper.objects.filter(Q(arxiv_id__in=arxiv_ids) | Q(doi__in=dois)).only("id", "slug", "arxiv_id", "doi")
-    urls: dict[tuple[str, str], str] = {}
-    for paper in papers:
-        url = paper.get_absolute_url()
-        if paper.arxiv_id:
-            urls[("arxiv", paper.arxiv_id)] = url
-        if paper.doi:
-            urls[("doi", paper.doi)] = url
-    return urls
+    return Paper.objects.page_urls(identifiers)
 
 
 def _fallback_url(identifier: Identifier) -> str:
@@ -629,6 +952,46 @@ def _local_media_prefix() -> str | None:
     media_url = settings.MEDIA_URL if settings.configured else None
     if media_url and media_url.startswith("/") and not media_url.startswith("//"):
         return media_url
+    return None
+
+
+def _embeddable_image(url: str) -> tuple[str, str] | None:
+    """(src, alt) for a bare http(s) URL of an image file, or None.
+
+    ``http:`` is upgraded to ``https:``, as browsers do for images on an https page anyway:
+    images are only ever shown from https (see ``render_markdown``). The alt text is the file
+    name, which is all we know about the picture.
+    """
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    if not parts.path.lower().endswith(_IMAGE_EXTENSIONS):
+        return None
+    name = unquote(parts.path.rsplit("/", 1)[-1]).rsplit(".", 1)[0]
+    alt = _FILE_NAME_SEPARATORS_RE.sub(" ", name).strip()[:100] or "image"
+    return urlunsplit(("https", *parts[1:])), alt
+
+
+def _video(url: str) -> tuple[str, str] | None:
+    """(provider, video id) for a bare YouTube or Vimeo URL, or None."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    if parts.scheme.lower() not in ("http", "https"):
+        return None
+    if host in _YOUTUBE_HOSTS:
+        if parts.path.rstrip("/") == "/watch":
+            video_ids = parse_qs(parts.query).get("v", [])
+            if video_ids and _YOUTUBE_ID_RE.fullmatch(video_ids[0]):
+                return "YouTube", video_ids[0]
+            return None
+        match = _YOUTUBE_PATH_RE.fullmatch(parts.path)
+        return ("YouTube", match.group(1)) if match else None
+    if host == "youtu.be":
+        match = _YOUTUBE_ID_RE.fullmatch(parts.path.strip("/"))
+        return ("YouTube", match.group(0)) if match else None
+    if host == "vimeo.com" or host == "player.vimeo.com":
+        match = _VIMEO_PATH_RE.fullmatch(parts.path)
+        return ("Vimeo", match.group(1)) if match else None
     return None
 
 
@@ -689,6 +1052,34 @@ def _link(href: str, label: str, *, css: str | None = None) -> list[dict]:
 
 
 _TEXT_TOKENS = frozenset({"Characters", "SpaceCharacters"})
+# Elements whose start or end is also the start or end of a line of the writer's text.
+_LINE_BOUNDARIES = frozenset({"p", "li", "dt", "dd", "td", "th", "blockquote", "div", "br"}) | _HEADINGS
+
+
+def _starts_line(tokens: list[dict], index: int) -> bool:
+    """Whether only spaces stand between the token at ``index`` and the start of its line."""
+    k = index - 1
+    while k >= 0 and tokens[k]["type"] in _TEXT_TOKENS:
+        _, newline, after = tokens[k]["data"].rpartition("\n")
+        if after.strip(" \t"):
+            return False
+        if newline:
+            return True
+        k -= 1
+    return k < 0 or tokens[k].get("name") in _LINE_BOUNDARIES
+
+
+def _ends_line(tokens: list[dict], index: int) -> bool:
+    """Whether only spaces stand between the token at ``index`` and the end of its line."""
+    k = index + 1
+    while k < len(tokens) and tokens[k]["type"] in _TEXT_TOKENS:
+        before, newline, _ = tokens[k]["data"].partition("\n")
+        if before.strip(" \t"):
+            return False
+        if newline:
+            return True
+        k += 1
+    return k == len(tokens) or tokens[k].get("name") in _LINE_BOUNDARIES
 
 
 class _PostFilter:
@@ -710,6 +1101,7 @@ class _PostFilter:
             default=1,
         )
         bare_links = self._bare_paper_links(tokens)
+        embeds = self._embeds(tokens)
         self._resolve(bare_links.values())
         raw_depth = 0  # inside <pre>/<code>: placeholders go back to the writer's text
         links: list[bool] = []  # for each open <a>: whether it was kept
@@ -736,6 +1128,9 @@ class _PostFilter:
                     yield _end("div")
             elif name in _HEADINGS and kind in ("StartTag", "EndTag"):
                 yield from self._heading(kind, name)
+            elif name == "a" and kind == "StartTag" and i in embeds:
+                i, replacement = embeds[i]  # continue after the link's end tag
+                yield from replacement
             elif name == "a" and kind == "StartTag":
                 kept = self._link_start(token, bare_links.get(i))
                 links.append(kept is not None)
@@ -775,6 +1170,43 @@ class _PostFilter:
             identifier = parse_identifier(href)
             if identifier and identifier.kind in ("arxiv", "doi"):
                 found[i] = identifier
+        return found
+
+    def _embeds(self, tokens: list[dict]) -> dict[int, tuple[int, list[dict]]]:
+        """Bare image and video URLs alone on their line: link index → (its end tag's index, embed).
+
+        Only links the linkifier made from a bare URL qualify (text == href), so code, math and a
+        writer's own ``[text](url)`` never do; nor does a URL within a sentence.
+        """
+        found = {}
+        for i, token in enumerate(tokens):
+            if token["type"] != "StartTag" or token["name"] != "a":
+                continue
+            href = token["data"].get((None, "href"), "")
+            if not href.lower().startswith(("http://", "https://")) or self.context.marker in href:
+                continue  # a protected "[" or backtick in it: no plain URL
+            end = i + 1
+            while end < len(tokens) and tokens[end]["type"] in _TEXT_TOKENS:
+                end += 1
+            if end == len(tokens) or tokens[end]["type"] != "EndTag" or tokens[end]["name"] != "a":
+                continue
+            if "".join(t["data"] for t in tokens[i + 1 : end]).strip() != href:
+                continue
+            if not (_starts_line(tokens, i) and _ends_line(tokens, end)):
+                continue
+            try:
+                image = _embeddable_image(href) if self.context.allow_images else None
+                video = None if image else _video(href)
+            except ValueError:  # not a URL after all (urlsplit: "Invalid IPv6 URL")
+                continue
+            if image is not None:
+                src, alt = image
+                attrs = {(None, "src"): src, (None, "alt"): alt}
+                attrs.update({(None, name): value for name, value in _IMAGE_FIXED_ATTRIBUTES.items()})
+                found[i] = (end, [_start("img", attrs, empty=True)])
+            elif video is not None:
+                provider, video_id = video
+                found[i] = (end, _link(href, f"{provider} video {video_id}", css="video-link"))
         return found
 
     def _resolve(self, bare: Iterable[Identifier]) -> None:
@@ -878,7 +1310,9 @@ class _PostFilter:
         alt = attrs.get((None, "alt"), "")
         local = _local_media_prefix()
         if self.context.allow_images and (src.startswith("https://") or (local and src.startswith(local))):
-            yield _start("img", {key: attrs[key] for key in attrs if key[1] in ("src", "alt", "title")}, empty=True)
+            kept = {key: attrs[key] for key in attrs if key[1] in ("src", "alt", "title")}
+            kept.update({(None, name): value for name, value in _IMAGE_FIXED_ATTRIBUTES.items()})
+            yield _start("img", kept, empty=True)
         elif src.lower().startswith(("http://", "https://", "/")) and not src.startswith("//") and not in_link:
             yield from _link(src, alt or src)
         elif alt:

@@ -1,5 +1,5 @@
 /*
- * Typeset the TeX in rendered Markdown (summaries, comments, previews) with KaTeX.
+ * Typeset the TeX in rendered Markdown (summaries, comments, previews) and abstracts with KaTeX.
  *
  * The server (summaries/rendering.py) has already decided what is math and wrapped it in
  * .math-inline / .math-display elements holding escaped TeX between dollars; only those are
@@ -40,7 +40,7 @@
   }
 
   function typesetPage() {
-    Array.prototype.forEach.call(document.querySelectorAll(".markdown-body"), typesetWithin);
+    Array.prototype.forEach.call(document.querySelectorAll(".markdown-body, .abstract"), typesetWithin);
   }
 
   if (document.readyState === "loading") {

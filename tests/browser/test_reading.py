@@ -37,6 +37,16 @@ def test_summary_page_typesets_inline_and_display_math_with_katex(page, live_ser
     assert "$$" not in page.locator(".summary-body").inner_text()
 
 
+def test_tex_in_an_abstract_is_typeset_with_katex(page, live_server, db):
+    paper = PaperFactory(abstract="We propose an $\\alpha$-weighted loss, $$\\sum_i w_i = 1$$ for $5 a run.")
+    page.goto(live_server.url + paper.get_absolute_url())
+    page.wait_for_selector("#abstract-text .math-inline .katex")
+    assert page.locator("#abstract-text .math-display .katex").count() == 1
+    text = page.locator("#abstract-text").inner_text()
+    assert "$\\alpha$" not in text and "$$" not in text
+    assert "for $5 a run" in text
+
+
 def _abstract_height(page) -> float:
     return page.locator("#abstract-text").evaluate("el => el.getBoundingClientRect().height")
 

@@ -140,6 +140,24 @@ def test_paper_page_escapes_titles_and_abstracts(client):
     assert "<script>alert(1)" not in html and "<img src=x" not in html
 
 
+def test_paper_page_abstract_wraps_its_tex_for_katex_and_escapes_the_rest(client):
+    paper = PaperFactory(abstract="An $\\alpha$-weighted loss with $$\\sum_i x_i < 1$$ costs $5 and <b>x</b>.")
+    html = html_of(client.get(paper.get_absolute_url()))
+    assert (
+        '<p id="abstract-text" class="abstract">An <span class="math-inline">$\\alpha$</span>-weighted loss with '
+        '<span class="math-display">$$\\sum_i x_i &lt; 1$$</span> costs $5 and &lt;b&gt;x&lt;/b&gt;.</p>'
+    ) in html
+    assert "katex.min.js" in html and "js/math.js" in html
+
+
+def test_paper_page_descriptions_are_plain_text_without_tex(client):
+    paper = PaperFactory(title="Weighting", abstract="An $\\alpha$-weighted loss $\\mathcal{L}_i \\leq \\frac{1}{2}$.")
+    html = html_of(client.get(paper.get_absolute_url()))
+    for tag in ('name="description"', 'property="og:description"', 'name="twitter:description"'):
+        content = re.search(rf'<meta {tag} content="([^"]*)">', html).group(1)
+        assert content == "An α-weighted loss L_i ≤ 1/2.", (tag, content)
+
+
 def test_paper_page_by_id_redirects_permanently_to_the_slug(client, transformer):
     response = client.get(f"/paper/{transformer.pk}/")
     assert response.status_code == 301

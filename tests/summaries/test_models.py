@@ -1,3 +1,4 @@
+import io
 import threading
 import time
 
@@ -23,6 +24,39 @@ def test_body_html_is_rendered_and_cached_on_save():
     stored = Summary.objects.get(pk=summary.pk).body_html
     assert "<strong>world</strong>" in stored
     assert "<script" not in stored
+
+
+def test_citations_link_to_the_sites_pages_by_dblp_key_arxiv_id_or_doi_in_one_query():
+    by_dblp = PaperFactory(dblp_key="conf/nips/VaswaniSPUJGKP17")
+    by_arxiv = PaperFactory(arxiv_id="1512.03385")
+    by_doi = PaperFactory(doi="10.1145/3065386")
+    kept = PaperFactory(dblp_key="conf/icml/Kept20")
+    merged = PaperFactory(dblp_key="conf/icml/Merged20", merged_into=kept)
+    paper = PaperFactory()
+    body = (
+        "\\cite{conf/nips/VaswaniSPUJGKP17} \\cite{arXiv:1512.03385v2, doi:10.1145/3065386} "
+        "\\cite{conf/icml/Merged20} \\cite{journals/jmlr/Unknown99}"
+    )
+    with CaptureQueriesContext(connection) as queries:
+        summary = SummaryFactory(paper=paper, body=body)
+    paper_lookups = [q["sql"] for q in queries if 'FROM "papers_paper"' in q["sql"] and "dblp_key" in q["sql"]]
+    assert len(paper_lookups) == 1, paper_lookups
+    html = Summary.objects.get(pk=summary.pk).body_html
+    for cited in (by_dblp, by_arxiv, by_doi, kept):
+        assert f'href="{cited.get_absolute_url()}"' in html
+    assert merged.get_absolute_url() not in html
+    assert '<a href="https://dblp.org/rec/journals/jmlr/Unknown99"' in html
+    assert "dblp.org/rec/conf/nips" not in html
+
+
+def test_citations_cost_one_query_however_many_there_are(django_assert_num_queries):
+    from summaries.rendering import render_markdown
+
+    papers = [PaperFactory(dblp_key=f"conf/x/P{n}") for n in range(10)]
+    body = " ".join(f"\\cite{{conf/x/P{n}}} \\cite{{10.1000/{n}}} \\cite{{2001.{n:05d}}}" for n in range(10))
+    with django_assert_num_queries(1):
+        html = render_markdown(body)
+    assert all(f'href="{paper.get_absolute_url()}"' in html for paper in papers)
 
 
 @pytest.mark.parametrize(
@@ -152,3 +186,23 @@ def test_two_requests_publishing_one_summary_at_once_count_it_once():
         thread.join()
     assert errors == []
     assert _venue_summaries(summary) == 1
+
+
+def test_rerender_summaries_rewrites_only_stale_html():
+    from django.core.management import call_command
+
+    stale = SummaryFactory(body="https://i.imgur.com/figure.png")
+    fresh = SummaryFactory(body="Nothing to change.")
+    Summary.objects.filter(pk=stale.pk).update(body_html="<p>old</p>")
+    fresh_html = Summary.objects.get(pk=fresh.pk).body_html
+
+    call_command("rerender_summaries", "--dry-run", stdout=io.StringIO())
+    assert Summary.objects.get(pk=stale.pk).body_html == "<p>old</p>"
+
+    out = io.StringIO()
+    with CaptureQueriesContext(connection) as queries:
+        call_command("rerender_summaries", "--batch", "1", stdout=out)
+    assert '<img src="https://i.imgur.com/figure.png"' in Summary.objects.get(pk=stale.pk).body_html
+    assert Summary.objects.get(pk=fresh.pk).body_html == fresh_html
+    assert sum(q["sql"].startswith("UPDATE") for q in queries) == 1
+    assert "1 of 2 summaries re-rendered" in out.getvalue()

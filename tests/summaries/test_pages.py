@@ -242,6 +242,19 @@ def test_summary_page_shows_the_summary_with_its_paper_header(client):
     assert 'name="twitter:card"' in html
 
 
+def test_summary_page_descriptions_are_plain_text_without_markdown_or_tex(client):
+    summary = SummaryFactory(
+        body="## Idea\n\n**Skip** connections $y = F(x) + x$ with [residuals](https://example.org) and `code`.\n\n"
+        "- an $\\alpha$-weighted sum",
+        paper=PaperFactory(abstract="An $\\alpha$-weighted abstract"),
+    )
+    html = html_of(client.get(summary.get_absolute_url()))
+    expected = "Idea Skip connections y = F(x) + x with residuals and code. an α-weighted sum"
+    for tag in ('name="description"', 'property="og:description"', 'name="twitter:description"'):
+        assert re.search(rf'<meta {tag} content="([^"]*)">', html).group(1) == expected, tag
+    assert '<p class="abstract">An <span class="math-inline">$\\alpha$</span>-weighted abstract</p>' in html
+
+
 def test_summary_page_says_edited_only_after_an_edit(client):
     summary = SummaryFactory()
     assert "edited" not in html_of(client.get(summary.get_absolute_url()))

@@ -7,7 +7,7 @@ import pytest
 
 from papers.identifiers import Identifier
 from summaries import rendering
-from summaries.rendering import pygments_css, render_comment, render_markdown
+from summaries.rendering import plain_text, pygments_css, render_comment, render_markdown, render_text_with_math
 
 SITE_PAPERS = {
     ("arxiv", "1706.03762"): "/paper/attention-is-all-you-need/",
@@ -166,8 +166,19 @@ def test_script_tags_are_removed_with_their_content():
 
 def test_event_handler_attributes_are_removed():
     html = render('<img src="https://example.com/a.png" onerror="alert(1)"> <b onclick="alert(2)">b</b>')
-    assert attributes_in(html) == {("img", "src")}
+    assert attributes_in(html) == {("img", "src"), ("img", "loading"), ("img", "referrerpolicy")}
     assert "alert" not in html
+
+
+def test_images_are_lazy_and_send_no_referrer_whatever_the_writer_asked():
+    html = render(
+        '![a](https://example.com/a.png) <img src="https://example.com/b.png" loading="eager" '
+        'referrerpolicy="unsafe-url" width="9000" style="x">'
+    )
+    assert html.count('loading="lazy"') == 2
+    assert html.count('referrerpolicy="no-referrer"') == 2
+    assert "eager" not in html and "unsafe-url" not in html
+    assert {name for tag, name in attributes_in(html)} == {"src", "alt", "loading", "referrerpolicy"}
 
 
 @pytest.mark.parametrize(
@@ -208,8 +219,8 @@ def test_svg_and_iframes_are_removed():
     assert "alert" not in html
 
 
-def test_youtube_and_image_links_stay_links():
-    html = render("https://www.youtube.com/watch?v=dQw4w9WgXcQ\n\nhttps://example.com/figure.png")
+def test_youtube_and_image_urls_within_a_sentence_stay_links():
+    html = render("See https://www.youtube.com/watch?v=dQw4w9WgXcQ and https://example.com/figure.png here.")
     assert "<iframe" not in html
     assert "<img" not in html
     assert '<a href="https://www.youtube.com/watch?v=dQw4w9WgXcQ" rel="nofollow ugc noopener">' in html
@@ -251,7 +262,7 @@ def test_urls_inside_code_are_not_linkified():
 
 def test_only_https_images_are_shown():
     html = render("![ok](https://example.com/a.png) ![plain](http://example.com/b.png)")
-    assert '<img alt="ok" src="https://example.com/a.png">' in html
+    assert '<img alt="ok" src="https://example.com/a.png" loading="lazy" referrerpolicy="no-referrer">' in html
     assert '<a href="http://example.com/b.png" rel="nofollow ugc noopener">plain</a>' in html
 
 
@@ -264,7 +275,7 @@ def test_images_become_links_when_not_allowed():
 def test_uploaded_images_on_this_site_are_shown(monkeypatch):
     monkeypatch.setattr(rendering, "_local_media_prefix", lambda: "/media/")
     html = render("![upload](/media/summary-images/a.png) ![other](/admin/logout/)")
-    assert '<img alt="upload" src="/media/summary-images/a.png">' in html
+    assert '<img alt="upload" src="/media/summary-images/a.png" loading="lazy" referrerpolicy="no-referrer">' in html
     assert '<img alt="other"' not in html
 
 
@@ -413,6 +424,197 @@ def test_resolver_is_not_called_without_citations():
     resolver = FakeResolver()
     render("Plain text with a [link](https://example.com).", resolve_papers=resolver)
     assert resolver.calls == []
+
+
+# --- Bare image and video URLs ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "src", "alt"),
+    [
+        ("https://i.imgur.com/qDFy2XM.png", "https://i.imgur.com/qDFy2XM.png", "qDFy2XM"),
+        ("  https://example.org/fig_3-results.JPEG  ", "https://example.org/fig_3-results.JPEG", "fig 3 results"),
+        ("https://example.org/a/plot.svg?raw=true&v=2", "https://example.org/a/plot.svg?raw=true&amp;v=2", "plot"),
+        (
+            "https://example.org/Model%20Overview.webp#x",
+            "https://example.org/Model%20Overview.webp#x",
+            "Model Overview",
+        ),
+        ("http://i.imgur.com/old.gif", "https://i.imgur.com/old.gif", "old"),
+    ],
+)
+def test_a_line_that_is_only_an_image_url_shows_the_image(line, src, alt):
+    html = render(f"Figure:\n{line}\nThe end.")
+    assert f'<img src="{src}" alt="{alt}" loading="lazy" referrerpolicy="no-referrer">' in html
+    assert "<a" not in html
+    assert html.startswith("<p>Figure:\n") and html.endswith("\nThe end.</p>")
+
+
+def test_an_image_url_alone_in_its_paragraph_or_list_item_is_shown():
+    html = render("https://i.imgur.com/a.png\n\n- https://i.imgur.com/b.jpg\n- text")
+    assert '<p><img src="https://i.imgur.com/a.png"' in html
+    assert '<li><img src="https://i.imgur.com/b.jpg"' in html
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "See https://i.imgur.com/a.png for the plot.",
+        "https://i.imgur.com/a.png is the plot",
+        "the plot: https://i.imgur.com/a.png",
+        "`https://i.imgur.com/a.png`",
+        "```\nhttps://i.imgur.com/a.png\n```",
+        "    https://i.imgur.com/a.png",
+        "$$\nhttps://i.imgur.com/a.png\n$$",
+        "$https://i.imgur.com/a.png$",
+        "https://i.imgur.com/a.png.html",
+        "https://i.imgur.com/a.pngx",
+        "https://i.imgur.com/",
+    ],
+    ids=[
+        "in-sentence",
+        "first",
+        "last",
+        "code-span",
+        "fence",
+        "indented-code",
+        "display-math",
+        "math",
+        "html",
+        "not-extension",
+        "no-file",
+    ],
+)
+def test_image_urls_within_text_code_or_math_are_not_embedded(text):
+    assert "<img" not in render(text)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "javascript:alert(1)//x.png",
+        "JAVASCRIPT:alert(1)//x.png",
+        "data:image/png;base64,iVBORw0KGgo=.png",
+        "data:text/html,<script>alert(1)</script>.png",
+        'https://example.com/x.png"onerror="alert(1)',
+        "https://example.com/x.png'onerror='alert(1)",
+        'https://example.com/"onerror=alert(1)//x.png',
+        "https://example.com/x.png><script>alert(1)</script>",
+        'https://example.com/x.png?a="onload=alert(1)',
+        "https://[::1/x.png",
+        "//example.com/x.png",
+    ],
+)
+def test_hostile_image_urls_never_become_images_with_attributes_of_their_own(line):
+    html = render(line)
+    for tag, name in attributes_in(html):
+        assert (tag, name) in {
+            ("img", "src"),
+            ("img", "alt"),
+            ("img", "loading"),
+            ("img", "referrerpolicy"),
+            ("a", "href"),
+            ("a", "rel"),
+        }
+    assert "<script" not in html
+    for src in re.findall(r'<img src="([^"]*)"', html):
+        assert src.startswith("https://example.com/")
+    assert "javascript:" not in html.lower().replace("javascript:alert(1)//x.png</p>", "")
+    assert "data:" not in re.sub(r"<p>data:[^<]*</p>", "", html)
+
+
+def test_bare_image_urls_in_comments_stay_links():
+    html = render_comment("https://i.imgur.com/a.png")
+    assert "<img" not in html
+    assert '<a href="https://i.imgur.com/a.png"' in html
+
+
+def test_bare_image_urls_stay_links_when_images_are_not_allowed():
+    html = render("https://i.imgur.com/a.png", allow_images=False)
+    assert "<img" not in html and '<a href="https://i.imgur.com/a.png"' in html
+
+
+@pytest.mark.parametrize(
+    ("url", "label"),
+    [
+        ("https://www.youtube.com/watch?v=dQw4w9WgXcQ", "YouTube video dQw4w9WgXcQ"),
+        ("https://youtube.com/watch?feature=share&v=dQw4w9WgXcQ&t=42s", "YouTube video dQw4w9WgXcQ"),
+        ("https://m.youtube.com/watch?v=dQw4w9WgXcQ", "YouTube video dQw4w9WgXcQ"),
+        ("https://youtu.be/dQw4w9WgXcQ", "YouTube video dQw4w9WgXcQ"),
+        ("https://www.youtube.com/embed/dQw4w9WgXcQ", "YouTube video dQw4w9WgXcQ"),
+        ("https://www.youtube.com/shorts/dQw4w9WgXcQ", "YouTube video dQw4w9WgXcQ"),
+        ("https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ", "YouTube video dQw4w9WgXcQ"),
+        ("https://vimeo.com/76979871", "Vimeo video 76979871"),
+        ("https://vimeo.com/channels/staffpicks/76979871", "Vimeo video 76979871"),
+        ("https://player.vimeo.com/video/76979871", "Vimeo video 76979871"),
+    ],
+)
+def test_a_line_that_is_only_a_video_url_becomes_a_video_link_card(url, label):
+    html = render(f"Talk:\n{url}")
+    href = url.replace("&", "&amp;")
+    assert f'<a href="{href}" rel="nofollow ugc noopener" class="video-link">{label}</a>' in html
+    assert "<iframe" not in html and "<img" not in html
+    assert "ytimg" not in html and "vimeocdn" not in html
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Watch https://www.youtube.com/watch?v=dQw4w9WgXcQ first.",
+        "`https://youtu.be/dQw4w9WgXcQ`",
+        "https://www.youtube.com/watch?v=short",
+        "https://www.youtube.com/channel/UCxyz",
+        "https://vimeo.com/about",
+        "https://notyoutube.com/watch?v=dQw4w9WgXcQ",
+    ],
+)
+def test_other_video_like_urls_stay_plain_links(text):
+    assert "video-link" not in render(text)
+
+
+# --- Abstracts and plain text ----------------------------------------------------------------------
+
+
+def test_text_with_math_wraps_tex_like_summaries_and_escapes_everything_else():
+    html = render_text_with_math(
+        "An $\\alpha$-weighted *loss* $$a<b$$, \\(x_i\\) and \\[y\\] cost $5 and $10; a \\$ sign; <b>&</b> # [x](y)"
+    )
+    assert html == (
+        'An <span class="math-inline">$\\alpha$</span>-weighted *loss* <span class="math-display">$$a&lt;b$$</span>, '
+        '<span class="math-inline">$x_i$</span> and <span class="math-display">$$y$$</span> cost $5 and $10; '
+        "a $ sign; &lt;b&gt;&amp;&lt;/b&gt; # [x](y)"
+    )
+
+
+def test_text_with_math_escapes_markup_inside_math():
+    html = render_text_with_math('$</span><script>alert("x")</script>$')
+    assert html == '<span class="math-inline">$&lt;/span&gt;&lt;script&gt;alert("x")&lt;/script&gt;$</span>'
+
+
+def test_text_with_math_handles_unbalanced_delimiters_as_text():
+    assert render_text_with_math("$ 5 $x \\( a $$") == "$ 5 $x \\( a $$"
+    assert render_text_with_math("") == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("An $\\alpha$-weighted loss", "An α-weighted loss"),
+        ("$$\\frac{a}{b} \\leq \\mathcal{L}_i$$", "a/b ≤ L_i"),
+        ("$x^{2}\\,y$ and \\(\\log p\\)", "x^2 y and log p"),
+        ("# Title\n\nSome **bold** and _em_ text", "Title Some bold and em text"),
+        ('[the paper](https://arxiv.org/abs/1706.03762 "t") and ![fig](https://x.org/a.png)', "the paper and fig"),
+        ("> quoted\n\n- one\n- two\n\n1. three", "quoted one two three"),
+        ("`snake_case` code\n\n```python\nx = 1\n```", "snake_case code x = 1"),
+        ("| a | b |\n|---|:-:|\n| 1 | 2 |", "a b 1 2"),
+        ('<div class="x">raw</div> html<br>', "raw html"),
+        ("Claim[^1] \\cite{1706.03762}.\n\n[^1]: Note.\n[ref]: https://x.org", "Claim . Note."),
+        ("costs \\$5, not $x$", "costs $5, not x"),
+        ("", ""),
+    ],
+)
+def test_plain_text_drops_markdown_and_tex_markup(text, expected):
+    assert plain_text(text) == expected
 
 
 # --- Code -------------------------------------------------------------------------------------------
