@@ -22,9 +22,7 @@ def mail_server_down(monkeypatch):
     monkeypatch.setattr(EmailBackend, "send_messages", refuse)
 
 
-def test_sign_up_with_the_mail_server_down_keeps_the_account_and_says_the_mail_can_be_resent(
-    mail_server_down, caplog
-):
+def test_sign_up_with_the_mail_server_down_keeps_the_account_and_says_the_mail_can_be_resent(mail_server_down, caplog):
     client = Client(raise_request_exception=False)
     data = {"email": "ada@example.org", "username": "ada", "password1": PASSWORD, "password2": PASSWORD}
     response = client.post(reverse("account_signup"), data, follow=True)

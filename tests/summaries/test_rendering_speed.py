@@ -107,14 +107,15 @@ def test_the_reported_inputs_at_the_forms_limit_render_like_plain_text():
 
 def test_capped_constructs_still_render_in_ordinary_text():
     html = render("Title\n-----\n\n***\n\n# Heading\n\n*[HTML]: HyperText\n\nSome HTML.\n\n[a](<b>)")
-    assert "<h4>Title</h4>" in html and "<hr>" in html and "<h3>Heading</h3>" in html
+    # Headings keep the page outline: none deeper than one level below the one before (the first is <h3>).
+    assert "<h3>Title</h3>" in html and "<hr>" in html and "<h3>Heading</h3>" in html
     assert '<abbr title="HyperText">HTML</abbr>' in html
     assert '<a href="b"' in html
 
 
 def test_past_the_cap_block_splitting_lines_stay_text():
     html = render("a\n-\n" * 200)
-    assert html.count("<h4>") == 50
+    assert html.count("<h3>") == 50
     assert "<p>" in html
 
 
