@@ -7,6 +7,7 @@ Fixed windows: cheap (one INCR per check) and good enough against spam bursts.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import ipaddress
 from dataclasses import dataclass
@@ -164,3 +165,27 @@ def ratelimit(action: str):
         return wrapped
 
     return decorator
+
+
+class Busy(Exception):
+    """The member already has one of these requests running."""
+
+
+# Longer than any preview or upload takes; a worker killed mid-request frees the slot after this.
+IN_FLIGHT_SECONDS = 30
+
+
+@contextlib.contextmanager
+def one_at_a_time(request, action: str):
+    """Let each member run one ``action`` request at a time (raise ``Busy`` otherwise), across all workers.
+
+    The editor never needs two previews or uploads at once (it waits for the previous answer), but a script
+    can send many in parallel, each holding a worker for as long as the renderer or the image decoder takes.
+    """
+    key = f"inflight:{action}:{request.user.pk}"
+    if not cache.add(key, 1, timeout=IN_FLIGHT_SECONDS):
+        raise Busy("Your previous request is still being handled; try again in a moment.")
+    try:
+        yield
+    finally:
+        cache.delete(key)

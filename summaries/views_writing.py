@@ -20,7 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
-from accounts.ratelimit import RateLimited, check, limited_response, ratelimit
+from accounts.ratelimit import Busy, RateLimited, check, limited_response, one_at_a_time, ratelimit
 from papers.models import Paper
 from summaries import images
 from summaries.diffs import revision_diffs
@@ -192,7 +192,11 @@ def preview(request):
     if len(content) > BODY_MAX_LENGTH:
         message = f"The summary is longer than {BODY_MAX_LENGTH:,} characters; shorten it to see a preview."
         return HttpResponse(f'<p class="preview-error">{escape(message)}</p>', status=400)
-    return HttpResponse(markdownify(content))
+    try:
+        with one_at_a_time(request, "preview"):
+            return HttpResponse(markdownify(content))
+    except Busy as error:
+        return HttpResponse(f'<p class="preview-error">{escape(str(error))}</p>', status=429)
 
 
 @require_POST
@@ -211,7 +215,10 @@ def upload(request):
     if upload_file is None:
         return JsonResponse({"error": "No image received."}, status=400)
     try:
-        image = images.validate_and_reencode(upload_file)
+        with one_at_a_time(request, "upload"):
+            image = images.validate_and_reencode(upload_file)
+    except Busy as error:
+        return JsonResponse({"error": str(error)}, status=429)
     except ValidationError as error:
         return JsonResponse({"error": " ".join(error.messages)}, status=400)
     url = images.store(image)
