@@ -204,6 +204,7 @@ def world(db):
     own = SummaryFactory(paper=paper, writer=member)
     theirs = SummaryFactory(paper=PaperFactory(venue=venue), writer=other)
     comment = CommentFactory(summary=theirs, writer=member)
+    shared = SummaryFactory(paper=PaperFactory(venue=venue), writer=other, visibility="private")
     author = AuthorFactory() if not paper.authors.exists() else paper.authors.first()
     return {
         "member": member,
@@ -215,6 +216,7 @@ def world(db):
             "users/": member.username,
             "summary/": str(theirs.pk),
             "comments/": str(comment.pk),
+            "report/shared/": shared.ensure_share_token(),  # before "report/": the more specific prefix first
             "report/": {"kind": "summary", "pk": str(theirs.pk)},
             "arxiv/": "1706.03762",
             "doi/": "10.1145/3065386",
