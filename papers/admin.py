@@ -14,7 +14,7 @@ from moderation.admin_tools import BigTableAdminMixin, InputFilter, ModerationAd
 from papers.identifiers import parse_identifier
 from papers.merging import MergeError, identifier_conflicts
 from papers.models import Author, Paper, PaperAuthor, Venue
-from papers.search import SEARCH_CANDIDATES, build_query, clean_query_text
+from papers.vectors import SEARCH_CANDIDATES, build_query, clean_query_text
 from shortscience.numbers import ascii_int
 
 

@@ -354,7 +354,7 @@ class Paper(models.Model):
 
     def refresh_search_vector(self) -> None:
         """Recompute the stored search vector (title, authors, keywords, venue, abstract)."""
-        from papers.search import update_paper_search_vector
+        from papers.vectors import update_paper_search_vector
 
         update_paper_search_vector([self.pk])
 
@@ -483,7 +483,7 @@ class PaperAuthor(models.Model):
 
 class TitleWord(models.Model):
     """A word found in some paper's title (lower-cased): the vocabulary that "Did you mean" corrects misspelt
-    words from (``papers.search.suggest``). Filled by ``papers.search.update_paper_search_vector`` with the
+    words from (``papers.search.suggest``). Filled by ``papers.vectors.update_paper_search_vector`` with the
     other derived search data; a word is never removed (a word of a deleted title only costs a row)."""
 
     word = models.CharField(max_length=40, primary_key=True)

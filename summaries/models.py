@@ -217,7 +217,7 @@ class Summary(models.Model):
 
     def _after_change(self, was_listed: bool, body_changed: bool) -> None:
         """Keep every derived value in step with this summary. The one place counters change."""
-        from papers.search import search_results_changed, update_summary_search_vector
+        from papers.vectors import search_results_changed, update_summary_search_vector
 
         if body_changed:
             update_summary_search_vector(self.pk)

@@ -11,10 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from papers import search as search_module
-from papers import views_discovery
+from papers import vectors, views_discovery
 from papers.merging import merge
 from papers.models import Paper, TitleWord
-from papers.search import Fragment, build_query, headline_fragments, search_papers, searchable_text
+from papers.search import Fragment, headline_fragments, search_papers, searchable_text
+from papers.vectors import build_query
 from summaries.models import Summary, Vote
 from tests.factories import UNLISTED_STATES, PaperFactory, SummaryFactory, UserFactory, VenueFactory, unlisted_summary
 
@@ -892,7 +893,7 @@ def test_the_cache_key_changes_only_once_a_change_is_committed(django_capture_on
     filters = search_module.SearchFilters()
     before = search_module.search_cache_key("pangolin", filters, 1)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        search_module.search_results_changed()
+        vectors.search_results_changed()
     assert search_module.search_cache_key("pangolin", filters, 1) == before  # not yet committed
     callbacks[0]()
     assert search_module.search_cache_key("pangolin", filters, 1) != before

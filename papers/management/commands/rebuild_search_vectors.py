@@ -1,5 +1,5 @@
 """Recompute every stored search vector (papers' ``search_vector`` and ``title_vector``, summaries'
-``search_vector``) with the site's own statements, ``papers.search.PAPER_VECTOR_SQL`` and
+``search_vector``) with the site's own statements, ``papers.vectors.PAPER_VECTOR_SQL`` and
 ``SUMMARY_VECTOR_SQL``, and the vocabulary of titles that "Did you mean" corrects words from
 (``TITLE_WORDS_SQL``).
 
@@ -15,7 +15,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import connection
 
-from papers.search import (
+from papers.vectors import (
     CJK_SQL_PATTERN,
     PAPER_VECTOR_SQL,
     SUMMARY_VECTOR_SQL,
