@@ -7,7 +7,7 @@ Chinese, Japanese and Korean have no spaces between words, so CJK characters are
 split into single-character tokens both when indexing and when querying: a word
 from a Chinese summary is then found as the sequence of its characters.
 
-The site search that ranks and caches results is ``discovery.search``; the summary's vector is
+The site search that ranks and caches results is ``papers.search``; the summary's vector is
 ``summaries.vectors``; both build on what is here.
 """
 
@@ -37,7 +37,7 @@ ENGLISH = "english_unaccent"
 SIMPLE = "simple_unaccent"
 
 
-def _weighted(expr: str, weight: str) -> str:
+def weighted_vector(expr: str, weight: str) -> str:
     """SQL for the two-configuration tsvector of ``expr`` with ``weight``."""
     return (
         f"setweight(to_tsvector('{ENGLISH}', coalesce({expr}, '')), '{weight}') || "
@@ -59,8 +59,10 @@ _VENUE = "(SELECT concat_ws(' ', v.name, v.acronym) FROM papers_venue v WHERE v.
 
 # The small vector that ranks: title (A), authors and keywords (B). Stored on its own as ``title_vector`` and
 # as the first part of ``search_vector`` (the full vector, for matching), computed once for both.
-TITLE_VECTOR_SQL = " || ".join([_weighted("p.title", "A"), _weighted(_AUTHORS, "B"), _weighted(_KEYWORDS, "B")])
-_REST_VECTOR_SQL = " || ".join([_weighted(_VENUE, "D"), _weighted("p.abstract", "C")])
+TITLE_VECTOR_SQL = " || ".join(
+    [weighted_vector("p.title", "A"), weighted_vector(_AUTHORS, "B"), weighted_vector(_KEYWORDS, "B")]
+)
+_REST_VECTOR_SQL = " || ".join([weighted_vector(_VENUE, "D"), weighted_vector("p.abstract", "C")])
 # Both vectors in one statement (also used in batches by generate_bench_data, which appends a WHERE clause).
 # tsvector concatenation is associative, so search_vector is exactly title || authors || keywords || venue
 # || abstract, as before title_vector existed.
@@ -68,7 +70,6 @@ PAPER_VECTOR_SQL = (
     "UPDATE papers_paper p SET (title_vector, search_vector) = "
     f"(SELECT v.title, v.title || {_REST_VECTOR_SQL} FROM (SELECT {TITLE_VECTOR_SQL} AS title) AS v)"
 )
-SUMMARY_VECTOR_SQL = "UPDATE summaries_summary s SET search_vector = " + _weighted("s.body", "A")
 # The words of papers' titles, for "Did you mean" (``suggest``); ``{where}`` picks the papers (``p``). Sorted so
 # that two transactions adding the same new words insert them in the same order (no deadlock).
 TITLE_WORDS_SQL = (
@@ -96,15 +97,6 @@ def update_paper_search_vector(paper_ids=None) -> None:
             params = {"cjk": CJK_SQL_PATTERN, "ids": list(paper_ids)}
             cursor.execute(PAPER_VECTOR_SQL + " WHERE p.id = ANY(%(ids)s)", params)
             cursor.execute(TITLE_WORDS_SQL.format(where="p.id = ANY(%(ids)s)"), params)
-    search_results_changed()
-
-
-def update_summary_search_vector(summary_id=None) -> None:
-    with connection.cursor() as cursor:
-        if summary_id is None:
-            cursor.execute(SUMMARY_VECTOR_SQL, {"cjk": CJK_SQL_PATTERN})
-        else:
-            cursor.execute(SUMMARY_VECTOR_SQL + " WHERE s.id = %(id)s", {"cjk": CJK_SQL_PATTERN, "id": summary_id})
     search_results_changed()
 
 

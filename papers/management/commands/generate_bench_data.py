@@ -1009,7 +1009,8 @@ class Generator:
         )
 
     def update_summary_vectors(self) -> None:
-        from papers.vectors import CJK_SQL_PATTERN, SUMMARY_VECTOR_SQL
+        from papers.vectors import CJK_SQL_PATTERN
+        from summaries.vectors import SUMMARY_VECTOR_SQL
 
         self.run_batches(
             "summary vectors",
