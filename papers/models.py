@@ -265,7 +265,7 @@ class Paper(models.Model):
     summary_count = models.PositiveIntegerField(default=0, editable=False)
     last_summary_at = models.DateTimeField(null=True, blank=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
-    # Title (A), authors and keywords (B) only: small enough to rank search candidates cheaply (papers.search).
+    # Title (A), authors and keywords (B) only: small enough to rank search candidates cheaply (discovery.search).
     title_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -483,7 +483,7 @@ class PaperAuthor(models.Model):
 
 class TitleWord(models.Model):
     """A word found in some paper's title (lower-cased): the vocabulary that "Did you mean" corrects misspelt
-    words from (``papers.search.suggest``). Filled by ``papers.vectors.update_paper_search_vector`` with the
+    words from (``discovery.search.suggest``). Filled by ``papers.vectors.update_paper_search_vector`` with the
     other derived search data; a word is never removed (a word of a deleted title only costs a row)."""
 
     word = models.CharField(max_length=40, primary_key=True)

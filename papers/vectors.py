@@ -7,7 +7,7 @@ Chinese, Japanese and Korean have no spaces between words, so CJK characters are
 split into single-character tokens both when indexing and when querying: a word
 from a Chinese summary is then found as the sequence of its characters.
 
-The site search that ranks and caches results is ``papers.search``; the summary's vector is
+The site search that ranks and caches results is ``discovery.search``; the summary's vector is
 ``summaries.vectors``; both build on what is here.
 """
 

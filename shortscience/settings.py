@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "summaries",
     "comments",
     "moderation",
+    "discovery",
     "api",
 ]
 

@@ -10,11 +10,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from papers import search as search_module
+from discovery import search as search_module
+from discovery.search import Fragment, headline_fragments, search_papers, searchable_text
 from papers import vectors, views_discovery
 from papers.merging import merge
 from papers.models import Paper, TitleWord
-from papers.search import Fragment, headline_fragments, search_papers, searchable_text
 from papers.vectors import build_query
 from summaries.models import Summary, Vote
 from tests.factories import UNLISTED_STATES, PaperFactory, SummaryFactory, UserFactory, VenueFactory, unlisted_summary

@@ -1,11 +1,7 @@
-"""Full-text search vectors and queries (PostgreSQL).
+"""The site search: ranking, result pages and their cache, "Did you mean" (PostgreSQL full text).
 
-Each text is indexed twice: with the ``english_unaccent`` configuration (stemming, so
-"networks" finds "network") and with ``simple_unaccent`` (exact words in any language); both fold
-accents (migration papers/0006), so "lukasz" finds "Łukasz" and "Łukasz" finds "Lukasz".
-Chinese, Japanese and Korean have no spaces between words, so CJK characters are
-split into single-character tokens both when indexing and when querying: a word
-from a Chinese summary is then found as the sequence of its characters.
+The vectors it searches and the tsquery a reader's text becomes are ``papers.vectors`` (papers) and
+``summaries.vectors`` (summaries).
 """
 
 from __future__ import annotations
@@ -17,13 +13,13 @@ import re
 import string
 from dataclasses import dataclass
 
-from django import forms
 from django.contrib.postgres.search import SearchHeadline, SearchRank
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Case, F, Func, OuterRef, Prefetch, Q, Subquery, TextField, Value, When
 
 from papers.identifiers import Identifier
+from papers.models import Paper, PaperAuthor
 from papers.vectors import (
     CJK_CLASS,
     CJK_RE,
@@ -38,6 +34,7 @@ from papers.vectors import (
     query_tokens,
 )
 from shortscience import versions
+from summaries.models import Summary
 
 # --- Searching ------------------------------------------------------------------------------------------
 #
@@ -210,8 +207,6 @@ def _ranked_paper_ids(query, filters: SearchFilters, offset: int, limit: int, ex
     A paper's rank is the best of its candidates' ranks. ``excluded`` (see ``excluded_query``) drops every
     candidate whose paper mentions an excluded word anywhere.
     """
-    from papers.models import Paper
-    from summaries.models import Summary
 
     papers = Paper.objects.live().filter(filters.paper_q()).order_by()
     summaries = Summary.objects.listed().filter(filters.paper_q("paper__"), paper__merged_into__isnull=True)
@@ -290,7 +285,6 @@ def search_cache_key(text: str, filters: SearchFilters, page: int) -> str:
 
 def _listing(queryset):
     """Papers as a result list shows them: venue and ordered authors in the same query count whatever the page."""
-    from papers.models import PaperAuthor
 
     return (
         queryset.order_by()
@@ -324,8 +318,6 @@ def _fresh_results(query, filters: SearchFilters, page: int, excluded=None) -> t
     The cache entry holds only what is the same for every reader: ids in rank order, highlighted fragments
     and, for each paper and each summary a snippet came from, the ``updated_at`` it was built from.
     """
-    from papers.models import Paper
-    from summaries.models import Summary
 
     ids = _ranked_paper_ids(query, filters, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1, excluded)
     has_next, ids = len(ids) > PAGE_SIZE, ids[:PAGE_SIZE]
@@ -374,8 +366,6 @@ def _fresh_results(query, filters: SearchFilters, page: int, excluded=None) -> t
 def _cached_results(entry: dict) -> list | None:
     """The papers of a cached page, re-fetched through the visibility querysets; None when anything in the
     entry is no longer exactly what a fresh search would show (the caller then searches again)."""
-    from papers.models import Paper
-    from summaries.models import Summary
 
     rows = entry["rows"]
     if not rows:
@@ -513,7 +503,6 @@ def search_results_stamp() -> int:
 
 def find_paper_by_identifier(identifier: Identifier):
     """The live paper an arXiv id, DOI or DBLP key names (following merges), or None."""
-    from papers.models import Paper
 
     field = {"arxiv": "arxiv_id", "doi": "doi", "dblp": "dblp_key"}[identifier.kind]
     paper = Paper.objects.filter(**{field: identifier.value}).select_related("merged_into").first()
@@ -535,47 +524,3 @@ def searchable_text(text: str) -> str | None:
     if not any(re.search(r"\w", w) and not w.startswith("-") and w.lower() != "or" for w in words):
         return None
     return cleaned
-
-
-class SearchForm(forms.Form):
-    """The search page's form. ``q`` is never invalid (odd input gets a message, not an error)."""
-
-    q = forms.CharField(label="Search papers and summaries", required=False, strip=True)
-    venue = forms.ChoiceField(label="Venue", required=False)
-    year_from = forms.IntegerField(label="From year", required=False, min_value=1600, max_value=2100)
-    year_to = forms.IntegerField(label="To year", required=False, min_value=1600, max_value=2100)
-
-    VENUE_CHOICES = 50
-
-    def __init__(self, data=None, **kwargs):
-        data = data.copy() if data is not None else None
-        # ?year=2017 (links from venue-year pages) is a one-year range.
-        if data is not None and data.get("year") and not (data.get("year_from") or data.get("year_to")):
-            data["year_from"] = data["year_to"] = data["year"]
-        super().__init__(data, **kwargs)
-        from papers.models import Venue
-
-        selected = (data or {}).get("venue") or ""
-        top = Venue.objects.filter(paper_count__gt=0).order_by("-summary_count", "-paper_count", "name")
-        venues = Venue.objects.filter(Q(pk__in=top.values("pk")[: self.VENUE_CHOICES]) | Q(slug=selected))
-        self.fields["venue"].choices = [("", "Any venue")] + [
-            (v.slug, str(v)) for v in sorted(venues.only("slug", "name", "acronym"), key=lambda v: str(v).lower())
-        ]
-
-    def clean(self):
-        cleaned = super().clean()
-        year_from, year_to = cleaned.get("year_from"), cleaned.get("year_to")
-        if year_from and year_to and year_from > year_to:
-            self.add_error("year_to", "“To year” must not be before “From year”.")
-        return cleaned
-
-    @property
-    def was_truncated(self) -> bool:
-        return len(self.cleaned_data.get("q", "")) > MAX_QUERY_CHARS
-
-    def filters(self) -> SearchFilters:
-        return SearchFilters(
-            venue=self.cleaned_data.get("venue") or "",
-            year_from=self.cleaned_data.get("year_from"),
-            year_to=self.cleaned_data.get("year_to"),
-        )
