@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from papers import feeds
+from discovery import feeds
 from papers import views_discovery as views
 
 app_name = "discovery"
