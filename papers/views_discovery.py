@@ -18,9 +18,9 @@ from django.views.decorators.http import require_safe
 from accounts import ratelimit
 from discovery.forms import SearchForm
 from discovery.search import MAX_PAGES, MAX_QUERY_CHARS, find_paper_by_identifier, search_papers, searchable_text
+from discovery.sitemaps import SITEMAPS, render_index, render_urlset
 from papers.identifiers import parse_identifier
 from papers.models import Venue
-from papers.sitemaps import SITEMAPS, render_index, render_urlset
 from shortscience import versions
 
 IDENTIFIER_LABELS = {"arxiv": "arXiv", "doi": "DOI", "dblp": "DBLP key"}
