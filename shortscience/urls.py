@@ -14,7 +14,7 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     # The old site's addresses (301s), all in one place.
     path("", include("shortscience.urls_legacy")),
-    path("", include("papers.urls_discovery")),
+    path("", include("discovery.urls")),
     path("", include("papers.urls_add")),
     path("", include("papers.urls")),
     path("", include("summaries.urls_writing")),

@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from discovery import search as search_module
+from discovery import views as discovery_views
 from discovery.search import Fragment, headline_fragments, search_papers, searchable_text
-from papers import vectors, views_discovery
+from papers import vectors
 from papers.merging import merge
 from papers.models import Paper, TitleWord
 from papers.vectors import build_query
@@ -609,7 +610,7 @@ def test_a_page_past_the_results_says_so(client):
 
 def test_pages_are_capped_and_the_last_page_asks_to_refine(client, monkeypatch):
     monkeypatch.setattr(search_module, "MAX_PAGES", 2)
-    monkeypatch.setattr(views_discovery, "MAX_PAGES", 2)
+    monkeypatch.setattr(discovery_views, "MAX_PAGES", 2)
     make_matching_papers(45)
     html = get(client, q="pangolin", page=2)
     assert len(result_titles(html)) == 20

@@ -2,8 +2,7 @@
 
 from django.urls import path
 
-from discovery import feeds
-from papers import views_discovery as views
+from discovery import feeds, views
 
 app_name = "discovery"
 
