@@ -1,4 +1,4 @@
-"""Search, feeds, sitemaps, robots.txt and the API documentation page."""
+"""The paper page, search, feeds, sitemaps, robots.txt and the API documentation page."""
 
 from django.urls import path
 
@@ -7,6 +7,8 @@ from discovery import feeds, views
 app_name = "discovery"
 
 urlpatterns = [
+    # The paper page shows its summaries; the paper's other pages are papers.urls.
+    path("paper/<str:slug>/", views.paper_detail, name="paper"),
     path("search/", views.search, name="search"),
     # Feeds
     path("feeds/", views.feeds_index, name="feeds"),

@@ -306,7 +306,7 @@ class Paper(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("papers:detail", args=[self.slug])
+        return reverse("discovery:paper", args=[self.slug])
 
     def save(self, *args, **kwargs):
         if self.arxiv_id:
