@@ -18,7 +18,6 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Case, F, Func, OuterRef, Prefetch, Q, Subquery, TextField, Value, When
 
-from papers.identifiers import Identifier
 from papers.models import Paper, PaperAuthor
 from papers.vectors import (
     CJK_CLASS,
@@ -499,16 +498,6 @@ def suggest(text: str) -> str | None:
 
 def search_results_stamp() -> int:
     return versions.current(versions.SEARCH)
-
-
-def find_paper_by_identifier(identifier: Identifier):
-    """The live paper an arXiv id, DOI or DBLP key names (following merges), or None."""
-
-    field = {"arxiv": "arxiv_id", "doi": "doi", "dblp": "dblp_key"}[identifier.kind]
-    paper = Paper.objects.filter(**{field: identifier.value}).select_related("merged_into").first()
-    if paper is not None and paper.merged_into_id:
-        return paper.merged_into
-    return paper
 
 
 def searchable_text(text: str) -> str | None:

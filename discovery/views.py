@@ -17,10 +17,10 @@ from django.views.decorators.http import require_GET, require_safe
 
 from accounts import ratelimit
 from discovery.forms import SearchForm
-from discovery.search import MAX_PAGES, MAX_QUERY_CHARS, find_paper_by_identifier, search_papers, searchable_text
+from discovery.search import MAX_PAGES, MAX_QUERY_CHARS, search_papers, searchable_text
 from discovery.sitemaps import SITEMAPS, render_index, render_urlset
 from papers.identifiers import parse_identifier
-from papers.models import Venue
+from papers.models import Paper, Venue
 from papers.pagination import paginate
 from papers.views import canonical_redirect, get_paper
 from shortscience import versions
@@ -77,7 +77,7 @@ def search(request):
 
     identifier = parse_identifier(text)
     if identifier is not None:
-        paper = find_paper_by_identifier(identifier)
+        paper = Paper.objects.by_identifier(identifier)
         if paper is not None:
             return redirect(paper)
         context["missing_identifier"] = {

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 
-from papers.identifiers import normalize_arxiv_id, normalize_doi, parse_arxiv_id, parse_identifier
+from papers.identifiers import Identifier, normalize_arxiv_id, normalize_doi, parse_arxiv_id, parse_identifier
 from papers.links import is_web_url, validate_web_url
 from shortscience import versions
 
@@ -161,6 +161,12 @@ class PaperQuerySet(models.QuerySet):
             return None
         paper = self.filter(query).select_related("merged_into").order_by("id").first()
         return paper.merged_into if paper and paper.merged_into_id else paper
+
+    def by_identifier(self, identifier: Identifier):
+        """The live paper an arXiv id, DOI or DBLP key names (following merges), or None. One query."""
+        field = _IDENTIFIER_FIELDS[identifier.kind]
+        paper = self.filter(**{field: identifier.value}).select_related("merged_into").first()
+        return paper.merged_into if paper is not None and paper.merged_into_id else paper
 
     def by_key(self, key: str):
         """The paper an old-site ``bibtexKey`` or a typed identifier names, merges resolved; None if unknown.
