@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "comments",
     "moderation",
     "discovery",
+    "members",
     "api",
 ]
 

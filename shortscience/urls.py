@@ -21,7 +21,7 @@ urlpatterns = [
     path("", include("summaries.urls")),
     path("", include("comments.urls")),
     path("", include("moderation.urls")),
-    path("", include("accounts.urls_member")),
+    path("", include("members.urls")),
     path("", include("accounts.urls")),
 ]
 

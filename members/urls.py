@@ -1,0 +1,11 @@
+from django.urls import path
+
+from members import views
+
+app_name = "member"
+
+urlpatterns = [
+    path("settings/", views.settings_view, name="settings"),
+    path("settings/export/", views.export, name="export"),
+    path("settings/delete/", views.delete, name="delete"),
+]
