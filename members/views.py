@@ -14,10 +14,10 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from accounts.deletion import delete_account
-from accounts.export import build_export
 from accounts.forms import DeleteAccountForm, ProfileForm
 from comments.models import Comment
+from members.deletion import delete_account
+from members.export import build_export
 from summaries.models import Summary
 
 
