@@ -241,7 +241,7 @@ SCENARIOS = [
     Scenario("author, most papers", ["papers:author"], lambda s: {"slug": _slug(s.get("author"))}),
     Scenario(
         "profile, top writer",
-        ["accounts:profile"],
+        ["member:profile"],
         lambda s: {"username": s.get("writer").username} if s.get("writer") else None,
     ),
     Scenario("search, common word", ["discovery:search"], None, lambda s: {"q": s.get("common_word")}),

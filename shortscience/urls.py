@@ -22,7 +22,6 @@ urlpatterns = [
     path("", include("comments.urls")),
     path("", include("moderation.urls")),
     path("", include("members.urls")),
-    path("", include("accounts.urls")),
 ]
 
 if settings.SERVE_MEDIA:
