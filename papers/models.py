@@ -16,6 +16,7 @@ from taggit.managers import TaggableManager
 
 from papers.identifiers import Identifier, normalize_arxiv_id, normalize_doi, parse_arxiv_id, parse_identifier
 from papers.links import is_web_url, validate_web_url
+from papers.vectors import update_paper_search_vector
 from shortscience import versions
 
 SLUG_MAX = 90
@@ -360,8 +361,6 @@ class Paper(models.Model):
 
     def refresh_search_vector(self) -> None:
         """Recompute the stored search vector (title, authors, keywords, venue, abstract)."""
-        from papers.vectors import update_paper_search_vector
-
         update_paper_search_vector([self.pk])
 
     @property
