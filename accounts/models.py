@@ -70,7 +70,7 @@ class User(AbstractUser):
         return self.display_name or self.username
 
     def get_absolute_url(self) -> str:
-        return reverse("accounts:profile", args=[self.username])
+        return reverse("member:profile", args=[self.username])
 
     @property
     def is_banned(self) -> bool:

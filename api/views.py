@@ -19,7 +19,6 @@ from django.views.decorators.csrf import csrf_exempt
 
 from papers.identifiers import Identifier, parse_arxiv_id, parse_doi
 from papers.models import Paper
-from papers.search import find_paper_by_identifier
 from shortscience import versions
 from summaries.models import Summary
 
@@ -186,7 +185,7 @@ def paper_lookup(request):
             raise ApiError(400, f"Not a DOI: {doi[:100]!r}.")
         identifiers.append(Identifier("doi", parsed_doi))
     for identifier in identifiers:
-        paper = find_paper_by_identifier(identifier)
+        paper = Paper.objects.by_identifier(identifier)
         if paper is not None:
             return JsonResponse(_paper_json(request, paper))
     return error_response(404, "No paper with this identifier on ShortScience yet.")

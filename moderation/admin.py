@@ -4,6 +4,10 @@ from django.db.models import Case, IntegerField, Value, When
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
+# The admins of members (bans) and of papers (merge, unmerge) carry moderation actions, so they are registered
+# here, above the apps whose models they show; accounts and papers import no moderation code.
+import moderation.admin_accounts  # registers UserAdmin
+import moderation.admin_papers  # noqa: F401  (registers VenueAdmin, AuthorAdmin, PaperAdmin)
 from comments.models import Comment
 from moderation import actions, privacy
 from moderation.admin_tools import (

@@ -19,7 +19,7 @@ from accounts.models import User
 from comments.models import Comment, refresh_comment_count
 from papers.merging import refresh_venue_counters, venue_counts
 from papers.models import Paper
-from papers.search import update_paper_search_vector
+from papers.vectors import update_paper_search_vector
 from summaries.models import LISTED, Summary, refresh_paper_counters, refresh_writer_counters
 
 

@@ -133,7 +133,7 @@ def merge(*, keep: Paper, duplicate: Paper, allow_conflicts: bool = False) -> di
         Paper.objects.filter(pk=duplicate.pk).update(merged_into=keep)
         duplicate.merged_into = keep
 
-        from papers.search import update_summary_search_vector
+        from summaries.vectors import update_summary_search_vector
 
         for summary_id in moved:
             update_summary_search_vector(summary_id)
@@ -227,7 +227,7 @@ def unmerge(*, duplicate: Paper, details: dict) -> dict:
         duplicate.refresh_from_db()
         duplicate.refresh_search_vector()
 
-        from papers.search import update_summary_search_vector
+        from summaries.vectors import update_summary_search_vector
 
         for move in moves:
             update_summary_search_vector(move["id"])

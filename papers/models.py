@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 
-from papers.identifiers import normalize_arxiv_id, normalize_doi, parse_arxiv_id, parse_identifier
+from papers.identifiers import Identifier, normalize_arxiv_id, normalize_doi, parse_arxiv_id, parse_identifier
 from papers.links import is_web_url, validate_web_url
+from papers.vectors import update_paper_search_vector
 from shortscience import versions
 
 SLUG_MAX = 90
@@ -162,6 +163,12 @@ class PaperQuerySet(models.QuerySet):
         paper = self.filter(query).select_related("merged_into").order_by("id").first()
         return paper.merged_into if paper and paper.merged_into_id else paper
 
+    def by_identifier(self, identifier: Identifier):
+        """The live paper an arXiv id, DOI or DBLP key names (following merges), or None. One query."""
+        field = _IDENTIFIER_FIELDS[identifier.kind]
+        paper = self.filter(**{field: identifier.value}).select_related("merged_into").first()
+        return paper.merged_into if paper is not None and paper.merged_into_id else paper
+
     def by_key(self, key: str):
         """The paper an old-site ``bibtexKey`` or a typed identifier names, merges resolved; None if unknown.
 
@@ -293,7 +300,7 @@ class Paper(models.Model):
     summary_count = models.PositiveIntegerField(default=0, editable=False)
     last_summary_at = models.DateTimeField(null=True, blank=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
-    # Title (A), authors and keywords (B) only: small enough to rank search candidates cheaply (papers.search).
+    # Title (A), authors and keywords (B) only: small enough to rank search candidates cheaply (discovery.search).
     title_vector = SearchVectorField(null=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -334,7 +341,7 @@ class Paper(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("papers:detail", args=[self.slug])
+        return reverse("discovery:paper", args=[self.slug])
 
     def save(self, *args, **kwargs):
         if self.arxiv_id:
@@ -382,8 +389,6 @@ class Paper(models.Model):
 
     def refresh_search_vector(self) -> None:
         """Recompute the stored search vector (title, authors, keywords, venue, abstract)."""
-        from papers.search import update_paper_search_vector
-
         update_paper_search_vector([self.pk])
 
     @property
@@ -511,7 +516,7 @@ class PaperAuthor(models.Model):
 
 class TitleWord(models.Model):
     """A word found in some paper's title (lower-cased): the vocabulary that "Did you mean" corrects misspelt
-    words from (``papers.search.suggest``). Filled by ``papers.search.update_paper_search_vector`` with the
+    words from (``discovery.search.suggest``). Filled by ``papers.vectors.update_paper_search_vector`` with the
     other derived search data; a word is never removed (a word of a deleted title only costs a row)."""
 
     word = models.CharField(max_length=40, primary_key=True)

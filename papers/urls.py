@@ -5,7 +5,6 @@ from papers import views
 app_name = "papers"
 
 urlpatterns = [
-    path("paper/<str:slug>/", views.paper_detail, name="detail"),
     path("paper/<str:slug>/bibtex.bib", views.paper_bibtex, name="bibtex"),
     # Stable look-ups by identifier; old-style arXiv ids contain a slash (hep-th/9901001), DOIs anything.
     path("arxiv/<path:arxiv_id>/", views.arxiv_lookup, name="arxiv"),

@@ -1,4 +1,4 @@
-"""Reading pages about papers: the paper page, its BibTeX, venues, years, authors, keywords, and old-site links."""
+"""Reading pages about papers: the paper's BibTeX, venues, years, authors, keywords, and old-site links."""
 
 from __future__ import annotations
 
@@ -15,13 +15,9 @@ from papers.identifiers import parse_arxiv_id, parse_doi
 from papers.models import YEAR_MAX, YEAR_MIN, Author, Paper, Venue
 from papers.pagination import paginate
 from shortscience.numbers import ascii_int
-from summaries.models import Summary
 
 PAGE_SIZE = 25
 VENUES_PAGE_SIZE = 100
-SUMMARIES_PAGE_SIZE = 20
-# An abstract longer than this is clamped to a few lines with "more/less".
-ABSTRACT_CLAMP_CHARS = 320
 VENUE_YEARS_TIMEOUT = 300
 # Venues with more papers list their years without per-year counts (see _venue_years).
 VENUE_YEAR_COUNTS_MAX = 20_000
@@ -34,7 +30,7 @@ def get_paper(slug: str) -> Paper:
     return get_object_or_404(Paper.objects.with_page_data(), **lookup)
 
 
-def _canonical_redirect(paper: Paper, slug: str, url_name: str):
+def canonical_redirect(paper: Paper, slug: str, url_name: str):
     """301 to the kept paper for merged papers and to the canonical slug for ids and old slugs, else None."""
     if paper.merged_into_id:
         return redirect(url_name, paper.merged_into.slug, permanent=True)
@@ -44,34 +40,9 @@ def _canonical_redirect(paper: Paper, slug: str, url_name: str):
 
 
 @require_GET
-def paper_detail(request, slug: str):
-    paper = get_paper(slug)
-    if response := _canonical_redirect(paper, slug, "papers:detail"):
-        return response
-    summaries = Summary.objects.filter(paper=paper).listed().select_related("writer").with_vote_of(request.user)
-    page = paginate(request, summaries.ranked(), SUMMARIES_PAGE_SIZE)
-    for summary in page.object_list:
-        summary.paper = paper
-    return render(
-        request,
-        "papers/detail.html",
-        {
-            "paper": paper,
-            "keywords": list(paper.keywords.all()),
-            "page": page,
-            "abstract_is_long": len(paper.abstract) > ABSTRACT_CLAMP_CHARS,
-            "canonical_url": request.build_absolute_uri(paper.get_absolute_url()),
-            # The call to action opens the member's own summary when they wrote one (perhaps private, so not
-            # in the list).
-            "own_summary_id": Summary.objects.own_on(paper, request.user),
-        },
-    )
-
-
-@require_GET
 def paper_bibtex(request, slug: str):
     paper = get_paper(slug)
-    if response := _canonical_redirect(paper, slug, "papers:bibtex"):
+    if response := canonical_redirect(paper, slug, "papers:bibtex"):
         return response
     response = HttpResponse(paper.to_bibtex(), content_type="text/x-bibtex; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{paper.bibtex_key}.bib"'

@@ -199,8 +199,8 @@ SCENARIOS = [
     Scenario("home, top of the week", ["home"], None, lambda s: {"top": "week"}),
     Scenario("home, top of the month", ["home"], None, lambda s: {"top": "month"}),
     Scenario("home, top of all time", ["home"], None, lambda s: {"top": "all"}),
-    Scenario("paper, most summaries", ["papers:detail"], lambda s: {"slug": _slug(s.get("popular_paper"))}),
-    Scenario("paper, no summary", ["papers:detail"], lambda s: {"slug": _slug(s.get("plain_paper"))}),
+    Scenario("paper, most summaries", ["discovery:paper"], lambda s: {"slug": _slug(s.get("popular_paper"))}),
+    Scenario("paper, no summary", ["discovery:paper"], lambda s: {"slug": _slug(s.get("plain_paper"))}),
     Scenario("paper BibTeX", ["papers:bibtex"], lambda s: {"slug": _slug(s.get("popular_paper"))}),
     Scenario(
         "arXiv id look-up (redirect)",
@@ -241,7 +241,7 @@ SCENARIOS = [
     Scenario("author, most papers", ["papers:author"], lambda s: {"slug": _slug(s.get("author"))}),
     Scenario(
         "profile, top writer",
-        ["accounts:profile"],
+        ["member:profile"],
         lambda s: {"username": s.get("writer").username} if s.get("writer") else None,
     ),
     Scenario("search, common word", ["discovery:search"], None, lambda s: {"q": s.get("common_word")}),
@@ -312,7 +312,7 @@ SCENARIOS = [
     Scenario("home (member)", ["home"], user="member", group="member"),
     Scenario(
         "paper, most summaries (member)",
-        ["papers:detail"],
+        ["discovery:paper"],
         lambda s: {"slug": _slug(s.get("popular_paper"))},
         user="member",
         group="member",

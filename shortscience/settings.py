@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "summaries",
     "comments",
     "moderation",
+    "discovery",
+    "members",
     "api",
 ]
 

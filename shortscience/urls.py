@@ -14,15 +14,14 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     # The old site's addresses (301s), all in one place.
     path("", include("shortscience.urls_legacy")),
-    path("", include("papers.urls_discovery")),
+    path("", include("discovery.urls")),
     path("", include("papers.urls_add")),
     path("", include("papers.urls")),
     path("", include("summaries.urls_writing")),
     path("", include("summaries.urls")),
     path("", include("comments.urls")),
     path("", include("moderation.urls")),
-    path("", include("accounts.urls_member")),
-    path("", include("accounts.urls")),
+    path("", include("members.urls")),
 ]
 
 if settings.SERVE_MEDIA:

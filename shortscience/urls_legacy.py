@@ -8,7 +8,7 @@ others map to today's page. See /work/shared/reference/original-site.md for what
 from django.urls import path
 from django.views.generic import RedirectView
 
-from accounts.views import legacy_profile
+from members.views import legacy_profile
 from papers.views import legacy_paper, legacy_venue
 from summaries.views import legacy_users
 

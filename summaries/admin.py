@@ -13,7 +13,7 @@ from moderation.admin_tools import (
     admin_link,
 )
 from papers.models import Paper
-from papers.search import SEARCH_CANDIDATES, build_query, clean_query_text
+from papers.vectors import SEARCH_CANDIDATES, build_query, clean_query_text
 from summaries.models import Revision, Summary, Vote, refresh_paper_counters
 
 STATE_FIELDS = ["state", "is_featured", "featured_at"]

@@ -14,7 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from papers.models import Paper, Venue
+from papers.vectors import search_results_changed
 from shortscience import versions
+from summaries.vectors import update_summary_search_vector
 
 TOP_PERIODS = {"week": timedelta(days=7), "month": timedelta(days=30), "all": None}
 
@@ -222,8 +224,6 @@ class Summary(models.Model):
 
     def _after_change(self, was_listed: bool, body_changed: bool) -> None:
         """Keep every derived value in step with this summary. The one place counters change."""
-        from papers.search import search_results_changed, update_summary_search_vector
-
         if body_changed:
             update_summary_search_vector(self.pk)
         if was_listed != self.is_listed:

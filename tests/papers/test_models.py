@@ -1,6 +1,7 @@
 import pytest
 from django.db import IntegrityError, transaction
 
+from papers.identifiers import Identifier
 from papers.models import Paper, PaperAuthor, Venue, normalize_title
 from tests.factories import PaperFactory, SummaryFactory, VenueFactory
 
@@ -64,6 +65,16 @@ def test_find_existing_follows_merges():
     merged = PaperFactory(arxiv_id="1512.03385", merged_into=kept)
     assert merged.merged_into == kept
     assert Paper.objects.find_existing(arxiv_id="1512.03385") == kept
+
+
+def test_by_identifier_finds_the_live_paper_an_identifier_names(django_assert_max_num_queries):
+    kept = PaperFactory(doi="10.5555/3295222", dblp_key="conf/nips/VaswaniSPUJGKP17")
+    PaperFactory(arxiv_id="1706.03762", merged_into=kept)
+    with django_assert_max_num_queries(1):
+        assert Paper.objects.by_identifier(Identifier("arxiv", "1706.03762")) == kept
+    assert Paper.objects.by_identifier(Identifier("doi", "10.5555/3295222")) == kept
+    assert Paper.objects.by_identifier(Identifier("dblp", "conf/nips/VaswaniSPUJGKP17")) == kept
+    assert Paper.objects.by_identifier(Identifier("arxiv", "1412.6980")) is None
 
 
 def test_normalize_title_ignores_case_accents_and_punctuation():

@@ -8,7 +8,7 @@ authors per paper, keywords on a fraction of papers, a few hundred members, summ
 towards popular papers and prolific writers, revisions, votes, comments, reports and audit
 entries. Every denormalised column is then computed from the rows it summarises (scores,
 summary and comment counts, venue and member counters) and the search vectors are built with
-the site's own SQL (``papers.search``) in batches, exactly as the site would store them.
+the site's own SQL (``papers.vectors``) in batches, exactly as the site would store them.
 
 Speed: secondary indexes and foreign keys of the bulk tables are dropped while loading and
 recreated afterwards (re-adding a foreign key validates every row, so the constraints still
@@ -991,7 +991,7 @@ class Generator:
         )
 
     def update_paper_vectors(self) -> None:
-        from papers.search import CJK_SQL_PATTERN, PAPER_VECTOR_SQL
+        from papers.vectors import CJK_SQL_PATTERN, PAPER_VECTOR_SQL
 
         self.run_batches(
             "paper vectors",
@@ -1002,14 +1002,15 @@ class Generator:
         )
 
     def update_title_words(self) -> None:
-        from papers.search import TITLE_WORDS_SQL
+        from papers.vectors import TITLE_WORDS_SQL
 
         self.run_batches(
             "title words", TITLE_WORDS_SQL.format(where="p.id BETWEEN %(low)s AND %(high)s"), self.spec.papers, 25_000
         )
 
     def update_summary_vectors(self) -> None:
-        from papers.search import CJK_SQL_PATTERN, SUMMARY_VECTOR_SQL
+        from papers.vectors import CJK_SQL_PATTERN
+        from summaries.vectors import SUMMARY_VECTOR_SQL
 
         self.run_batches(
             "summary vectors",

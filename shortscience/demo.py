@@ -1,4 +1,4 @@
-"""Loads the demo content (papers/demo_data.py). Idempotent: running it again creates no duplicates."""
+"""Loads the demo content (shortscience/demo_data.py). Idempotent: running it again creates no duplicates."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from django.db import transaction
 
 from accounts.models import MODERATORS_GROUP, User
 from comments.models import Comment
-from papers import demo_data
 from papers.models import Paper, Venue
+from shortscience import demo_data
 from summaries.models import Revision, Summary, Vote
 
 DEMO_PASSWORD = "demo-password-2026"

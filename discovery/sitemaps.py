@@ -166,7 +166,7 @@ class KeyRangeSitemap(Sitemap):
 class PaperSitemap(KeyRangeSitemap):
     changefreq = "weekly"
     priority = 0.8
-    _path = _PathTemplate("papers:detail")
+    _path = _PathTemplate("discovery:paper")
 
     def queryset(self):
         # paper_sitemap_idx (migration papers/0003): (id) INCLUDE (slug, updated_at, last_summary_at)

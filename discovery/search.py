@@ -1,11 +1,7 @@
-"""Full-text search vectors and queries (PostgreSQL).
+"""The site search: ranking, result pages and their cache, "Did you mean" (PostgreSQL full text).
 
-Each text is indexed twice: with the ``english_unaccent`` configuration (stemming, so
-"networks" finds "network") and with ``simple_unaccent`` (exact words in any language); both fold
-accents (migration papers/0006), so "lukasz" finds "Łukasz" and "Łukasz" finds "Lukasz".
-Chinese, Japanese and Korean have no spaces between words, so CJK characters are
-split into single-character tokens both when indexing and when querying: a word
-from a Chinese summary is then found as the sequence of its characters.
+The vectors it searches and the tsquery a reader's text becomes are ``papers.vectors`` (papers) and
+``summaries.vectors`` (summaries).
 """
 
 from __future__ import annotations
@@ -17,178 +13,27 @@ import re
 import string
 from dataclasses import dataclass
 
-from django import forms
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchHeadline, SearchRank
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Case, F, Func, OuterRef, Prefetch, Q, Subquery, TextField, Value, When
 
-from papers.identifiers import Identifier
+from papers.models import Paper, PaperAuthor
+from papers.vectors import (
+    CJK_CLASS,
+    CJK_RE,
+    CJK_SQL_PATTERN,
+    ENGLISH,
+    MAX_PAGES,
+    PAGE_SIZE,
+    SEARCH_CANDIDATES,
+    build_query,
+    clean_query_text,
+    excluded_query,
+    query_tokens,
+)
 from shortscience import versions
-
-# Han, Hiragana/Katakana, Hangul and CJK compatibility ideographs.
-_CJK_CLASS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
-_CJK_RE = re.compile(f"([{_CJK_CLASS}])")
-# The same pattern for PostgreSQL's regexp_replace (ARE syntax accepts literal characters).
-CJK_SQL_PATTERN = f"([{_CJK_CLASS}])"
-
-
-def cjk_split(text: str) -> str:
-    return _CJK_RE.sub(r" \1 ", text or "")
-
-
-# Text search configurations of the stored vectors and of every query: ``english`` and ``simple`` with
-# ``unaccent`` before the dictionary (migration papers/0006).
-ENGLISH = "english_unaccent"
-SIMPLE = "simple_unaccent"
-
-
-def _weighted(expr: str, weight: str) -> str:
-    """SQL for the two-configuration tsvector of ``expr`` with ``weight``."""
-    return (
-        f"setweight(to_tsvector('{ENGLISH}', coalesce({expr}, '')), '{weight}') || "
-        f"setweight(to_tsvector('{SIMPLE}', regexp_replace(coalesce({expr}, ''), %(cjk)s, ' \\1 ', 'g')), "
-        f"'{weight}')"
-    )
-
-
-_AUTHORS = (
-    "(SELECT string_agg(a.name, ' ') FROM papers_paperauthor pa "
-    "JOIN papers_author a ON a.id = pa.author_id WHERE pa.paper_id = p.id)"
-)
-_KEYWORDS = (
-    "(SELECT string_agg(t.name, ' ') FROM taggit_taggeditem ti JOIN taggit_tag t ON t.id = ti.tag_id "
-    "JOIN django_content_type ct ON ct.id = ti.content_type_id "
-    "WHERE ct.app_label = 'papers' AND ct.model = 'paper' AND ti.object_id = p.id)"
-)
-_VENUE = "(SELECT concat_ws(' ', v.name, v.acronym) FROM papers_venue v WHERE v.id = p.venue_id)"
-
-# The small vector that ranks: title (A), authors and keywords (B). Stored on its own as ``title_vector`` and
-# as the first part of ``search_vector`` (the full vector, for matching), computed once for both.
-TITLE_VECTOR_SQL = " || ".join([_weighted("p.title", "A"), _weighted(_AUTHORS, "B"), _weighted(_KEYWORDS, "B")])
-_REST_VECTOR_SQL = " || ".join([_weighted(_VENUE, "D"), _weighted("p.abstract", "C")])
-# Both vectors in one statement (also used in batches by generate_bench_data, which appends a WHERE clause).
-# tsvector concatenation is associative, so search_vector is exactly title || authors || keywords || venue
-# || abstract, as before title_vector existed.
-PAPER_VECTOR_SQL = (
-    "UPDATE papers_paper p SET (title_vector, search_vector) = "
-    f"(SELECT v.title, v.title || {_REST_VECTOR_SQL} FROM (SELECT {TITLE_VECTOR_SQL} AS title) AS v)"
-)
-SUMMARY_VECTOR_SQL = "UPDATE summaries_summary s SET search_vector = " + _weighted("s.body", "A")
-# The words of papers' titles, for "Did you mean" (``suggest``); ``{where}`` picks the papers (``p``). Sorted so
-# that two transactions adding the same new words insert them in the same order (no deadlock).
-TITLE_WORDS_SQL = (
-    "INSERT INTO papers_titleword (word) SELECT DISTINCT w.word FROM papers_paper p, "
-    "regexp_split_to_table(lower(p.title), '[^[:alnum:]]+') AS w (word) "
-    "WHERE length(w.word) BETWEEN 3 AND 40 AND w.word !~ '^[0-9]+$' AND ({where}) ORDER BY 1 ON CONFLICT DO NOTHING"
-)
-
-
-def update_paper_search_vector(paper_ids=None) -> None:
-    """Recompute the search vectors (``search_vector`` and ``title_vector``) of these papers (all papers when
-    ``paper_ids`` is None)."""
-    with connection.cursor() as cursor:
-        if paper_ids is None:
-            cursor.execute(PAPER_VECTOR_SQL, {"cjk": CJK_SQL_PATTERN})
-            cursor.execute(TITLE_WORDS_SQL.format(where="TRUE"))
-        else:
-            params = {"cjk": CJK_SQL_PATTERN, "ids": list(paper_ids)}
-            cursor.execute(PAPER_VECTOR_SQL + " WHERE p.id = ANY(%(ids)s)", params)
-            cursor.execute(TITLE_WORDS_SQL.format(where="p.id = ANY(%(ids)s)"), params)
-    search_results_changed()
-
-
-def update_summary_search_vector(summary_id=None) -> None:
-    with connection.cursor() as cursor:
-        if summary_id is None:
-            cursor.execute(SUMMARY_VECTOR_SQL, {"cjk": CJK_SQL_PATTERN})
-        else:
-            cursor.execute(SUMMARY_VECTOR_SQL + " WHERE s.id = %(id)s", {"cjk": CJK_SQL_PATTERN, "id": summary_id})
-    search_results_changed()
-
-
-# The last word of a query also matches the start of a longer word ("batch norm" finds "Batch
-# Normalization"), from this many characters on: a shorter prefix expands to a large part of the index.
-PREFIX_MIN_CHARS = 3
-_LAST_WORD_RE = re.compile(r"(?:^|\s)(\w+)$")
-
-
-def _split_prefix(text: str) -> tuple[str, str | None]:
-    """``text`` without its last word, and that word when it should match as a prefix; else (text, None).
-
-    Only a plain last word: not inside quotes (a phrase is exact), not excluded ("-word"), not "or", not
-    CJK (CJK words are matched as runs of characters), and not after "or" (it would turn OR into AND)."""
-    if text.count('"') % 2:
-        return text, None
-    match = _LAST_WORD_RE.search(text)
-    if match is None:
-        return text, None
-    word, head = match.group(1), text[: match.start(1)]
-    previous = head.split()[-1:] or [""]
-    if (
-        len(word) < PREFIX_MIN_CHARS
-        or word.lower() == "or"
-        or previous[0].lower() == "or"
-        or _CJK_RE.search(word)
-        or word.isdigit()
-    ):
-        return text, None
-    return head, word
-
-
-def _both_configurations(text: str, prefix: str | None = None) -> SearchQuery:
-    english = SearchQuery(text, config=ENGLISH, search_type="websearch")
-    simple = SearchQuery(cjk_query(text), config=SIMPLE, search_type="websearch")
-    if prefix is not None:
-        # ``prefix`` is made of word characters only, so quoting it is safe in tsquery syntax.
-        english &= SearchQuery(f"'{prefix}':*", config=ENGLISH, search_type="raw")
-        simple &= SearchQuery(f"'{prefix}':*", config=SIMPLE, search_type="raw")
-    return english | simple
-
-
-def build_query(text: str) -> SearchQuery | None:
-    """The tsquery for what a reader typed, or None when it holds nothing searchable.
-
-    The syntax is ``websearch_to_tsquery``'s ("a phrase", -excluded, or), in both configurations, with the
-    last word also matching as a prefix (see ``_split_prefix``)."""
-    text = (text or "").strip()[:200]
-    if not re.search(r"\w", text):
-        return None
-    return _both_configurations(*_split_prefix(text))
-
-
-_TOKEN_RE = re.compile(r'-?"[^"]*"?|\S+')
-
-
-def _tokens(text: str) -> list[tuple[str, bool]]:
-    """The query's words and quoted phrases, each with whether it is excluded (``-word``, ``-"a phrase"``)."""
-    return [(token, token.startswith("-") and len(token) > 1) for token in _TOKEN_RE.findall(text or "")]
-
-
-def excluded_query(text: str) -> SearchQuery | None:
-    """A tsquery matching any word or phrase the reader excluded, or None.
-
-    ``build_query`` excludes them per vector: a paper matched by its title (``title_vector``) or through a
-    summary would still be shown when only its abstract, or its own title, holds an excluded word. The
-    search therefore also drops every candidate whose full vector matches this query."""
-    excluded = [token[1:] for token, negated in _tokens((text or "").strip()[:200]) if negated]
-    excluded = [term for term in excluded if re.search(r"\w", term)]
-    if not excluded:
-        return None
-    return _both_configurations(" or ".join(excluded))
-
-
-_CJK_RUN_RE = re.compile(f"[{_CJK_CLASS}]+")
-
-
-def cjk_query(text: str) -> str:
-    """``text`` for a websearch query over CJK-split vectors: each run of CJK characters outside quotes
-    becomes a quoted phrase, so "注意力" finds those three characters next to each other, not anywhere."""
-    parts = text.split('"')
-    for index in range(0, len(parts), 2):  # even parts lie outside quotes
-        parts[index] = _CJK_RUN_RE.sub(lambda m: f'"{m.group(0)}"', parts[index])
-    return cjk_split('"'.join(parts))
-
+from summaries.models import Summary
 
 # --- Searching ------------------------------------------------------------------------------------------
 #
@@ -200,14 +45,6 @@ def cjk_query(text: str) -> str:
 # then costs capped index or table scans and about a thousand ts_rank calls, never a rank of every match;
 # result pages are cached (see ``search_papers``).
 
-PAGE_SIZE = 20
-MAX_PAGES = 20
-# Enough candidates per scan to fill every page we ever show (MAX_PAGES × PAGE_SIZE) and to know that more
-# exist. Past the cap a scan's rows are arbitrary (table or index order, not rank), so a larger cap improves
-# the first pages little but costs a row test and a ts_rank per row: measured on 250,000 papers, the first
-# page with 401 candidates scores 91–97 % of what ranking every match would give, as the former 1,000 did
-# (docs/performance.md, finding 3). Also caps the admin searches' matches (papers/admin.py, summaries/admin.py).
-SEARCH_CANDIDATES = MAX_PAGES * PAGE_SIZE + 1
 # Papers reached through a summary: fewer, because the summary scan is the costly one (a summary's vector is
 # large and mostly stored out of line, so testing a row costs a TOAST read) and a summary match ranks below
 # most title matches; measured, 100 instead of 401 changes the rank quality of the first five pages by less
@@ -225,14 +62,8 @@ SEARCH_CACHE_VERSION = 1
 # from the source text first, so every marker in the output is one PostgreSQL put there.
 _START, _STOP = "\ue000", "\ue001"
 # Tidy-up of the CJK split done for highlighting: one space was added on each side of every CJK character.
-_CJK_SPACE_BEFORE_RE = re.compile(f" ({_START}?[{_CJK_CLASS}])")
-_CJK_SPACE_AFTER_RE = re.compile(f"([{_CJK_CLASS}]{_STOP}?) ")
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000-\uf8ff]")
-
-
-def clean_query_text(text: str) -> str:
-    """What a reader typed, made safe to hand to PostgreSQL: no NUL or control characters, spaces collapsed."""
-    return " ".join(_CONTROL_RE.sub(" ", text or "").split())
+_CJK_SPACE_BEFORE_RE = re.compile(f" ({_START}?[{CJK_CLASS}])")
+_CJK_SPACE_AFTER_RE = re.compile(f"([{CJK_CLASS}]{_STOP}?) ")
 
 
 @dataclass(frozen=True)
@@ -375,8 +206,6 @@ def _ranked_paper_ids(query, filters: SearchFilters, offset: int, limit: int, ex
     A paper's rank is the best of its candidates' ranks. ``excluded`` (see ``excluded_query``) drops every
     candidate whose paper mentions an excluded word anywhere.
     """
-    from papers.models import Paper
-    from summaries.models import Summary
 
     papers = Paper.objects.live().filter(filters.paper_q()).order_by()
     summaries = Summary.objects.listed().filter(filters.paper_q("paper__"), paper__merged_into__isnull=True)
@@ -455,7 +284,6 @@ def search_cache_key(text: str, filters: SearchFilters, page: int) -> str:
 
 def _listing(queryset):
     """Papers as a result list shows them: venue and ordered authors in the same query count whatever the page."""
-    from papers.models import PaperAuthor
 
     return (
         queryset.order_by()
@@ -489,8 +317,6 @@ def _fresh_results(query, filters: SearchFilters, page: int, excluded=None) -> t
     The cache entry holds only what is the same for every reader: ids in rank order, highlighted fragments
     and, for each paper and each summary a snippet came from, the ``updated_at`` it was built from.
     """
-    from papers.models import Paper
-    from summaries.models import Summary
 
     ids = _ranked_paper_ids(query, filters, (page - 1) * PAGE_SIZE, PAGE_SIZE + 1, excluded)
     has_next, ids = len(ids) > PAGE_SIZE, ids[:PAGE_SIZE]
@@ -539,8 +365,6 @@ def _fresh_results(query, filters: SearchFilters, page: int, excluded=None) -> t
 def _cached_results(entry: dict) -> list | None:
     """The papers of a cached page, re-fetched through the visibility querysets; None when anything in the
     entry is no longer exactly what a fresh search would show (the caller then searches again)."""
-    from papers.models import Paper
-    from summaries.models import Summary
 
     rows = entry["rows"]
     if not rows:
@@ -633,13 +457,13 @@ _WORD_RE = re.compile(r"\w+")
 
 
 def _correctable(word: str) -> bool:
-    return len(word) >= SUGGEST_MIN_CHARS and word.lower() != "or" and not word.isdigit() and not _CJK_RE.search(word)
+    return len(word) >= SUGGEST_MIN_CHARS and word.lower() != "or" and not word.isdigit() and not CJK_RE.search(word)
 
 
 def suggest(text: str) -> str | None:
     """``text`` with its misspelt words replaced by the closest words of titles, or None when no word
     changes. Excluded words and the query's syntax (quotes, -, or) are kept."""
-    tokens = _tokens(text)
+    tokens = query_tokens(text)
     words = [word.lower() for token, negated in tokens if not negated for word in _WORD_RE.findall(token)]
     words = list(dict.fromkeys(word for word in words if _correctable(word)))[:SUGGEST_WORDS]
     if not words:
@@ -676,23 +500,6 @@ def search_results_stamp() -> int:
     return versions.current(versions.SEARCH)
 
 
-def search_results_changed() -> None:
-    """Cached result pages may now miss a match: make every later search compute afresh. Runs after the
-    transaction commits; before, a search would cache results without the change under the new stamp."""
-    versions.bump(versions.SEARCH)
-
-
-def find_paper_by_identifier(identifier: Identifier):
-    """The live paper an arXiv id, DOI or DBLP key names (following merges), or None."""
-    from papers.models import Paper
-
-    field = {"arxiv": "arxiv_id", "doi": "doi", "dblp": "dblp_key"}[identifier.kind]
-    paper = Paper.objects.filter(**{field: identifier.value}).select_related("merged_into").first()
-    if paper is not None and paper.merged_into_id:
-        return paper.merged_into
-    return paper
-
-
 def searchable_text(text: str) -> str | None:
     """The cleaned query, or None when it cannot find anything.
 
@@ -706,47 +513,3 @@ def searchable_text(text: str) -> str | None:
     if not any(re.search(r"\w", w) and not w.startswith("-") and w.lower() != "or" for w in words):
         return None
     return cleaned
-
-
-class SearchForm(forms.Form):
-    """The search page's form. ``q`` is never invalid (odd input gets a message, not an error)."""
-
-    q = forms.CharField(label="Search papers and summaries", required=False, strip=True)
-    venue = forms.ChoiceField(label="Venue", required=False)
-    year_from = forms.IntegerField(label="From year", required=False, min_value=1600, max_value=2100)
-    year_to = forms.IntegerField(label="To year", required=False, min_value=1600, max_value=2100)
-
-    VENUE_CHOICES = 50
-
-    def __init__(self, data=None, **kwargs):
-        data = data.copy() if data is not None else None
-        # ?year=2017 (links from venue-year pages) is a one-year range.
-        if data is not None and data.get("year") and not (data.get("year_from") or data.get("year_to")):
-            data["year_from"] = data["year_to"] = data["year"]
-        super().__init__(data, **kwargs)
-        from papers.models import Venue
-
-        selected = (data or {}).get("venue") or ""
-        top = Venue.objects.filter(paper_count__gt=0).order_by("-summary_count", "-paper_count", "name")
-        venues = Venue.objects.filter(Q(pk__in=top.values("pk")[: self.VENUE_CHOICES]) | Q(slug=selected))
-        self.fields["venue"].choices = [("", "Any venue")] + [
-            (v.slug, str(v)) for v in sorted(venues.only("slug", "name", "acronym"), key=lambda v: str(v).lower())
-        ]
-
-    def clean(self):
-        cleaned = super().clean()
-        year_from, year_to = cleaned.get("year_from"), cleaned.get("year_to")
-        if year_from and year_to and year_from > year_to:
-            self.add_error("year_to", "“To year” must not be before “From year”.")
-        return cleaned
-
-    @property
-    def was_truncated(self) -> bool:
-        return len(self.cleaned_data.get("q", "")) > MAX_QUERY_CHARS
-
-    def filters(self) -> SearchFilters:
-        return SearchFilters(
-            venue=self.cleaned_data.get("venue") or "",
-            year_from=self.cleaned_data.get("year_from"),
-            year_to=self.cleaned_data.get("year_to"),
-        )

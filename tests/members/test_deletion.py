@@ -130,7 +130,7 @@ def test_a_moderator_deletes_only_their_own_account(client, moderator, member):
 
 
 def test_deleting_an_account_with_many_votes_keeps_every_score_consistent(member):
-    from accounts.deletion import delete_account
+    from members.deletion import delete_account
 
     summaries = [SummaryFactory() for _ in range(30)]
     for n, summary in enumerate(summaries):

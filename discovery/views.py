@@ -1,4 +1,4 @@
-"""Search, feeds index, robots.txt, sitemaps and the API documentation page."""
+"""The paper page with its summaries, search, feeds index, robots.txt, sitemaps and the API documentation page."""
 
 from __future__ import annotations
 
@@ -13,26 +13,51 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_GET, require_safe
 
 from accounts import ratelimit
+from discovery.forms import SearchForm
+from discovery.search import MAX_PAGES, MAX_QUERY_CHARS, search_papers, searchable_text
+from discovery.sitemaps import SITEMAPS, render_index, render_urlset
 from papers.identifiers import parse_identifier
-from papers.models import Venue
-from papers.search import (
-    MAX_PAGES,
-    MAX_QUERY_CHARS,
-    SearchForm,
-    find_paper_by_identifier,
-    search_papers,
-    searchable_text,
-)
-from papers.sitemaps import SITEMAPS, render_index, render_urlset
+from papers.models import Paper, Venue
+from papers.pagination import paginate
+from papers.views import canonical_redirect, get_paper
 from shortscience import versions
+from summaries.models import Summary
 
 IDENTIFIER_LABELS = {"arxiv": "arXiv", "doi": "DOI", "dblp": "DBLP key"}
 SITEMAP_CACHE_SECONDS = 3600
 # Crawlers and proxies may keep a sitemap for ten minutes; the server's own copy follows every change.
 SITEMAP_MAX_AGE = 600
+SUMMARIES_PAGE_SIZE = 20
+# An abstract longer than this is clamped to a few lines with "more/less".
+ABSTRACT_CLAMP_CHARS = 320
+
+
+@require_GET
+def paper_detail(request, slug: str):
+    paper = get_paper(slug)
+    if response := canonical_redirect(paper, slug, "discovery:paper"):
+        return response
+    summaries = Summary.objects.filter(paper=paper).listed().select_related("writer").with_vote_of(request.user)
+    page = paginate(request, summaries.ranked(), SUMMARIES_PAGE_SIZE)
+    for summary in page.object_list:
+        summary.paper = paper
+    return render(
+        request,
+        "papers/detail.html",
+        {
+            "paper": paper,
+            "keywords": list(paper.keywords.all()),
+            "page": page,
+            "abstract_is_long": len(paper.abstract) > ABSTRACT_CLAMP_CHARS,
+            "canonical_url": request.build_absolute_uri(paper.get_absolute_url()),
+            # The call to action opens the member's own summary when they wrote one (perhaps private, so not
+            # in the list).
+            "own_summary_id": Summary.objects.own_on(paper, request.user),
+        },
+    )
 
 
 def _page_number(value) -> int:
@@ -52,7 +77,7 @@ def search(request):
 
     identifier = parse_identifier(text)
     if identifier is not None:
-        paper = find_paper_by_identifier(identifier)
+        paper = Paper.objects.by_identifier(identifier)
         if paper is not None:
             return redirect(paper)
         context["missing_identifier"] = {

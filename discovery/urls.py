@@ -1,13 +1,14 @@
-"""Search, feeds, sitemaps, robots.txt and the API documentation page."""
+"""The paper page, search, feeds, sitemaps, robots.txt and the API documentation page."""
 
 from django.urls import path
 
-from papers import feeds
-from papers import views_discovery as views
+from discovery import feeds, views
 
 app_name = "discovery"
 
 urlpatterns = [
+    # The paper page shows its summaries; the paper's other pages are papers.urls.
+    path("paper/<str:slug>/", views.paper_detail, name="paper"),
     path("search/", views.search, name="search"),
     # Feeds
     path("feeds/", views.feeds_index, name="feeds"),

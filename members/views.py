@@ -1,6 +1,6 @@
-"""A member's own pages: settings (profile), data export and account deletion.
+"""A member's public profile, and their own pages: settings (profile), data export and account deletion.
 
-Banned members keep these: they may still edit their profile, take their data and leave.
+Banned members keep their own pages: they may still edit their profile, take their data and leave.
 """
 
 from __future__ import annotations
@@ -10,15 +10,35 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.deletion import delete_account
-from accounts.export import build_export
 from accounts.forms import DeleteAccountForm, ProfileForm
+from accounts.models import User
 from comments.models import Comment
+from members.deletion import delete_account
+from members.export import build_export
+from papers.pagination import paginate
 from summaries.models import Summary
+
+PROFILE_PAGE_SIZE = 20
+
+
+@require_GET
+def profile(request, username: str):
+    member = get_object_or_404(User, username=username, is_active=True)
+    summaries = Summary.objects.filter(writer=member).credited().with_card_data().with_vote_of(request.user)
+    page = paginate(request, summaries.latest(), PROFILE_PAGE_SIZE)
+    website = member.website if member.website.lower().startswith(("https://", "http://")) else ""
+    return render(request, "accounts/profile.html", {"member": member, "page": page, "website": website})
+
+
+@require_GET
+def legacy_profile(request):
+    """The old site's ``/user?name=<username>``."""
+    member = get_object_or_404(User, username=request.GET.get("name", "").strip(), is_active=True)
+    return redirect(member, permanent=True)
 
 
 @login_required

@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 from django.utils.html import escape
 
-from papers.feeds import SHORTSCIENCE_NS
+from discovery.feeds import SHORTSCIENCE_NS
 from tests.factories import UNLISTED_STATES, PaperFactory, SummaryFactory, UserFactory, VenueFactory, unlisted_summary
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from papers.demo import DEMO_PASSWORD, MODERATOR, OWNER, load_demo
+from shortscience.demo import DEMO_PASSWORD, MODERATOR, OWNER, load_demo
 
 
 class Command(BaseCommand):

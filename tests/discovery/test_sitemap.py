@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from discovery.sitemaps import PaperSitemap, SummarySitemap
 from papers.models import Paper
-from papers.sitemaps import PaperSitemap, SummarySitemap
 from summaries.models import Summary
 from tests.factories import PaperFactory, SummaryFactory, VenueFactory
 

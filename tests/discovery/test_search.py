@@ -10,11 +10,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from papers import search as search_module
-from papers import views_discovery
+from discovery import search as search_module
+from discovery import views as discovery_views
+from discovery.search import Fragment, headline_fragments, search_papers, searchable_text
+from papers import vectors
 from papers.merging import merge
 from papers.models import Paper, TitleWord
-from papers.search import Fragment, build_query, headline_fragments, search_papers, searchable_text
+from papers.vectors import build_query
 from summaries.models import Summary, Vote
 from tests.factories import UNLISTED_STATES, PaperFactory, SummaryFactory, UserFactory, VenueFactory, unlisted_summary
 
@@ -608,7 +610,7 @@ def test_a_page_past_the_results_says_so(client):
 
 def test_pages_are_capped_and_the_last_page_asks_to_refine(client, monkeypatch):
     monkeypatch.setattr(search_module, "MAX_PAGES", 2)
-    monkeypatch.setattr(views_discovery, "MAX_PAGES", 2)
+    monkeypatch.setattr(discovery_views, "MAX_PAGES", 2)
     make_matching_papers(45)
     html = get(client, q="pangolin", page=2)
     assert len(result_titles(html)) == 20
@@ -892,7 +894,7 @@ def test_the_cache_key_changes_only_once_a_change_is_committed(django_capture_on
     filters = search_module.SearchFilters()
     before = search_module.search_cache_key("pangolin", filters, 1)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        search_module.search_results_changed()
+        vectors.search_results_changed()
     assert search_module.search_cache_key("pangolin", filters, 1) == before  # not yet committed
     callbacks[0]()
     assert search_module.search_cache_key("pangolin", filters, 1) != before

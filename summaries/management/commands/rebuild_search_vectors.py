@@ -1,6 +1,6 @@
 """Recompute every stored search vector (papers' ``search_vector`` and ``title_vector``, summaries'
-``search_vector``) with the site's own statements, ``papers.search.PAPER_VECTOR_SQL`` and
-``SUMMARY_VECTOR_SQL``, and the vocabulary of titles that "Did you mean" corrects words from
+``search_vector``) with the site's own statements, ``papers.vectors.PAPER_VECTOR_SQL`` and
+``summaries.vectors.SUMMARY_VECTOR_SQL``, and the vocabulary of titles that "Did you mean" corrects words from
 (``TITLE_WORDS_SQL``).
 
 Needed once after a change of what the vectors hold or how they are built (migration papers/0006: accents
@@ -15,13 +15,8 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import connection
 
-from papers.search import (
-    CJK_SQL_PATTERN,
-    PAPER_VECTOR_SQL,
-    SUMMARY_VECTOR_SQL,
-    TITLE_WORDS_SQL,
-    search_results_changed,
-)
+from papers.vectors import CJK_SQL_PATTERN, PAPER_VECTOR_SQL, TITLE_WORDS_SQL, search_results_changed
+from summaries.vectors import SUMMARY_VECTOR_SQL
 
 PAPERS = "p.id BETWEEN %(start)s AND %(stop)s"
 # Statements per batch of ids: the vectors, and for papers the vocabulary of titles ("Did you mean").

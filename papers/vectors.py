@@ -1,0 +1,204 @@
+"""Full-text search vectors of papers and the tsquery that matches them (PostgreSQL).
+
+Each text is indexed twice: with the ``english_unaccent`` configuration (stemming, so
+"networks" finds "network") and with ``simple_unaccent`` (exact words in any language); both fold
+accents (migration papers/0006), so "lukasz" finds "Łukasz" and "Łukasz" finds "Lukasz".
+Chinese, Japanese and Korean have no spaces between words, so CJK characters are
+split into single-character tokens both when indexing and when querying: a word
+from a Chinese summary is then found as the sequence of its characters.
+
+The site search that ranks and caches results is ``discovery.search``; the summary's vector is
+``summaries.vectors``; both build on what is here.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib.postgres.search import SearchQuery
+from django.db import connection
+
+from shortscience import versions
+
+# Han, Hiragana/Katakana, Hangul and CJK compatibility ideographs.
+CJK_CLASS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+CJK_RE = re.compile(f"([{CJK_CLASS}])")
+# The same pattern for PostgreSQL's regexp_replace (ARE syntax accepts literal characters).
+CJK_SQL_PATTERN = f"([{CJK_CLASS}])"
+
+
+def cjk_split(text: str) -> str:
+    return CJK_RE.sub(r" \1 ", text or "")
+
+
+# Text search configurations of the stored vectors and of every query: ``english`` and ``simple`` with
+# ``unaccent`` before the dictionary (migration papers/0006).
+ENGLISH = "english_unaccent"
+SIMPLE = "simple_unaccent"
+
+
+def weighted_vector(expr: str, weight: str) -> str:
+    """SQL for the two-configuration tsvector of ``expr`` with ``weight``."""
+    return (
+        f"setweight(to_tsvector('{ENGLISH}', coalesce({expr}, '')), '{weight}') || "
+        f"setweight(to_tsvector('{SIMPLE}', regexp_replace(coalesce({expr}, ''), %(cjk)s, ' \\1 ', 'g')), "
+        f"'{weight}')"
+    )
+
+
+_AUTHORS = (
+    "(SELECT string_agg(a.name, ' ') FROM papers_paperauthor pa "
+    "JOIN papers_author a ON a.id = pa.author_id WHERE pa.paper_id = p.id)"
+)
+_KEYWORDS = (
+    "(SELECT string_agg(t.name, ' ') FROM taggit_taggeditem ti JOIN taggit_tag t ON t.id = ti.tag_id "
+    "JOIN django_content_type ct ON ct.id = ti.content_type_id "
+    "WHERE ct.app_label = 'papers' AND ct.model = 'paper' AND ti.object_id = p.id)"
+)
+_VENUE = "(SELECT concat_ws(' ', v.name, v.acronym) FROM papers_venue v WHERE v.id = p.venue_id)"
+
+# The small vector that ranks: title (A), authors and keywords (B). Stored on its own as ``title_vector`` and
+# as the first part of ``search_vector`` (the full vector, for matching), computed once for both.
+TITLE_VECTOR_SQL = " || ".join(
+    [weighted_vector("p.title", "A"), weighted_vector(_AUTHORS, "B"), weighted_vector(_KEYWORDS, "B")]
+)
+_REST_VECTOR_SQL = " || ".join([weighted_vector(_VENUE, "D"), weighted_vector("p.abstract", "C")])
+# Both vectors in one statement (also used in batches by generate_bench_data, which appends a WHERE clause).
+# tsvector concatenation is associative, so search_vector is exactly title || authors || keywords || venue
+# || abstract, as before title_vector existed.
+PAPER_VECTOR_SQL = (
+    "UPDATE papers_paper p SET (title_vector, search_vector) = "
+    f"(SELECT v.title, v.title || {_REST_VECTOR_SQL} FROM (SELECT {TITLE_VECTOR_SQL} AS title) AS v)"
+)
+# The words of papers' titles, for "Did you mean" (``suggest``); ``{where}`` picks the papers (``p``). Sorted so
+# that two transactions adding the same new words insert them in the same order (no deadlock).
+TITLE_WORDS_SQL = (
+    "INSERT INTO papers_titleword (word) SELECT DISTINCT w.word FROM papers_paper p, "
+    "regexp_split_to_table(lower(p.title), '[^[:alnum:]]+') AS w (word) "
+    "WHERE length(w.word) BETWEEN 3 AND 40 AND w.word !~ '^[0-9]+$' AND ({where}) ORDER BY 1 ON CONFLICT DO NOTHING"
+)
+
+
+def search_results_changed() -> None:
+    """Cached result pages may now miss a match: make every later search compute afresh (the site search keys
+    its cache by this stamp, ``discovery.search``). Runs after the transaction commits; before, a search would
+    cache results without the change under the new stamp."""
+    versions.bump(versions.SEARCH)
+
+
+def update_paper_search_vector(paper_ids=None) -> None:
+    """Recompute the search vectors (``search_vector`` and ``title_vector``) of these papers (all papers when
+    ``paper_ids`` is None)."""
+    with connection.cursor() as cursor:
+        if paper_ids is None:
+            cursor.execute(PAPER_VECTOR_SQL, {"cjk": CJK_SQL_PATTERN})
+            cursor.execute(TITLE_WORDS_SQL.format(where="TRUE"))
+        else:
+            params = {"cjk": CJK_SQL_PATTERN, "ids": list(paper_ids)}
+            cursor.execute(PAPER_VECTOR_SQL + " WHERE p.id = ANY(%(ids)s)", params)
+            cursor.execute(TITLE_WORDS_SQL.format(where="p.id = ANY(%(ids)s)"), params)
+    search_results_changed()
+
+
+# The last word of a query also matches the start of a longer word ("batch norm" finds "Batch
+# Normalization"), from this many characters on: a shorter prefix expands to a large part of the index.
+PREFIX_MIN_CHARS = 3
+_LAST_WORD_RE = re.compile(r"(?:^|\s)(\w+)$")
+
+
+def _split_prefix(text: str) -> tuple[str, str | None]:
+    """``text`` without its last word, and that word when it should match as a prefix; else (text, None).
+
+    Only a plain last word: not inside quotes (a phrase is exact), not excluded ("-word"), not "or", not
+    CJK (CJK words are matched as runs of characters), and not after "or" (it would turn OR into AND)."""
+    if text.count('"') % 2:
+        return text, None
+    match = _LAST_WORD_RE.search(text)
+    if match is None:
+        return text, None
+    word, head = match.group(1), text[: match.start(1)]
+    previous = head.split()[-1:] or [""]
+    if (
+        len(word) < PREFIX_MIN_CHARS
+        or word.lower() == "or"
+        or previous[0].lower() == "or"
+        or CJK_RE.search(word)
+        or word.isdigit()
+    ):
+        return text, None
+    return head, word
+
+
+def _both_configurations(text: str, prefix: str | None = None) -> SearchQuery:
+    english = SearchQuery(text, config=ENGLISH, search_type="websearch")
+    simple = SearchQuery(cjk_query(text), config=SIMPLE, search_type="websearch")
+    if prefix is not None:
+        # ``prefix`` is made of word characters only, so quoting it is safe in tsquery syntax.
+        english &= SearchQuery(f"'{prefix}':*", config=ENGLISH, search_type="raw")
+        simple &= SearchQuery(f"'{prefix}':*", config=SIMPLE, search_type="raw")
+    return english | simple
+
+
+def build_query(text: str) -> SearchQuery | None:
+    """The tsquery for what a reader typed, or None when it holds nothing searchable.
+
+    The syntax is ``websearch_to_tsquery``'s ("a phrase", -excluded, or), in both configurations, with the
+    last word also matching as a prefix (see ``_split_prefix``)."""
+    text = (text or "").strip()[:200]
+    if not re.search(r"\w", text):
+        return None
+    return _both_configurations(*_split_prefix(text))
+
+
+_TOKEN_RE = re.compile(r'-?"[^"]*"?|\S+')
+
+
+def query_tokens(text: str) -> list[tuple[str, bool]]:
+    """The query's words and quoted phrases, each with whether it is excluded (``-word``, ``-"a phrase"``)."""
+    return [(token, token.startswith("-") and len(token) > 1) for token in _TOKEN_RE.findall(text or "")]
+
+
+def excluded_query(text: str) -> SearchQuery | None:
+    """A tsquery matching any word or phrase the reader excluded, or None.
+
+    ``build_query`` excludes them per vector: a paper matched by its title (``title_vector``) or through a
+    summary would still be shown when only its abstract, or its own title, holds an excluded word. The
+    search therefore also drops every candidate whose full vector matches this query."""
+    excluded = [token[1:] for token, negated in query_tokens((text or "").strip()[:200]) if negated]
+    excluded = [term for term in excluded if re.search(r"\w", term)]
+    if not excluded:
+        return None
+    return _both_configurations(" or ".join(excluded))
+
+
+_CJK_RUN_RE = re.compile(f"[{CJK_CLASS}]+")
+
+
+def cjk_query(text: str) -> str:
+    """``text`` for a websearch query over CJK-split vectors: each run of CJK characters outside quotes
+    becomes a quoted phrase, so "注意力" finds those three characters next to each other, not anywhere."""
+    parts = text.split('"')
+    for index in range(0, len(parts), 2):  # even parts lie outside quotes
+        parts[index] = _CJK_RUN_RE.sub(lambda m: f'"{m.group(0)}"', parts[index])
+    return cjk_split('"'.join(parts))
+
+
+# The search page shows at most MAX_PAGES pages of PAGE_SIZE results (discovery.search).
+PAGE_SIZE = 20
+MAX_PAGES = 20
+
+# Enough candidates per scan to fill every page we ever show (MAX_PAGES × PAGE_SIZE) and to know that more
+# exist. Past the cap a scan's rows are arbitrary (table or index order, not rank), so a larger cap improves
+# the first pages little but costs a row test and a ts_rank per row: measured on 250,000 papers, the first
+# page with 401 candidates scores 91–97 % of what ranking every match would give, as the former 1,000 did
+# (docs/performance.md, finding 3). Also caps the admin searches' matches (moderation/admin_papers.py,
+# summaries/admin.py).
+SEARCH_CANDIDATES = MAX_PAGES * PAGE_SIZE + 1
+
+# Control characters, and the private-use characters the search's highlighter uses as markers.
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000-\uf8ff]")
+
+
+def clean_query_text(text: str) -> str:
+    """What a reader typed, made safe to hand to PostgreSQL: no NUL or control characters, spaces collapsed."""
+    return " ".join(_CONTROL_RE.sub(" ", text or "").split())
