@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shortscience import versions
+from summaries import counters
 
 # Top-level comments (threads) per page of a summary's comments; each comes with its first REPLIES_SHOWN visible
 # replies. A page of 25 threads (~33 comments at the bench's reply rate) costs ~11 ms of Python over a summary
@@ -226,7 +227,7 @@ class Comment(models.Model):
                 kwargs["update_fields"] = {*update_fields, "body_html"}
         with transaction.atomic():
             super().save(*args, **kwargs)
-            refresh_comment_count(self.summary_id)
+            counters.comments_changed(self.summary_id, Comment.objects.shown())
             versions.bump(versions.LISTING)
 
     def edit(self, body: str) -> None:
@@ -278,10 +279,3 @@ def attach_replies(threads) -> None:
         else:
             parent.more_replies = reply.of - REPLIES_SHOWN
             parent.more_replies_url = replies_url(parent.pk, REPLIES_SHOWN) + f"#comment-{reply.pk}"
-
-
-def refresh_comment_count(summary_id: int) -> None:
-    from summaries.models import Summary
-
-    count = Comment.objects.filter(summary_id=summary_id, state=Comment.State.VISIBLE, deleted_at__isnull=True).count()
-    Summary.objects.filter(pk=summary_id).update(comment_count=count)

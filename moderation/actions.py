@@ -18,6 +18,7 @@ from comments.models import Comment
 from moderation import notices, trust
 from moderation.models import AuditEntry, Report
 from papers.models import Paper
+from summaries import counters
 from summaries.models import Summary
 
 Action = AuditEntry.Action
@@ -168,13 +169,6 @@ def unfeature(summary: Summary, *, actor, reason: str = "") -> bool:
 # ---------------------------------------------------------------------------
 
 
-def _recompute_scores_voted_by(user) -> int:
-    summaries = Summary.objects.filter(votes__user=user).distinct()
-    for summary in summaries:
-        summary.recompute_score()
-    return len(summaries)
-
-
 def ban(user, *, actor, reason: str, until=None, hide_content: bool = False) -> AuditEntry:
     """Ban ``user``: they keep reading but cannot write, vote, comment or report; their votes stop counting.
 
@@ -193,7 +187,7 @@ def ban(user, *, actor, reason: str, until=None, hide_content: bool = False) -> 
             for comment in Comment.objects.filter(writer=user, state=Comment.State.VISIBLE):
                 comment.set_state(Comment.State.HIDDEN)
                 hidden["comments"].append(comment.pk)
-        rescored = _recompute_scores_voted_by(user)
+        rescored = counters.votes_of_member_changed(user.pk)
         details = {"until": until.isoformat() if until else None, "hidden": hidden, "rescored_summaries": rescored}
         return AuditEntry.record(actor=actor, action=Action.BAN, obj=user, reason=reason, details=details)
 
@@ -211,7 +205,7 @@ def unban(user, *, actor, reason: str = "") -> AuditEntry:
         for comment in Comment.objects.filter(pk__in=hidden.get("comments", []), state=Comment.State.HIDDEN):
             comment.set_state(Comment.State.VISIBLE)
             restored["comments"].append(comment.pk)
-        rescored = _recompute_scores_voted_by(user)
+        rescored = counters.votes_of_member_changed(user.pk)
         details = {"restored": restored, "rescored_summaries": rescored}
         return AuditEntry.record(actor=actor, action=Action.UNBAN, obj=user, reason=reason, details=details)
 

@@ -8,13 +8,14 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models, transaction
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Max, Min, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from papers.models import Paper, Venue
+from papers.models import Paper
 from shortscience import versions
+from summaries import counters
 
 TOP_PERIODS = {"week": timedelta(days=7), "month": timedelta(days=30), "all": None}
 
@@ -194,6 +195,19 @@ class Summary(models.Model):
             was_listed = self._lock_listing_fields(update_fields)
             super().save(*args, **kwargs)
             self._after_change(was_listed, body_changed)
+        self._loaded_paper_id = self.paper_id
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # The paper it was loaded with: a save that changes it moves the summary's counts (counters.summary_saved).
+        instance._loaded_paper_id = instance.__dict__.get("paper_id")
+        return instance
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        if fields is None or {"paper", "paper_id"} & set(fields):
+            self._loaded_paper_id = self.paper_id
 
     def _lock_listing_fields(self, update_fields) -> bool:
         """Whether the stored summary is listed, read under a row lock so that the venue counter moves by the
@@ -216,21 +230,14 @@ class Summary(models.Model):
         return self.listed_values(**stored)
 
     def _after_change(self, was_listed: bool, body_changed: bool) -> None:
-        """Keep every derived value in step with this summary. The one place counters change."""
+        """Keep every derived value in step with this summary (counters in ``summaries.counters``)."""
         from papers.search import search_results_changed, update_summary_search_vector
 
         if body_changed:
             update_summary_search_vector(self.pk)
         if was_listed != self.is_listed:
             search_results_changed()
-            # WHERE id IN (SELECT venue_id FROM paper WHERE id = …): a primary-key look-up, no join.
-            venue_of_paper = Paper.objects.filter(pk=self.paper_id).values("venue_id")
-            Venue.objects.filter(pk__in=venue_of_paper).update(
-                summary_count=models.F("summary_count") + (1 if self.is_listed else -1)
-            )
-        refresh_paper_counters(self.paper_id)
-        if self.writer_id:
-            refresh_writer_counters(self.writer_id)
+        counters.summary_saved(self, was_listed=was_listed, old_paper_id=getattr(self, "_loaded_paper_id", None))
         versions.bump(versions.LISTING)
 
     def set_state(self, state: str) -> None:
@@ -262,29 +269,7 @@ class Summary(models.Model):
 
     def recompute_score(self) -> int:
         """Set score to the sum of counted votes (votes of banned members do not count)."""
-        from accounts.models import User
-
-        banned = User.objects.banned().values("pk")
-        score = self.votes.exclude(user__in=banned).aggregate(total=Coalesce(Sum("value"), 0))["total"]
-        Summary.objects.filter(pk=self.pk).update(score=score)
-        self.score = score
-        if self.writer_id:
-            refresh_writer_counters(self.writer_id)
-        return score
-
-
-def refresh_paper_counters(paper_id: int) -> None:
-    stats = Summary.objects.filter(paper_id=paper_id).listed().aggregate(n=Count("id"), last=Max("created_at"))
-    Paper.objects.filter(pk=paper_id).update(summary_count=stats["n"], last_summary_at=stats["last"])
-
-
-def refresh_writer_counters(user_id: int) -> None:
-    from accounts.models import User
-
-    stats = (
-        Summary.objects.filter(writer_id=user_id).credited().aggregate(n=Count("id"), total=Coalesce(Sum("score"), 0))
-    )
-    User.objects.filter(pk=user_id).update(summary_count=stats["n"], total_score=stats["total"])
+        return counters.votes_changed(self)
 
 
 class Revision(models.Model):

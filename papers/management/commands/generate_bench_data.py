@@ -945,50 +945,11 @@ class Generator:
     # Derived data ----------------------------------------------------------------------------------------
 
     def update_counters(self) -> None:
-        listed = "s.visibility = 'public' AND s.state = 'visible' AND s.deleted_at IS NULL"
-        self.execute(
-            """
-            UPDATE summaries_summary s SET score = v.total
-            FROM (SELECT summary_id, sum(value) AS total FROM summaries_vote v
-                  WHERE v.user_id NOT IN (SELECT id FROM accounts_user WHERE banned_at IS NOT NULL
-                                          AND (banned_until IS NULL OR banned_until > now()))
-                  GROUP BY summary_id) v
-            WHERE s.id = v.summary_id AND s.score <> v.total
-            """
-        )
-        self.execute(
-            """
-            UPDATE summaries_summary s SET comment_count = c.n
-            FROM (SELECT summary_id, count(*) AS n FROM comments_comment
-                  WHERE state = 'visible' AND deleted_at IS NULL GROUP BY summary_id) c
-            WHERE s.id = c.summary_id
-            """
-        )
-        self.execute(
-            f"""
-            UPDATE papers_paper p SET summary_count = c.n, last_summary_at = c.last
-            FROM (SELECT paper_id, count(*) AS n, max(created_at) AS last FROM summaries_summary s
-                  WHERE {listed} GROUP BY paper_id) c
-            WHERE p.id = c.paper_id
-            """
-        )
-        self.execute(
-            """
-            UPDATE papers_venue v SET paper_count = c.papers, summary_count = c.summaries
-            FROM (SELECT p.venue_id, count(*) FILTER (WHERE p.merged_into_id IS NULL) AS papers,
-                         coalesce(sum(p.summary_count) FILTER (WHERE p.merged_into_id IS NULL), 0) AS summaries
-                  FROM papers_paper p WHERE p.venue_id IS NOT NULL GROUP BY p.venue_id) c
-            WHERE v.id = c.venue_id
-            """
-        )
-        self.execute(
-            f"""
-            UPDATE accounts_user u SET summary_count = c.n, total_score = c.total
-            FROM (SELECT writer_id, count(*) AS n, sum(score) AS total FROM summaries_summary s
-                  WHERE {listed} AND NOT s.is_anonymous GROUP BY writer_id) c
-            WHERE u.id = c.writer_id
-            """
-        )
+        from comments.models import Comment
+        from summaries import counters
+
+        # The statements repair_counters runs: one spelling of each counter's rule.
+        counters.repair_all(Comment.objects.shown(), using=self.connection.alias)
 
     def update_paper_vectors(self) -> None:
         from papers.search import CJK_SQL_PATTERN, PAPER_VECTOR_SQL
