@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from comments.models import Comment
 from moderation import notices, trust
+from moderation.merging import MergeError, merge, unmerge
 from moderation.models import AuditEntry, Report
 from papers.models import Paper
 from summaries import counters
@@ -237,13 +238,11 @@ def end_expired_bans(now=None) -> list[AuditEntry]:
 
 
 def merge_papers(keep, duplicate, *, actor, reason: str = "", allow_conflicts: bool = False) -> AuditEntry:
-    """Merge ``duplicate`` into ``keep`` (see papers.merging); the duplicate's URLs then redirect.
+    """Merge ``duplicate`` into ``keep`` (see moderation.merging); the duplicate's URLs then redirect.
 
     Papers whose identifiers conflict are refused unless ``allow_conflicts`` (then a reason is required).
     The duplicate's entry holds everything the merge changed: ``unmerge_papers`` undoes it from there.
     """
-    from papers.merging import MergeError, merge
-
     if allow_conflicts and not reason.strip():
         raise MergeError("Merging papers whose identifiers differ needs a reason.")
     with transaction.atomic():
@@ -261,12 +260,10 @@ def merge_papers(keep, duplicate, *, actor, reason: str = "", allow_conflicts: b
 
 
 def unmerge_papers(duplicate, *, actor, reason: str = "") -> bool:
-    """Undo the merge of ``duplicate`` (see papers.merging.unmerge), from the duplicate's last merge entry.
+    """Undo the merge of ``duplicate`` (see moderation.merging.unmerge), from the duplicate's last merge entry.
 
     Raises ``ModerationError`` when the paper is not merged or the merge cannot be undone.
     """
-    from papers.merging import MergeError, unmerge
-
     with transaction.atomic():
         entry = (
             AuditEntry.objects.for_object(duplicate)

@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from moderation.merging import merge
 from papers import search as search_module
 from papers import views_discovery
-from papers.merging import merge
 from papers.models import Paper, TitleWord
 from papers.search import Fragment, build_query, headline_fragments, search_papers, searchable_text
 from summaries.models import Summary, Vote

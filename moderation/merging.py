@@ -18,6 +18,9 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 
 from papers.models import Paper, PaperAuthor
+from papers.search import update_summary_search_vector
+from summaries import counters
+from summaries.models import Summary
 
 IDENTIFIERS = ["arxiv_id", "doi", "dblp_key"]
 FILL_IF_EMPTY = ["abstract", "url", "pdf_url", "year", "published_on", "venue_id", "arxiv_version"]
@@ -55,9 +58,6 @@ def merge(*, keep: Paper, duplicate: Paper, allow_conflicts: bool = False) -> di
 
     Refuses papers whose identifiers conflict (``identifier_conflicts``) unless ``allow_conflicts``.
     """
-    from summaries import counters
-    from summaries.models import Summary
-
     if keep.pk == duplicate.pk:
         raise MergeError("A paper cannot be merged into itself.")
     with transaction.atomic():
@@ -133,8 +133,6 @@ def merge(*, keep: Paper, duplicate: Paper, allow_conflicts: bool = False) -> di
         Paper.objects.filter(pk=duplicate.pk).update(merged_into=keep)
         duplicate.merged_into = keep
 
-        from papers.search import update_summary_search_vector
-
         for summary_id in moved:
             update_summary_search_vector(summary_id)
         counters.summaries_moved(paper_ids=[keep.pk, duplicate.pk], summary_ids=moved + superseded)
@@ -161,9 +159,6 @@ def unmerge(*, duplicate: Paper, details: dict) -> dict:
     authors, identifiers and its own URL (no more redirect); the kept paper gets back what it had. Values
     edited on the kept paper since the merge are left as they are and reported in ``kept_as_edited``.
     """
-    from summaries import counters
-    from summaries.models import Summary
-
     if "summary_moves" not in details:
         raise MergeError("This merge was recorded before merges could be undone; undo it by hand.")
     keep_pk = details["redirect"]["to"]
@@ -222,8 +217,6 @@ def unmerge(*, duplicate: Paper, details: dict) -> dict:
         Paper.objects.filter(pk__in=details["repointed_papers"], merged_into=keep).update(merged_into=duplicate)
         duplicate.refresh_from_db()
         duplicate.refresh_search_vector()
-
-        from papers.search import update_summary_search_vector
 
         for move in moves:
             update_summary_search_vector(move["id"])
