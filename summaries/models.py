@@ -26,7 +26,8 @@ LISTING_FIELDS = frozenset({"visibility", "state", "deleted_at"})
 
 
 class SummaryQuerySet(models.QuerySet):
-    """Visibility rules for summaries. Every page, feed, sitemap, count, search and API uses these."""
+    """Visibility rules for summaries. Every page, feed, sitemap, count, search and API uses these; who may open
+    one summary is ``accounts.permissions.can_view_summary``."""
 
     def listed(self):
         """Public, visible (not hidden, spam or held for review) and not deleted: what readers may see."""
@@ -34,14 +35,6 @@ class SummaryQuerySet(models.QuerySet):
 
     # Alias that reads naturally in views.
     public = listed
-
-    def visible_to(self, user):
-        """What ``user`` may open: listed summaries, plus their own; moderators also see hidden and spam."""
-        if user is None or not user.is_authenticated:
-            return self.listed()
-        if getattr(user, "is_moderator", False):
-            return self.filter(Q(visibility=Summary.Visibility.PUBLIC) | Q(writer=user))
-        return self.filter(Q(pk__in=self.listed().values("pk")) | Q(writer=user, deleted_at__isnull=True))
 
     def credited(self):
         """Listed and signed with the writer's name: what counts on profiles and the leaderboard."""

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from comments.models import Comment
 from summaries.models import Summary
-from tests.factories import CommentFactory, PaperFactory, SummaryFactory, UserFactory
+from tests.factories import CommentFactory, PaperFactory, SummaryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -49,14 +49,6 @@ def test_paper_counter_follows_state_changes():
     summary.restore()
     summary.paper.refresh_from_db()
     assert summary.paper.summary_count == 1
-
-
-def test_visible_to_rules():
-    writer, other = UserFactory(), UserFactory()
-    private = SummaryFactory(writer=writer, visibility="private")
-    public = SummaryFactory()
-    assert set(Summary.objects.visible_to(writer)) == {private, public}
-    assert set(Summary.objects.visible_to(other)) == {public}
 
 
 def test_anonymous_byline_never_names_the_writer():
