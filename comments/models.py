@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from shortscience import versions
 from summaries import counters
-from summaries.models import Summary
+from summaries.models import Summary, WrittenContent
 
 # Top-level comments (threads) per page of a summary's comments; each comes with its first REPLIES_SHOWN visible
 # replies. A page of 25 threads (~33 comments at the bench's reply rate) costs ~11 ms of Python over a summary
@@ -103,7 +103,7 @@ def replies_url(thread_pk: int, position: int = 0) -> str:
     return reverse("comments:replies", args=[thread_pk]) + (f"?page={page}" if page > 1 else "")
 
 
-class Comment(models.Model):
+class Comment(WrittenContent, models.Model):
     class State(models.TextChoices):
         VISIBLE = "visible", "Visible"
         HIDDEN = "hidden", "Hidden by a moderator"
@@ -218,11 +218,7 @@ class Comment(models.Model):
     def save(self, *args, **kwargs):
         from summaries.rendering import render_comment
 
-        update_fields = kwargs.get("update_fields")
-        if update_fields is None or "body" in update_fields:
-            self.body_html = render_comment(self.body)
-            if update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "body_html"}
+        self._render_body(render_comment, kwargs)
         with transaction.atomic():
             super().save(*args, **kwargs)
             counters.comments_changed(self.summary_id, Comment.objects.shown())
@@ -233,14 +229,6 @@ class Comment(models.Model):
         self.body = body
         self.edited_at = timezone.now()
         self.save(update_fields=["body", "edited_at", "updated_at"])
-
-    def set_state(self, state: str) -> None:
-        self.state = state
-        self.save(update_fields=["state", "updated_at"])
-
-    def soft_delete(self) -> None:
-        self.deleted_at = timezone.now()
-        self.save(update_fields=["deleted_at", "updated_at"])
 
 
 def attach_replies(threads) -> None:

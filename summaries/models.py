@@ -25,6 +25,29 @@ LISTED = Q(visibility="public", state="visible", deleted_at__isnull=True)
 LISTING_FIELDS = frozenset({"visibility", "state", "deleted_at"})
 
 
+class WrittenContent:
+    """What summaries and comments share: a Markdown ``body`` stored rendered in ``body_html``, a moderation
+    ``state`` and a soft ``deleted_at``. Each model's ``save`` keeps its own derived data in step."""
+
+    def _render_body(self, render, kwargs) -> bool:
+        """Render ``body`` with ``render`` when this save writes it (``kwargs`` of ``save``); whether it did."""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "body" not in update_fields:
+            return False
+        self.body_html = render(self.body)
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "body_html"}
+        return True
+
+    def set_state(self, state: str) -> None:
+        self.state = state
+        self.save(update_fields=["state", "updated_at"])
+
+    def soft_delete(self) -> None:
+        self.deleted_at = timezone.now()
+        self.save(update_fields=["deleted_at", "updated_at"])
+
+
 class SummaryQuerySet(models.QuerySet):
     """Visibility rules for summaries. Every page, feed, sitemap, count, search and API uses these; who may open
     one summary is ``accounts.permissions.can_view_summary``."""
@@ -86,7 +109,7 @@ class SummaryQuerySet(models.QuerySet):
         return self.listed().filter(id__gte=start).order_by("id").first()
 
 
-class Summary(models.Model):
+class Summary(WrittenContent, models.Model):
     class Visibility(models.TextChoices):
         PUBLIC = "public", "Public"
         PRIVATE = "private", "Private (only you)"
@@ -178,14 +201,9 @@ class Summary(models.Model):
     def save(self, *args, **kwargs):
         from summaries.rendering import render_markdown
 
-        update_fields = kwargs.get("update_fields")
-        body_changed = update_fields is None or "body" in update_fields
-        if body_changed:
-            self.body_html = render_markdown(self.body)
-            if update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "body_html"}
+        body_changed = self._render_body(render_markdown, kwargs)
         with transaction.atomic():
-            was_listed = self._lock_listing_fields(update_fields)
+            was_listed = self._lock_listing_fields(kwargs.get("update_fields"))
             super().save(*args, **kwargs)
             self._after_change(was_listed, body_changed)
         self._loaded_paper_id = self.paper_id
@@ -232,14 +250,6 @@ class Summary(models.Model):
             search_results_changed()
         counters.summary_saved(self, was_listed=was_listed, old_paper_id=getattr(self, "_loaded_paper_id", None))
         versions.bump(versions.LISTING)
-
-    def set_state(self, state: str) -> None:
-        self.state = state
-        self.save(update_fields=["state", "updated_at"])
-
-    def soft_delete(self) -> None:
-        self.deleted_at = timezone.now()
-        self.save(update_fields=["deleted_at", "updated_at"])
 
     def restore(self) -> None:
         self.deleted_at = None
