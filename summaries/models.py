@@ -56,9 +56,6 @@ class SummaryQuerySet(models.QuerySet):
         """Public, visible (not hidden, spam or held for review) and not deleted: what readers may see."""
         return self.filter(LISTED)
 
-    # Alias that reads naturally in views.
-    public = listed
-
     def credited(self):
         """Listed and signed with the writer's name: what counts on profiles and the leaderboard."""
         return self.listed().filter(is_anonymous=False)
@@ -294,10 +291,6 @@ class Revision(models.Model):
         return f"Revision {self.number} of summary {self.summary_id}"
 
 
-class VoteQuerySet(models.QuerySet):
-    pass
-
-
 class Vote(models.Model):
     class Value(models.IntegerChoices):
         UP = 1, "Up"
@@ -308,8 +301,6 @@ class Vote(models.Model):
     value = models.SmallIntegerField(choices=Value.choices)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-
-    objects = VoteQuerySet.as_manager()
 
     class Meta:
         constraints = [
