@@ -171,6 +171,11 @@ class Summary(WrittenContent, models.Model):
             # Moderation queue filters.
             models.Index(fields=["state", "-created_at"], name="summary_state_idx", condition=~Q(state="visible")),
             GinIndex(fields=["search_vector"], name="summary_search_idx"),
+            # Sitemap pages (discovery sitemaps, paged by id windows): an index-only range scan of listed ids.
+            # Built by papers/migrations/0003 (with the papers' sitemap index), adopted by summaries/0002.
+            models.Index(fields=["id"], include=["updated_at"], name="summary_sitemap_idx", condition=LISTED),
+            # The sitemap index's <lastmod> of the summaries section: MAX(updated_at) of listed summaries.
+            models.Index(fields=["-updated_at"], name="summary_sitemap_lastmod_idx", condition=LISTED),
         ]
 
     def __str__(self) -> str:

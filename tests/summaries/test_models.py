@@ -144,3 +144,14 @@ def test_two_requests_publishing_one_summary_at_once_count_it_once():
         thread.join()
     assert errors == []
     assert _venue_summaries(summary) == 1
+
+
+def test_every_index_summary_meta_declares_exists_in_the_database():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'summaries_summary'")
+        built = {row[0] for row in cursor.fetchall()}
+    declared = {index.name for index in Summary._meta.indexes}
+    assert {"summary_sitemap_idx", "summary_sitemap_lastmod_idx"} <= declared
+    assert declared <= built
