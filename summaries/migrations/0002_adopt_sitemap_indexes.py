@@ -7,7 +7,6 @@ No SQL runs: nothing is rebuilt or locked, safe on a table of any size.
 
 from django.db import migrations, models
 
-
 LISTED = models.Q(deleted_at__isnull=True, state="visible", visibility="public")
 
 
