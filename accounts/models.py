@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.urls import reverse
@@ -13,8 +15,16 @@ class UserQuerySet(models.QuerySet):
             models.Q(banned_until__isnull=True) | models.Q(banned_until__gt=now)
         )
 
-    def not_banned(self, now=None):
-        return self.exclude(pk__in=self.banned(now).values("pk"))
+    def established(self, now=None):
+        """Members whose word counts: an account older than ``NEW_ACCOUNT_AGE`` with a verified e-mail address,
+        not banned now (a ban whose end date passed no longer counts). Fuller rate limits (``accounts.ratelimit``)
+        and reports that weigh towards hiding an item (``moderation.trust.report_weight``). ``User.is_established``
+        is this rule for one member."""
+        now = now or timezone.now()
+        verified = self.model.objects.filter(emailaddress__verified=True).values("pk")
+        return self.filter(date_joined__lte=now - NEW_ACCOUNT_AGE, pk__in=verified).exclude(
+            pk__in=self.banned(now).values("pk")
+        )
 
     def staff(self):
         """Members who speak for the site: staff, superusers and moderators (their names may not be imitated)."""
@@ -78,6 +88,13 @@ class User(AbstractUser):
             return False
         return self.banned_until is None or self.banned_until > timezone.now()
 
+    @property
+    def is_established(self) -> bool:
+        """``UserQuerySet.established`` for this member: old enough, e-mail verified, not banned now."""
+        if timezone.now() - self.date_joined < NEW_ACCOUNT_AGE or self.is_banned:
+            return False
+        return self.emailaddress_set.filter(verified=True).exists()
+
     def ban(self, *, reason: str, until=None) -> None:
         """Ban this member (``until`` None: permanently). Use moderation.actions.ban, which also audits."""
         self.banned_at = timezone.now()
@@ -101,3 +118,5 @@ class User(AbstractUser):
 
 
 MODERATORS_GROUP = "Moderators"
+# Accounts younger than this are new: see ``UserQuerySet.established``.
+NEW_ACCOUNT_AGE = timedelta(days=1)

@@ -11,7 +11,7 @@ import contextlib
 import functools
 import ipaddress
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
@@ -19,7 +19,6 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-NEW_ACCOUNT_AGE = timedelta(days=1)
 NEW_ACCOUNT_FACTOR = 4  # new accounts get a quarter of the member limit
 
 
@@ -97,13 +96,10 @@ def client_ip(request) -> str:
 
 
 def is_new_account(user) -> bool:
+    """Not (yet) an established member (``User.is_established``): a quarter of the member limits."""
     if not getattr(user, "is_authenticated", False):
         return True
-    if timezone.now() - user.date_joined < NEW_ACCOUNT_AGE:
-        return True
-    from allauth.account.models import EmailAddress
-
-    return not EmailAddress.objects.filter(user=user, verified=True).exists()
+    return not user.is_established
 
 
 def member_limit(user, rate: Rate) -> int:

@@ -39,7 +39,7 @@ class CommentForm(forms.Form):
         if not parent_id:
             return None
         parent = Comment.objects.filter(pk=parent_id, summary=self.summary).first()
-        if parent is None or not parent.is_listed:
+        if parent is None or not parent.is_shown:
             raise forms.ValidationError("The comment you replied to no longer exists.")
         if parent.parent_id is not None:
             raise forms.ValidationError("Replies go one level deep: reply to the top-level comment instead.")

@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shortscience import versions
+from summaries import counters
+from summaries.models import Summary, WrittenContent
 
 # Top-level comments (threads) per page of a summary's comments; each comes with its first REPLIES_SHOWN visible
 # replies. A page of 25 threads (~33 comments at the bench's reply rate) costs ~11 ms of Python over a summary
@@ -31,22 +33,19 @@ DISPLAY_FIELDS += ["writer__username", "writer__display_name"]
 BODY_VECTOR = SearchVector("body", config="simple")
 
 
+# What readers see of a comment under a summary they may read: visible (not hidden or spam) and not deleted.
+# ``Comment.is_shown`` is this rule in Python; ``comment_summary_idx`` covers exactly these rows.
+SHOWN = Q(state="visible", deleted_at__isnull=True)
+
+
 class CommentQuerySet(models.QuerySet):
-    def listed(self):
-        """Visible, not deleted comments on summaries readers may see."""
-        from summaries.models import Summary
-
-        return self.filter(state=Comment.State.VISIBLE, deleted_at__isnull=True).filter(
-            summary__in=Summary.objects.listed().values("pk")
-        )
-
-    def visible_on(self, summary):
-        """The comments shown under one summary (already known to be readable by the viewer)."""
-        return self.filter(summary=summary, state=Comment.State.VISIBLE, deleted_at__isnull=True)
-
     def shown(self):
-        """The comments readers see: visible and not deleted (``comment_summary_idx`` for one summary's)."""
-        return self.filter(state=Comment.State.VISIBLE, deleted_at__isnull=True)
+        """The comments readers see under a summary: ``SHOWN`` (``comment_summary_idx`` for one summary's)."""
+        return self.filter(SHOWN)
+
+    def listed(self):
+        """Shown comments on listed summaries: what readers may see anywhere on the site."""
+        return self.shown().filter(summary__in=Summary.objects.listed().values("pk"))
 
     def thread_starts(self, summary):
         """The top-level comments that start a thread under ``summary``, in thread order (oldest first).
@@ -55,14 +54,13 @@ class CommentQuerySet(models.QuerySet):
         shown as a placeholder, so the replies keep their context. No joins: the base of ``thread_of``, of the
         pages' count and of ``page_of``.
         """
-        shown = Q(state=Comment.State.VISIBLE, deleted_at__isnull=True)
         # The parents of the summary's shown replies, looked up within the summary (comment_summary_idx). An EXISTS
         # on any shown reply made PostgreSQL hash every shown comment of the site (a sequential scan) as soon as
         # one top-level comment of the summary was hidden or deleted.
         replied_to = Comment.objects.shown().filter(summary=summary, parent__isnull=False).values("parent_id")
         return (
             self.filter(summary=summary, parent__isnull=True)
-            .filter(shown | Q(pk__in=replied_to))
+            .filter(SHOWN | Q(pk__in=replied_to))
             .order_by("created_at", "id")
         )
 
@@ -105,7 +103,7 @@ def replies_url(thread_pk: int, position: int = 0) -> str:
     return reverse("comments:replies", args=[thread_pk]) + (f"?page={page}" if page > 1 else "")
 
 
-class Comment(models.Model):
+class Comment(WrittenContent, models.Model):
     class State(models.TextChoices):
         VISIBLE = "visible", "Visible"
         HIDDEN = "hidden", "Hidden by a moderator"
@@ -146,7 +144,7 @@ class Comment(models.Model):
             models.Index(
                 fields=["summary", "created_at"],
                 name="comment_summary_idx",
-                condition=Q(state="visible", deleted_at__isnull=True),
+                condition=SHOWN,
             ),
             # Pages of a summary's comments: its top-level comments in thread order (CommentQuerySet.thread_starts,
             # for the page itself, the pages' count and page_of). state and deleted_at are included so the
@@ -207,7 +205,8 @@ class Comment(models.Model):
         return reverse("summaries:detail", args=[self.summary_id]) + query + fragment
 
     @property
-    def is_listed(self) -> bool:
+    def is_shown(self) -> bool:
+        """``SHOWN`` in Python: visible and not deleted. Whether its summary may be read is the summary's rule."""
         return self.state == self.State.VISIBLE and self.deleted_at is None
 
     def clean(self):
@@ -219,14 +218,10 @@ class Comment(models.Model):
     def save(self, *args, **kwargs):
         from summaries.rendering import render_comment
 
-        update_fields = kwargs.get("update_fields")
-        if update_fields is None or "body" in update_fields:
-            self.body_html = render_comment(self.body)
-            if update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "body_html"}
+        self._render_body(render_comment, kwargs)
         with transaction.atomic():
             super().save(*args, **kwargs)
-            refresh_comment_count(self.summary_id)
+            counters.comments_changed(self.summary_id, Comment.objects.shown())
             versions.bump(versions.LISTING)
 
     def edit(self, body: str) -> None:
@@ -234,14 +229,6 @@ class Comment(models.Model):
         self.body = body
         self.edited_at = timezone.now()
         self.save(update_fields=["body", "edited_at", "updated_at"])
-
-    def set_state(self, state: str) -> None:
-        self.state = state
-        self.save(update_fields=["state", "updated_at"])
-
-    def soft_delete(self) -> None:
-        self.deleted_at = timezone.now()
-        self.save(update_fields=["deleted_at", "updated_at"])
 
 
 def attach_replies(threads) -> None:
@@ -278,10 +265,3 @@ def attach_replies(threads) -> None:
         else:
             parent.more_replies = reply.of - REPLIES_SHOWN
             parent.more_replies_url = replies_url(parent.pk, REPLIES_SHOWN) + f"#comment-{reply.pk}"
-
-
-def refresh_comment_count(summary_id: int) -> None:
-    from summaries.models import Summary
-
-    count = Comment.objects.filter(summary_id=summary_id, state=Comment.State.VISIBLE, deleted_at__isnull=True).count()
-    Summary.objects.filter(pk=summary_id).update(comment_count=count)

@@ -50,7 +50,7 @@ def should_notify_parent(comment: Comment) -> bool:
     """Whether the writer of the comment that ``comment`` replies to wants, and may get, an e-mail about it
     (the parent must still be shown and its writer still able to read the summary)."""
     parent = comment.parent
-    if parent is None or not parent.is_listed:
+    if parent is None or not parent.is_shown:
         return False
     member = parent.writer
     return (
@@ -96,7 +96,7 @@ def notify_about_comment(comment_id: int, *, comment_url: str, settings_url: str
         .filter(pk=comment_id)
         .first()
     )
-    if comment is None or not comment.is_listed:
+    if comment is None or not comment.is_shown:
         return 0
     context = {
         "comment": comment,

@@ -50,7 +50,7 @@ def set_actions(user, comments, *, can_comment: bool) -> None:
     ``can_comment`` is ``permissions.can_comment(user, summary)``: replies go to top-level comments only.
     """
     for comment in comments:
-        _set(user, comment, can_reply=can_comment and comment.is_listed)
+        _set(user, comment, can_reply=can_comment and comment.is_shown)
         for reply in comment.shown_replies:
             _set(user, reply, can_reply=False)
 

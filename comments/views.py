@@ -50,7 +50,7 @@ def permalink(request, pk: int):
     comment = get_object_or_404(Comment.objects.select_related("summary"), pk=pk)
     if not permissions.can_view_summary(request.user, comment.summary):
         raise Http404("No such comment.")
-    if not comment.is_listed:
+    if not comment.is_shown:
         return redirect(comment.summary.get_absolute_url() + "#comments")
     return redirect(comment.get_page_url())
 
@@ -70,7 +70,7 @@ def replies(request, pk: int):
     page = paginator.get_page(request.GET.get("page"))
     page.elided_range = list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
     thread.shown_replies, thread.more_replies = list(page), 0
-    if not thread.is_listed and not thread.shown_replies:
+    if not thread.is_shown and not thread.shown_replies:
         return redirect(summary.get_absolute_url() + "#comments")  # no longer a thread, as the permalink
     set_actions(request.user, [thread], can_comment=permissions.can_comment(request.user, summary))
     context = {"thread": thread, "page": page, "summary": summary, "paper": summary.paper}
@@ -90,7 +90,7 @@ def add(request, pk: int):
     comment, created = form.save(writer=request.user)
     if not created:
         messages.info(request, "Your comment was already posted: here it is.")
-        return redirect(comment.get_page_url() if comment.is_listed else summary.get_absolute_url() + "#comments")
+        return redirect(comment.get_page_url() if comment.is_shown else summary.get_absolute_url() + "#comments")
     # Where the new comment is shown: the last page for a comment, its parent's page for a reply.
     comment_url = comment.get_page_url()
     transaction.on_commit(

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from summaries.models import Summary, refresh_paper_counters
+from summaries import counters
+from summaries.models import Summary
 
 
 @transaction.atomic
@@ -27,7 +28,4 @@ def delete_account(user) -> None:
     voted_on = list(Summary.objects.filter(votes__user=user).values_list("pk", flat=True).distinct())
     kept = list(Summary.objects.filter(writer=user).values_list("pk", "paper_id"))
     user.delete()  # votes cascade; summaries.writer and comments.writer become NULL
-    for summary in Summary.objects.filter(pk__in=voted_on).order_by("pk"):
-        summary.recompute_score()
-    for paper_id in sorted({paper_id for _, paper_id in kept}):
-        refresh_paper_counters(paper_id)
+    counters.member_left(voted_on=voted_on, paper_ids=sorted({paper_id for _, paper_id in kept}))

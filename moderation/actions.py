@@ -16,8 +16,10 @@ from django.utils import timezone
 
 from comments.models import Comment
 from moderation import notices, trust
+from moderation.merging import MergeError, merge, unmerge
 from moderation.models import AuditEntry, Report
 from papers.models import Paper
+from summaries import counters
 from summaries.models import Summary
 
 Action = AuditEntry.Action
@@ -168,13 +170,6 @@ def unfeature(summary: Summary, *, actor, reason: str = "") -> bool:
 # ---------------------------------------------------------------------------
 
 
-def _recompute_scores_voted_by(user) -> int:
-    summaries = Summary.objects.filter(votes__user=user).distinct()
-    for summary in summaries:
-        summary.recompute_score()
-    return len(summaries)
-
-
 def ban(user, *, actor, reason: str, until=None, hide_content: bool = False) -> AuditEntry:
     """Ban ``user``: they keep reading but cannot write, vote, comment or report; their votes stop counting.
 
@@ -193,7 +188,7 @@ def ban(user, *, actor, reason: str, until=None, hide_content: bool = False) -> 
             for comment in Comment.objects.filter(writer=user, state=Comment.State.VISIBLE):
                 comment.set_state(Comment.State.HIDDEN)
                 hidden["comments"].append(comment.pk)
-        rescored = _recompute_scores_voted_by(user)
+        rescored = counters.votes_of_member_changed(user.pk)
         details = {"until": until.isoformat() if until else None, "hidden": hidden, "rescored_summaries": rescored}
         return AuditEntry.record(actor=actor, action=Action.BAN, obj=user, reason=reason, details=details)
 
@@ -211,7 +206,7 @@ def unban(user, *, actor, reason: str = "") -> AuditEntry:
         for comment in Comment.objects.filter(pk__in=hidden.get("comments", []), state=Comment.State.HIDDEN):
             comment.set_state(Comment.State.VISIBLE)
             restored["comments"].append(comment.pk)
-        rescored = _recompute_scores_voted_by(user)
+        rescored = counters.votes_of_member_changed(user.pk)
         details = {"restored": restored, "rescored_summaries": rescored}
         return AuditEntry.record(actor=actor, action=Action.UNBAN, obj=user, reason=reason, details=details)
 
@@ -243,13 +238,11 @@ def end_expired_bans(now=None) -> list[AuditEntry]:
 
 
 def merge_papers(keep, duplicate, *, actor, reason: str = "", allow_conflicts: bool = False) -> AuditEntry:
-    """Merge ``duplicate`` into ``keep`` (see papers.merging); the duplicate's URLs then redirect.
+    """Merge ``duplicate`` into ``keep`` (see moderation.merging); the duplicate's URLs then redirect.
 
     Papers whose identifiers conflict are refused unless ``allow_conflicts`` (then a reason is required).
     The duplicate's entry holds everything the merge changed: ``unmerge_papers`` undoes it from there.
     """
-    from papers.merging import MergeError, merge
-
     if allow_conflicts and not reason.strip():
         raise MergeError("Merging papers whose identifiers differ needs a reason.")
     with transaction.atomic():
@@ -267,12 +260,10 @@ def merge_papers(keep, duplicate, *, actor, reason: str = "", allow_conflicts: b
 
 
 def unmerge_papers(duplicate, *, actor, reason: str = "") -> bool:
-    """Undo the merge of ``duplicate`` (see papers.merging.unmerge), from the duplicate's last merge entry.
+    """Undo the merge of ``duplicate`` (see moderation.merging.unmerge), from the duplicate's last merge entry.
 
     Raises ``ModerationError`` when the paper is not merged or the merge cannot be undone.
     """
-    from papers.merging import MergeError, unmerge
-
     with transaction.atomic():
         entry = (
             AuditEntry.objects.for_object(duplicate)

@@ -13,8 +13,8 @@ from accounts.permissions import can_merge_papers
 from moderation import actions
 from moderation.actions import unmerge_papers  # by name: `actions` is also a ModelAdmin attribute
 from moderation.admin_tools import BigTableAdminMixin, InputFilter, ModerationAdminMixin, Operation, VenueFilter
+from moderation.merging import MergeError, identifier_conflicts
 from papers.identifiers import parse_identifier
-from papers.merging import MergeError, identifier_conflicts
 from papers.models import Author, Paper, PaperAuthor, Venue
 from papers.vectors import SEARCH_CANDIDATES, build_query, clean_query_text
 from shortscience.numbers import ascii_int

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import EmptyResultSet, PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connections
@@ -250,9 +249,7 @@ class BigTableAdminMixin:
 
 def audit_history(obj):
     return list(
-        AuditEntry.objects.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
-        .select_related("actor")
-        .order_by("-created_at", "-id")[:AUDIT_HISTORY_LIMIT]
+        AuditEntry.objects.for_object(obj).select_related("actor").order_by("-created_at", "-id")[:AUDIT_HISTORY_LIMIT]
     )
 
 

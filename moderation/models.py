@@ -10,12 +10,16 @@ from django.db.models import Q
 from django.utils import timezone
 
 
-class ReportQuerySet(models.QuerySet):
-    def open(self):
-        return self.filter(status=Report.Status.OPEN)
+class AboutObjectQuerySet(models.QuerySet):
+    """Rows about any object (a generic ``content_type`` + ``object_id``): reports and audit entries."""
 
     def for_object(self, obj):
         return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+
+
+class ReportQuerySet(AboutObjectQuerySet):
+    def open(self):
+        return self.filter(status=Report.Status.OPEN)
 
 
 class Report(models.Model):
@@ -72,11 +76,6 @@ class Report(models.Model):
         return f"{self.get_reason_display()} report on {self.content_type.model} #{self.object_id}"
 
 
-class AuditEntryQuerySet(models.QuerySet):
-    def for_object(self, obj):
-        return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
-
-
 class AuditEntry(models.Model):
     """Who did what to which object, when and why. Written by moderation actions; never edited."""
 
@@ -111,7 +110,7 @@ class AuditEntry(models.Model):
     details = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = AuditEntryQuerySet.as_manager()
+    objects = AboutObjectQuerySet.as_manager()
 
     class Meta:
         verbose_name = "audit entry"

@@ -10,7 +10,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import Count, Q
-from django.utils import timezone
+
+from accounts.models import User
 
 
 def initial_state_for(user) -> str:
@@ -30,13 +31,6 @@ def initial_state_for(user) -> str:
     return Summary.State.PENDING
 
 
-def is_established(user) -> bool:
-    """A member whose reports count towards auto-hiding: not a new account (see accounts.ratelimit)."""
-    from accounts.ratelimit import is_new_account
-
-    return not is_new_account(user)
-
-
 # --- How much reports weigh towards hiding an item automatically ------------------------------------------------
 # Each established reporter starts at 1. Reports of theirs that moderators upheld add UPHELD_BONUS each (up to
 # MAX_WEIGHT); reports moderators dismissed as unfounded take DISMISSED_PENALTY each (down to nothing).
@@ -53,17 +47,12 @@ def report_weight(obj) -> float:
 
     Three queries at most, whatever the number of reports.
     """
-    from accounts.ratelimit import NEW_ACCOUNT_AGE
     from moderation.models import Report
 
     reporters = list(
         Report.objects.for_object(obj)
         .open()
-        .filter(
-            reporter__date_joined__lte=timezone.now() - NEW_ACCOUNT_AGE,
-            reporter__emailaddress__verified=True,
-            reporter__banned_at__isnull=True,
-        )
+        .filter(reporter__in=User.objects.established().values("pk"))
         .values_list("reporter_id", "reporter__date_joined")
         .distinct()
     )

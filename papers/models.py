@@ -146,9 +146,6 @@ class PaperQuerySet(models.QuerySet):
         """Papers that have not been merged into another one."""
         return self.filter(merged_into__isnull=True)
 
-    def with_listing_data(self):
-        return self.select_related("venue").prefetch_related("authorships__author")
-
     def find_existing(self, *, arxiv_id: str = "", doi: str = "", title: str = ""):
         """The paper these identifiers or this title already refer to (for "never a duplicate")."""
         query = models.Q()

@@ -14,7 +14,7 @@ from moderation.admin_tools import (
 )
 from papers.models import Paper
 from papers.vectors import SEARCH_CANDIDATES, build_query, clean_query_text
-from summaries.models import Revision, Summary, Vote, refresh_paper_counters
+from summaries.models import Revision, Summary, Vote
 
 STATE_FIELDS = ["state", "is_featured", "featured_at"]
 # A private summary's text and share link stay its writer's (moderation.privacy).
@@ -183,18 +183,6 @@ class SummaryAdmin(ViewerAwareAdminMixin, BigTableAdminMixin, ModerationAdminMix
             # Moderators act on summaries (hide, spam, feature…) but do not rewrite what members wrote.
             fields += ["writer", "body", "visibility", "is_anonymous", "share_token", "deleted_at"]
         return fields
-
-    def save_model(self, request, obj, form, change):
-        old_paper_id = form.initial.get("paper") if change else None
-        super().save_model(request, obj, form, change)
-        if old_paper_id and old_paper_id != obj.paper_id:
-            # Moved to the right paper: the old paper's counters change too.
-            from papers.merging import refresh_venue_counters
-            from papers.models import Paper
-
-            refresh_paper_counters(old_paper_id)
-            venue_ids = Paper.objects.filter(pk__in=[old_paper_id, obj.paper_id]).values_list("venue_id", flat=True)
-            refresh_venue_counters({v for v in venue_ids if v})
 
 
 @admin.register(Vote)

@@ -8,14 +8,15 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models, transaction
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Max, Min, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from papers.models import Paper, Venue
+from papers.models import Paper
 from papers.vectors import search_results_changed
 from shortscience import versions
+from summaries import counters
 from summaries.vectors import update_summary_search_vector
 
 TOP_PERIODS = {"week": timedelta(days=7), "month": timedelta(days=30), "all": None}
@@ -26,23 +27,36 @@ LISTED = Q(visibility="public", state="visible", deleted_at__isnull=True)
 LISTING_FIELDS = frozenset({"visibility", "state", "deleted_at"})
 
 
+class WrittenContent:
+    """What summaries and comments share: a Markdown ``body`` stored rendered in ``body_html``, a moderation
+    ``state`` and a soft ``deleted_at``. Each model's ``save`` keeps its own derived data in step."""
+
+    def _render_body(self, render, kwargs) -> bool:
+        """Render ``body`` with ``render`` when this save writes it (``kwargs`` of ``save``); whether it did."""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "body" not in update_fields:
+            return False
+        self.body_html = render(self.body)
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "body_html"}
+        return True
+
+    def set_state(self, state: str) -> None:
+        self.state = state
+        self.save(update_fields=["state", "updated_at"])
+
+    def soft_delete(self) -> None:
+        self.deleted_at = timezone.now()
+        self.save(update_fields=["deleted_at", "updated_at"])
+
+
 class SummaryQuerySet(models.QuerySet):
-    """Visibility rules for summaries. Every page, feed, sitemap, count, search and API uses these."""
+    """Visibility rules for summaries. Every page, feed, sitemap, count, search and API uses these; who may open
+    one summary is ``accounts.permissions.can_view_summary``."""
 
     def listed(self):
         """Public, visible (not hidden, spam or held for review) and not deleted: what readers may see."""
         return self.filter(LISTED)
-
-    # Alias that reads naturally in views.
-    public = listed
-
-    def visible_to(self, user):
-        """What ``user`` may open: listed summaries, plus their own; moderators also see hidden and spam."""
-        if user is None or not user.is_authenticated:
-            return self.listed()
-        if getattr(user, "is_moderator", False):
-            return self.filter(Q(visibility=Summary.Visibility.PUBLIC) | Q(writer=user))
-        return self.filter(Q(pk__in=self.listed().values("pk")) | Q(writer=user, deleted_at__isnull=True))
 
     def credited(self):
         """Listed and signed with the writer's name: what counts on profiles and the leaderboard."""
@@ -94,7 +108,7 @@ class SummaryQuerySet(models.QuerySet):
         return self.listed().filter(id__gte=start).order_by("id").first()
 
 
-class Summary(models.Model):
+class Summary(WrittenContent, models.Model):
     class Visibility(models.TextChoices):
         PUBLIC = "public", "Public"
         PRIVATE = "private", "Private (only you)"
@@ -159,6 +173,11 @@ class Summary(models.Model):
             # Moderation queue filters.
             models.Index(fields=["state", "-created_at"], name="summary_state_idx", condition=~Q(state="visible")),
             GinIndex(fields=["search_vector"], name="summary_search_idx"),
+            # Sitemap pages (discovery sitemaps, paged by id windows): an index-only range scan of listed ids.
+            # Built by papers/migrations/0003 (with the papers' sitemap index), adopted by summaries/0002.
+            models.Index(fields=["id"], include=["updated_at"], name="summary_sitemap_idx", condition=LISTED),
+            # The sitemap index's <lastmod> of the summaries section: MAX(updated_at) of listed summaries.
+            models.Index(fields=["-updated_at"], name="summary_sitemap_lastmod_idx", condition=LISTED),
         ]
 
     def __str__(self) -> str:
@@ -183,24 +202,36 @@ class Summary(models.Model):
             return "anonymous"
         return self.writer.public_name
 
-    def render_body(self) -> str:
-        """``body`` as stored ``body_html``; citations (arXiv ids, DOIs, DBLP keys) link to the papers'
-        pages here, looked up in one query."""
+    @staticmethod
+    def render_markdown_body(body: str) -> str:
+        """A summary's Markdown as stored ``body_html``; citations (arXiv ids, DOIs, DBLP keys) link to the
+        papers' pages here, looked up in one query."""
         from summaries.rendering import render_markdown
 
-        return render_markdown(self.body, resolve_papers=Paper.objects.page_urls)
+        return render_markdown(body, resolve_papers=Paper.objects.page_urls)
+
+    def render_body(self) -> str:
+        return self.render_markdown_body(self.body)
 
     def save(self, *args, **kwargs):
-        update_fields = kwargs.get("update_fields")
-        body_changed = update_fields is None or "body" in update_fields
-        if body_changed:
-            self.body_html = self.render_body()
-            if update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "body_html"}
+        body_changed = self._render_body(self.render_markdown_body, kwargs)
         with transaction.atomic():
-            was_listed = self._lock_listing_fields(update_fields)
+            was_listed = self._lock_listing_fields(kwargs.get("update_fields"))
             super().save(*args, **kwargs)
             self._after_change(was_listed, body_changed)
+        self._loaded_paper_id = self.paper_id
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # The paper it was loaded with: a save that changes it moves the summary's counts (counters.summary_saved).
+        instance._loaded_paper_id = instance.__dict__.get("paper_id")
+        return instance
+
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+        if fields is None or {"paper", "paper_id"} & set(fields):
+            self._loaded_paper_id = self.paper_id
 
     def _lock_listing_fields(self, update_fields) -> bool:
         """Whether the stored summary is listed, read under a row lock so that the venue counter moves by the
@@ -223,28 +254,13 @@ class Summary(models.Model):
         return self.listed_values(**stored)
 
     def _after_change(self, was_listed: bool, body_changed: bool) -> None:
-        """Keep every derived value in step with this summary. The one place counters change."""
+        """Keep every derived value in step with this summary (counters in ``summaries.counters``)."""
         if body_changed:
             update_summary_search_vector(self.pk)
         if was_listed != self.is_listed:
             search_results_changed()
-            # WHERE id IN (SELECT venue_id FROM paper WHERE id = …): a primary-key look-up, no join.
-            venue_of_paper = Paper.objects.filter(pk=self.paper_id).values("venue_id")
-            Venue.objects.filter(pk__in=venue_of_paper).update(
-                summary_count=models.F("summary_count") + (1 if self.is_listed else -1)
-            )
-        refresh_paper_counters(self.paper_id)
-        if self.writer_id:
-            refresh_writer_counters(self.writer_id)
+        counters.summary_saved(self, was_listed=was_listed, old_paper_id=getattr(self, "_loaded_paper_id", None))
         versions.bump(versions.LISTING)
-
-    def set_state(self, state: str) -> None:
-        self.state = state
-        self.save(update_fields=["state", "updated_at"])
-
-    def soft_delete(self) -> None:
-        self.deleted_at = timezone.now()
-        self.save(update_fields=["deleted_at", "updated_at"])
 
     def restore(self) -> None:
         self.deleted_at = None
@@ -267,29 +283,7 @@ class Summary(models.Model):
 
     def recompute_score(self) -> int:
         """Set score to the sum of counted votes (votes of banned members do not count)."""
-        from accounts.models import User
-
-        banned = User.objects.banned().values("pk")
-        score = self.votes.exclude(user__in=banned).aggregate(total=Coalesce(Sum("value"), 0))["total"]
-        Summary.objects.filter(pk=self.pk).update(score=score)
-        self.score = score
-        if self.writer_id:
-            refresh_writer_counters(self.writer_id)
-        return score
-
-
-def refresh_paper_counters(paper_id: int) -> None:
-    stats = Summary.objects.filter(paper_id=paper_id).listed().aggregate(n=Count("id"), last=Max("created_at"))
-    Paper.objects.filter(pk=paper_id).update(summary_count=stats["n"], last_summary_at=stats["last"])
-
-
-def refresh_writer_counters(user_id: int) -> None:
-    from accounts.models import User
-
-    stats = (
-        Summary.objects.filter(writer_id=user_id).credited().aggregate(n=Count("id"), total=Coalesce(Sum("score"), 0))
-    )
-    User.objects.filter(pk=user_id).update(summary_count=stats["n"], total_score=stats["total"])
+        return counters.votes_changed(self)
 
 
 class Revision(models.Model):
@@ -311,10 +305,6 @@ class Revision(models.Model):
         return f"Revision {self.number} of summary {self.summary_id}"
 
 
-class VoteQuerySet(models.QuerySet):
-    pass
-
-
 class Vote(models.Model):
     class Value(models.IntegerChoices):
         UP = 1, "Up"
@@ -325,8 +315,6 @@ class Vote(models.Model):
     value = models.SmallIntegerField(choices=Value.choices)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-
-    objects = VoteQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -18,21 +18,6 @@ def can_edit_summary(user, summary) -> bool:
 
 
 @register.filter
-def can_comment(user, summary) -> bool:
-    return permissions.can_comment(user, summary)
-
-
-@register.filter
-def can_edit_comment(user, comment) -> bool:
-    return permissions.can_edit_comment(user, comment)
-
-
-@register.filter
-def can_contribute(user) -> bool:
-    return permissions.can_contribute(user)
-
-
-@register.filter
 def is_suspended(user) -> bool:
     return permissions.is_suspended(user)
 
@@ -41,11 +26,6 @@ def is_suspended(user) -> bool:
 def can_report(user, obj=None) -> bool:
     """``user|can_report`` (may report at all) or ``user|can_report:summary`` (may report this item)."""
     return permissions.can_report(user, obj)
-
-
-@register.filter
-def is_moderator(user) -> bool:
-    return permissions.is_moderator(user)
 
 
 @register.filter
@@ -61,8 +41,3 @@ def can_view_revisions(user, summary) -> bool:
 @register.filter
 def can_share_summary(user, summary) -> bool:
     return permissions.can_share_summary(user, summary)
-
-
-@register.filter
-def can_delete_comment(user, comment) -> bool:
-    return permissions.can_delete_comment(user, comment)

@@ -1,12 +1,11 @@
 """Merging papers from the admin: the confirmation page warns about differing identifiers and needs an override."""
 
-import importlib
-
 import pytest
 from django.apps import apps
 from django.db import connection
 
 from moderation.models import AuditEntry
+from moderation.policy import apply_moderator_policy
 from papers.models import Paper
 from tests.browser.conftest import login
 from tests.factories import ModeratorFactory, PaperFactory, SummaryFactory
@@ -17,9 +16,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def moderators_group(db):
     # Transactional tests empty the database between tests: rebuild what the data migration created.
-    migration = importlib.import_module("moderation.migrations.0002_moderators_group")
     with connection.schema_editor() as schema_editor:
-        migration.create_moderators_group(apps, schema_editor)
+        apply_moderator_policy(apps, schema_editor)
 
 
 def _select_and_merge(page, live_server, papers):

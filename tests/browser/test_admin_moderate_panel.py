@@ -1,12 +1,11 @@
 """The per-item Moderate panel on an admin change page: every action and reason field is usable at desktop widths."""
 
-import importlib
-
 import pytest
 from django.apps import apps
 from django.db import connection
 
 from moderation.models import Report
+from moderation.policy import apply_moderator_policy
 from summaries.models import Summary
 from tests.browser.conftest import login
 from tests.factories import ModeratorFactory, SummaryFactory, UserFactory
@@ -19,9 +18,8 @@ MIN_FIELD_WIDTH = 200  # px: room to type a sentence
 @pytest.fixture
 def moderators_group(db):
     # Transactional tests empty the database between tests: rebuild what the data migration created.
-    migration = importlib.import_module("moderation.migrations.0002_moderators_group")
     with connection.schema_editor() as schema_editor:
-        migration.create_moderators_group(apps, schema_editor)
+        apply_moderator_policy(apps, schema_editor)
 
 
 def _set_sidebar(page, open_: bool):

@@ -1,12 +1,11 @@
 """The summaries changelist fits a 1280 px screen and tells deleted summaries apart."""
 
-import importlib
-
 import pytest
 from django.apps import apps
 from django.db import connection
 from django.utils import timezone
 
+from moderation.policy import apply_moderator_policy
 from summaries.models import Summary
 from tests.browser.conftest import login
 from tests.factories import ModeratorFactory, PaperFactory, SummaryFactory, UserFactory
@@ -17,9 +16,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def moderators_group(db):
     # Transactional tests empty the database between tests: rebuild what the data migration created.
-    migration = importlib.import_module("moderation.migrations.0002_moderators_group")
     with connection.schema_editor() as schema_editor:
-        migration.create_moderators_group(apps, schema_editor)
+        apply_moderator_policy(apps, schema_editor)
 
 
 @pytest.mark.parametrize("sidebar_open", [True, False])

@@ -1,11 +1,10 @@
 """A reader reports a comment; a moderator hides it from the queue; the reader no longer sees it."""
 
-import importlib
-
 import pytest
 from django.apps import apps
 from django.db import connection
 
+from moderation.policy import apply_moderator_policy
 from tests.browser.conftest import login
 from tests.factories import CommentFactory, ModeratorFactory, SummaryFactory, UserFactory
 
@@ -15,9 +14,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def moderators_group(db):
     # Transactional tests empty the database between tests: rebuild what the data migration created.
-    migration = importlib.import_module("moderation.migrations.0002_moderators_group")
     with connection.schema_editor() as schema_editor:
-        migration.create_moderators_group(apps, schema_editor)
+        apply_moderator_policy(apps, schema_editor)
 
 
 def test_reader_reports_a_comment_and_a_moderator_hides_it(page, browser, live_server, moderators_group):

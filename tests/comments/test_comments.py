@@ -11,9 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from comments.models import REPLIES_PER_PAGE, REPLIES_SHOWN, THREADS_PER_PAGE, Comment, refresh_comment_count
+from comments.models import REPLIES_PER_PAGE, REPLIES_SHOWN, THREADS_PER_PAGE, Comment
 from comments.threads import comment_section
 from papers.pagination import MAX_PAGES
+from summaries import counters
 from summaries.models import Summary
 from tests.factories import CommentFactory, SummaryFactory, UserFactory
 from tests.writing_helpers import banned_user
@@ -331,7 +332,7 @@ def bulk_threads(summary, count, *, first=0) -> None:
         )
         for n in range(first, first + count)
     )
-    refresh_comment_count(summary.pk)
+    counters.comments_changed(summary.pk, Comment.objects.shown())
 
 
 def bulk_replies(parent, count, *, first=0, **fields) -> list[Comment]:
@@ -348,7 +349,7 @@ def bulk_replies(parent, count, *, first=0, **fields) -> list[Comment]:
         )
         for n in range(first, first + count)
     )
-    refresh_comment_count(parent.summary_id)
+    counters.comments_changed(parent.summary_id, Comment.objects.shown())
     return replies
 
 

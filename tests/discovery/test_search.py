@@ -13,8 +13,8 @@ from django.utils import timezone
 from discovery import search as search_module
 from discovery import views as discovery_views
 from discovery.search import Fragment, headline_fragments, search_papers, searchable_text
+from moderation.merging import merge
 from papers import vectors
-from papers.merging import merge
 from papers.models import Paper, TitleWord
 from papers.vectors import build_query
 from summaries.models import Summary, Vote

@@ -494,3 +494,19 @@ def test_demo_moderator_can_open_every_moderation_page(client, settings):
             assert client.get(change(obj)).status_code == 200, model
     registered = set(admin.site._registry)
     assert {Report, AuditEntry, Summary, Comment, Paper, User} <= registered
+
+
+def test_moderator_policy_applied_again_resets_the_group_to_exactly_its_permissions(db):
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    from moderation.policy import PERMISSIONS, apply_moderator_policy
+
+    group = Group.objects.get(name=MODERATORS_GROUP)
+    group.permissions.add(Permission.objects.get(codename="change_user"))
+    group.permissions.remove(Permission.objects.get(codename="ban_member"))
+    apply_moderator_policy(apps, SimpleNamespace(connection=connection))
+    perms = {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")}
+    assert perms == {f"{app}.{codename}" for app, codenames in PERMISSIONS.items() for codename in codenames}

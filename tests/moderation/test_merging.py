@@ -7,8 +7,8 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from moderation import actions
+from moderation.merging import MergeError, merge
 from moderation.models import AuditEntry
-from papers.merging import MergeError, merge
 from papers.models import Paper
 from summaries.models import Summary
 from tests.factories import (

@@ -88,3 +88,14 @@ def test_reports_and_fills_papers_without_a_title_vector(monkeypatch):
     assert len(updates) == 2  # 3 papers in batches of 2
     assert vectors(*papers) == expected
     assert "All scores and counters are right." in run()
+
+
+@pytest.mark.parametrize("command", ["repair_counters", "recompute_scores"])
+def test_repair_counters_fixes_drift_and_keeps_its_old_name(command):
+    summary = SummaryFactory()
+    Summary.objects.filter(pk=summary.pk).update(comment_count=5)
+    out = StringIO()
+    call_command(command, "--fix", stdout=out)
+    assert "summary comment counts: 1 drifted" in out.getvalue()
+    summary.refresh_from_db()
+    assert summary.comment_count == 0

@@ -86,3 +86,23 @@ def test_weighing_takes_a_constant_number_of_queries(django_assert_max_num_queri
         Report.objects.create(reporter=reporter(days, upheld=1), content_object=summary, reason="spam")
     with django_assert_max_num_queries(3):
         trust.report_weight(summary)
+
+
+def test_report_of_a_member_whose_ban_ended_counts_once_the_end_date_passed():
+    summary = SummaryFactory()
+    member = reporter(30)
+    Report.objects.create(reporter=member, content_object=summary, reason="abuse")
+    member.ban(reason="a week off", until=timezone.now() + timedelta(days=7))
+    assert trust.report_weight(summary) == 0
+    member.banned_until = timezone.now() - timedelta(minutes=1)  # ended; end_expired_bans has not run yet
+    member.save(update_fields=["banned_until"])
+    assert trust.report_weight(summary) == 1
+
+
+def test_established_is_one_rule_for_a_member_and_for_a_queryset():
+    from accounts.models import User
+
+    old, new, banned = reporter(30), reporter(0), reporter(30)
+    banned.ban(reason="spam")
+    assert {u.pk for u in User.objects.established()} == {old.pk}
+    assert [u.is_established for u in (old, new, banned)] == [True, False, False]

@@ -36,7 +36,7 @@ def test_create_paper_stores_ordered_authors_keywords_and_identifiers(http):
     data = importing.lookup("1706.03762v7")
     paper = importing.create_paper(data, added_by=user)
 
-    paper = Paper.objects.with_listing_data().get(pk=paper.pk)
+    paper = Paper.objects.with_page_data().get(pk=paper.pk)
     assert paper.title == "Attention Is All You Need"
     assert [a.name for a in paper.ordered_authors][:3] == ["Ashish Vaswani", "Noam Shazeer", "Niki Parmar"]
     assert len(paper.ordered_authors) == 8

@@ -2,7 +2,7 @@ import re
 
 import pytest
 from django.db.models import Sum
-from django.template import Context, RequestContext, Template
+from django.template import RequestContext, Template
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
@@ -144,18 +144,3 @@ def test_widget_for_writer_and_anonymous_has_no_vote_form(summary):
     assert "<form" not in render_widget(summary.writer, summary)
     anonymous = render_widget(AnonymousUser(), summary)
     assert "<form" not in anonymous and "Sign in to vote" in anonymous
-
-
-def test_my_votes_tag_loads_a_page_of_votes_in_one_query(member, django_assert_num_queries):
-    summaries = SummaryFactory.create_batch(30)
-    for summary in summaries[::3]:
-        VoteFactory(user=member, summary=summary, value=1)
-    request = RequestFactory().get("/")
-    request.user = member
-    template = Template(
-        "{% load voting %}{% my_votes summaries as votes %}"
-        "{% for s in summaries %}{{ votes|get_item:s.pk|default:0 }},{% endfor %}"
-    )
-    with django_assert_num_queries(1):
-        out = template.render(Context({"summaries": summaries, "request": request}))
-    assert out.split(",")[:4] == ["1", "0", "0", "1"]

@@ -32,6 +32,7 @@ import random
 import threading
 import time
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
@@ -105,133 +106,20 @@ class BenchSpec:
         return max(200, int(self.papers * 0.6))
 
 
-def _words(text: str) -> list[str]:
-    return text.split()
+# --- Vocabulary (papers/bench_words.json) ------------------------------------------------------------------
 
-
-# --- Vocabulary --------------------------------------------------------------------------------------------
-
-_ADJECTIVES = _words(
-    """
-deep sparse efficient robust scalable adversarial contrastive generative discriminative
-probabilistic bayesian hierarchical recurrent convolutional attentive self-supervised
-semi-supervised unsupervised federated differentiable causal latent variational multimodal
-multilingual lightweight neural implicit explicit invariant equivariant compositional continual
-meta-learned few-shot zero-shot low-rank quantized distilled pretrained interpretable fair private
-stochastic asynchronous
-"""
-)
-_NOUNS = _words(
-    """
-networks transformers representations embeddings policies agents models gradients optimizers kernels
-graphs attention memories priors posteriors features encoders decoders autoencoders flows diffusion
-estimators classifiers detectors segmenters retrievers planners critics ensembles experts tokenizers
-objectives regularizers architectures datasets benchmarks simulators
-"""
-)
-_TASK_LIST = [
-    "image classification",
-    "object detection",
-    "semantic segmentation",
-    "machine translation",
-    "question answering",
-    "language modeling",
-    "speech recognition",
-    "reinforcement learning",
-    "graph learning",
-    "time series forecasting",
-    "recommendation",
-    "protein structure prediction",
-    "molecule generation",
-    "text summarization",
-    "code generation",
-    "image synthesis",
-    "video understanding",
-    "domain adaptation",
-    "anomaly detection",
-    "causal inference",
-    "neural architecture search",
-    "visual reasoning",
-    "dialogue systems",
-    "information retrieval",
-    "robot manipulation",
-    "optical flow",
-    "pose estimation",
-    "named entity recognition",
-    "sentiment analysis",
-    "continual learning",
-]
-_VERBS = _words(
-    """
-improves outperforms generalises scales simplifies stabilises accelerates regularises approximates
-decomposes aligns transfers compresses explains unifies
-"""
-)
-_SYLLABLES = _words(
-    """
-ka ro mi zu te na vo li sa ne qu xi bo re fa do ly pe gu tra
-"""
-)
-_FIRST_NAMES = _words(
-    """
-Ada Alan Alex Ana Andrea Anil Anna Ben Bo Carla Chen Chris Dan Daria David Elena Emma Eric Fatima
-Felix Feng Grace Hana Hao Hiro Ian Ines Ivan Jack Jana Jia Jin John Jorge Julia Kai Karim Kate Kenji
-Lara Lei Leo Li Lin Lucas Maria Mark Maya Mei Ming Nadia Nikos Noah Olga Omar Pablo Paul Priya Qi
-Rahul Rosa Ruth Sam Sara Sean Sofia Sun Tara Tom Uma Victor Wei Xin Yan Yara Yuki Yusuf Zhen Zoe
-"""
-)
-_LAST_NAMES = _words(
-    """
-Abe Adams Ahmed Ali Bauer Becker Brown Chen Cho Costa Dai Das Diaz Dubois Fischer Garcia Gupta Hall
-Han Hoffmann Hu Huang Ito Ivanova Jain Jones Kim Klein Kumar Lee Li Lin Liu Lopez Ma Martin Meyer
-Moreau Mueller Nakamura Nguyen Novak Park Patel Petrov Quinn Rossi Sato Schmidt Shah Silva Singh
-Smith Song Sun Suzuki Tan Tanaka Taylor Wagner Wang Weber Wu Xu Yamamoto Yang Ye Yu Zhang Zhao Zhou
-Zhu
-"""
-)
-_CHINESE = [
-    "本文提出了一种新的注意力机制，可以显著提高神经网络的训练效率。",
-    "作者在多个基准数据集上验证了该方法的有效性，结果优于现有方法。",
-    "该模型通过自监督学习获得通用的表示，并在下游任务中进行微调。",
-    "我们认为这篇论文的主要贡献在于理论分析，而不是实验结果。",
-]
-_VENUES = [
-    ("Neural Information Processing Systems", "NeurIPS", "conference"),
-    ("International Conference on Machine Learning", "ICML", "conference"),
-    ("International Conference on Learning Representations", "ICLR", "conference"),
-    ("Conference on Computer Vision and Pattern Recognition", "CVPR", "conference"),
-    ("International Conference on Computer Vision", "ICCV", "conference"),
-    ("European Conference on Computer Vision", "ECCV", "conference"),
-    ("Annual Meeting of the Association for Computational Linguistics", "ACL", "conference"),
-    ("Empirical Methods in Natural Language Processing", "EMNLP", "conference"),
-    ("North American Chapter of the ACL", "NAACL", "conference"),
-    ("AAAI Conference on Artificial Intelligence", "AAAI", "conference"),
-    ("International Joint Conference on Artificial Intelligence", "IJCAI", "conference"),
-    ("Knowledge Discovery and Data Mining", "KDD", "conference"),
-    ("The Web Conference", "WWW", "conference"),
-    ("Research and Development in Information Retrieval", "SIGIR", "conference"),
-    ("Conference on Robot Learning", "CoRL", "conference"),
-    ("Uncertainty in Artificial Intelligence", "UAI", "conference"),
-    ("Artificial Intelligence and Statistics", "AISTATS", "conference"),
-    ("Conference on Learning Theory", "COLT", "conference"),
-    ("Journal of Machine Learning Research", "JMLR", "journal"),
-    ("IEEE Transactions on Pattern Analysis and Machine Intelligence", "TPAMI", "journal"),
-    ("Transactions on Machine Learning Research", "TMLR", "journal"),
-    ("Nature", "", "journal"),
-    ("Science", "", "journal"),
-    ("Proceedings of the National Academy of Sciences", "PNAS", "journal"),
-    ("Nature Machine Intelligence", "", "journal"),
-    ("Neural Computation", "", "journal"),
-    ("Physical Review Letters", "PRL", "journal"),
-    ("bioRxiv", "", "preprint"),
-    ("medRxiv", "", "preprint"),
-]
-_VENUE_FIELDS = _words(
-    """
-Learning Vision Language Robotics Statistics Optimization Graphics Security Databases Networks
-Systems Genomics Neuroscience Physics Chemistry Economics Healthcare Speech Music Education
-"""
-)
+_VOCABULARY = json.loads((Path(__file__).resolve().parents[2] / "bench_words.json").read_text(encoding="utf-8"))
+_ADJECTIVES = _VOCABULARY["adjectives"]
+_NOUNS = _VOCABULARY["nouns"]
+_TASK_LIST = _VOCABULARY["tasks"]
+_VERBS = _VOCABULARY["verbs"]
+_SYLLABLES = _VOCABULARY["syllables"]
+_FIRST_NAMES = _VOCABULARY["first_names"]
+_LAST_NAMES = _VOCABULARY["last_names"]
+_CHINESE = _VOCABULARY["chinese"]
+# (name, acronym, kind)
+_VENUES = [tuple(venue) for venue in _VOCABULARY["venues"]]
+_VENUE_FIELDS = _VOCABULARY["venue_fields"]
 
 
 def _coined(rng: random.Random) -> str:
@@ -945,50 +833,11 @@ class Generator:
     # Derived data ----------------------------------------------------------------------------------------
 
     def update_counters(self) -> None:
-        listed = "s.visibility = 'public' AND s.state = 'visible' AND s.deleted_at IS NULL"
-        self.execute(
-            """
-            UPDATE summaries_summary s SET score = v.total
-            FROM (SELECT summary_id, sum(value) AS total FROM summaries_vote v
-                  WHERE v.user_id NOT IN (SELECT id FROM accounts_user WHERE banned_at IS NOT NULL
-                                          AND (banned_until IS NULL OR banned_until > now()))
-                  GROUP BY summary_id) v
-            WHERE s.id = v.summary_id AND s.score <> v.total
-            """
-        )
-        self.execute(
-            """
-            UPDATE summaries_summary s SET comment_count = c.n
-            FROM (SELECT summary_id, count(*) AS n FROM comments_comment
-                  WHERE state = 'visible' AND deleted_at IS NULL GROUP BY summary_id) c
-            WHERE s.id = c.summary_id
-            """
-        )
-        self.execute(
-            f"""
-            UPDATE papers_paper p SET summary_count = c.n, last_summary_at = c.last
-            FROM (SELECT paper_id, count(*) AS n, max(created_at) AS last FROM summaries_summary s
-                  WHERE {listed} GROUP BY paper_id) c
-            WHERE p.id = c.paper_id
-            """
-        )
-        self.execute(
-            """
-            UPDATE papers_venue v SET paper_count = c.papers, summary_count = c.summaries
-            FROM (SELECT p.venue_id, count(*) FILTER (WHERE p.merged_into_id IS NULL) AS papers,
-                         coalesce(sum(p.summary_count) FILTER (WHERE p.merged_into_id IS NULL), 0) AS summaries
-                  FROM papers_paper p WHERE p.venue_id IS NOT NULL GROUP BY p.venue_id) c
-            WHERE v.id = c.venue_id
-            """
-        )
-        self.execute(
-            f"""
-            UPDATE accounts_user u SET summary_count = c.n, total_score = c.total
-            FROM (SELECT writer_id, count(*) AS n, sum(score) AS total FROM summaries_summary s
-                  WHERE {listed} AND NOT s.is_anonymous GROUP BY writer_id) c
-            WHERE u.id = c.writer_id
-            """
-        )
+        from comments.models import Comment
+        from summaries import counters
+
+        # The statements repair_counters runs: one spelling of each counter's rule.
+        counters.repair_all(Comment.objects.shown(), using=self.connection.alias)
 
     def update_paper_vectors(self) -> None:
         from papers.vectors import CJK_SQL_PATTERN, PAPER_VECTOR_SQL

@@ -16,9 +16,11 @@ The result records everything the merge changed, so ``unmerge`` can undo it exac
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
 
-from papers.models import Paper, PaperAuthor, Venue
+from papers.models import Paper, PaperAuthor
+from summaries import counters
+from summaries.models import Summary
+from summaries.vectors import update_summary_search_vector
 
 IDENTIFIERS = ["arxiv_id", "doi", "dblp_key"]
 FILL_IF_EMPTY = ["abstract", "url", "pdf_url", "year", "published_on", "venue_id", "arxiv_version"]
@@ -56,8 +58,6 @@ def merge(*, keep: Paper, duplicate: Paper, allow_conflicts: bool = False) -> di
 
     Refuses papers whose identifiers conflict (``identifier_conflicts``) unless ``allow_conflicts``.
     """
-    from summaries.models import Summary, refresh_paper_counters, refresh_writer_counters
-
     if keep.pk == duplicate.pk:
         raise MergeError("A paper cannot be merged into itself.")
     with transaction.atomic():
@@ -133,16 +133,9 @@ def merge(*, keep: Paper, duplicate: Paper, allow_conflicts: bool = False) -> di
         Paper.objects.filter(pk=duplicate.pk).update(merged_into=keep)
         duplicate.merged_into = keep
 
-        from summaries.vectors import update_summary_search_vector
-
         for summary_id in moved:
             update_summary_search_vector(summary_id)
-        refresh_paper_counters(keep.pk)
-        refresh_paper_counters(duplicate.pk)
-        refresh_venue_counters({keep.venue_id, duplicate.venue_id} - {None})
-        for writer_id in Summary.objects.filter(pk__in=moved + superseded).values_list("writer_id", flat=True):
-            if writer_id:
-                refresh_writer_counters(writer_id)
+        counters.summaries_moved(paper_ids=[keep.pk, duplicate.pk], summary_ids=moved + superseded)
     return {
         "moved_summaries": moved,
         "superseded_summaries": superseded,
@@ -166,8 +159,6 @@ def unmerge(*, duplicate: Paper, details: dict) -> dict:
     authors, identifiers and its own URL (no more redirect); the kept paper gets back what it had. Values
     edited on the kept paper since the merge are left as they are and reported in ``kept_as_edited``.
     """
-    from summaries.models import Summary, refresh_paper_counters, refresh_writer_counters
-
     if "summary_moves" not in details:
         raise MergeError("This merge was recorded before merges could be undone; undo it by hand.")
     keep_pk = details["redirect"]["to"]
@@ -227,18 +218,9 @@ def unmerge(*, duplicate: Paper, details: dict) -> dict:
         duplicate.refresh_from_db()
         duplicate.refresh_search_vector()
 
-        from summaries.vectors import update_summary_search_vector
-
         for move in moves:
             update_summary_search_vector(move["id"])
-        refresh_paper_counters(keep.pk)
-        refresh_paper_counters(duplicate.pk)
-        refresh_venue_counters({keep.venue_id, duplicate.venue_id} - {None})
-        for writer_id in set(writers.values()) | set(
-            Summary.objects.filter(pk__in=restored).values_list("writer_id", flat=True)
-        ):
-            if writer_id:
-                refresh_writer_counters(writer_id)
+        counters.summaries_moved(paper_ids=[keep.pk, duplicate.pk], summary_ids=[*writers, *restored])
     return {
         "moved_back": [m["id"] for m in moves],
         "restored_summaries": restored,
@@ -258,22 +240,3 @@ def _better(a, b):
     if (a.deleted_at is None, a.score, a.created_at, a.pk) >= (b.deleted_at is None, b.score, b.created_at, b.pk):
         return a, b
     return b, a
-
-
-def venue_counts(venue_ids=None):
-    """Venues annotated with their true counts: live papers, and listed summaries on live papers."""
-    from summaries.models import LISTED
-
-    listed = Q(papers__merged_into__isnull=True) & Q(**{f"papers__summaries__{k}": v for k, v in LISTED.children})
-    venues = Venue.objects.all()
-    if venue_ids is not None:
-        venues = venues.filter(pk__in=venue_ids)
-    return venues.annotate(
-        true_papers=Count("papers", filter=Q(papers__merged_into__isnull=True), distinct=True),
-        true_summaries=Count("papers__summaries", filter=listed, distinct=True),
-    )
-
-
-def refresh_venue_counters(venue_ids) -> None:
-    for venue in venue_counts(venue_ids):
-        Venue.objects.filter(pk=venue.pk).update(paper_count=venue.true_papers, summary_count=venue.true_summaries)
