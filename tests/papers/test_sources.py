@@ -24,6 +24,7 @@ from papers.sources import (
     NotFound,
     PaperMetadata,
     SourceError,
+    arxiv,
     parse_bibtex,
 )
 
@@ -356,7 +357,7 @@ def test_entity_expansion_is_refused_before_parsing(monkeypatch):
     def parser_must_not_run(*args, **kwargs):
         raise AssertionError("a document with a DTD reached the XML parser")
 
-    monkeypatch.setattr(sources.ET, "fromstring", parser_must_not_run)
+    monkeypatch.setattr(arxiv.ET, "fromstring", parser_must_not_run)
     with pytest.raises(SourceError, match="could not read"):
         MetadataClient(http_get=FakeHttp((200, bomb))).fetch_arxiv("1706.03762")
 

@@ -1,0 +1,472 @@
+"""Pasted BibTeX: one entry (with its ``@string`` macros and ``crossref`` parent) into ``PaperMetadata``."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from papers.identifiers import parse_arxiv_id, parse_doi
+from papers.links import web_url_or_empty
+from papers.sources.common import (
+    CATEGORY_RE,
+    PaperMetadata,
+    SourceError,
+    acronym_from_name,
+    arxiv_id_from_doi,
+    collapse,
+    make_date,
+    set_arxiv_venue,
+    unique,
+)
+from shortscience.numbers import ascii_int
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_NAME_CHARS_RE = re.compile(r"[^\s\"#%'(),={}]+")
+_NOT_ENTRIES = {"comment", "preamble", "string"}
+
+
+class _BibTeXReader:
+    """A small recursive-descent reader for .bib text.
+
+    Returns every entry as (type, key, {field: raw value}); values keep their
+    inner braces (they protect case and group accents) for ``_latex_to_text``.
+    """
+
+    def __init__(self, text: str):
+        self.text = text
+        self.pos = 0
+        self.macros = {name: str(number) for name, number in _MONTHS.items() if len(name) == 3}
+
+    def entries(self) -> list[tuple[str, str, dict[str, str]]]:
+        found = []
+        while True:
+            at = self.text.find("@", self.pos)
+            if at < 0:
+                return found
+            self.pos = at + 1
+            kind = self._name().lower()
+            self._skip_space()
+            if not kind or self._peek() not in "{(":
+                continue  # an "@" in surrounding text, e.g. an e-mail address
+            close = "}" if self._peek() == "{" else ")"
+            start_line = self._line()
+            self.pos += 1
+            if kind == "comment":
+                self._braced_body(close)
+            elif kind == "preamble":
+                self._value()
+                self._expect(close, start_line)
+            elif kind == "string":
+                self._skip_space()
+                name = self._name().lower()
+                self._skip_space()
+                self._expect("=", start_line)
+                self.macros[name] = self._value()
+                self._expect(close, start_line)
+            else:
+                found.append(self._entry(kind, close, start_line))
+
+    def _entry(self, kind: str, close: str, start_line: int) -> tuple[str, str, dict[str, str]]:
+        self._skip_space()
+        end = self.pos
+        while end < len(self.text) and self.text[end] not in f",{close}\n":
+            end += 1
+        key = self.text[self.pos : end].strip()
+        if "=" in key:
+            key = ""  # no key: the entry starts straight with its first field
+        else:
+            self.pos = end
+        fields: dict[str, str] = {}
+        while True:
+            self._skip_space()
+            char = self._peek()
+            if char == close:
+                self.pos += 1
+                return kind, key, fields
+            if char == ",":
+                self.pos += 1
+                continue
+            if not char:
+                raise SourceError(
+                    f"The BibTeX entry starting on line {start_line} is incomplete — "
+                    "check that every { has a matching }."
+                )
+            name = self._name().lower()
+            if not name:
+                raise SourceError(
+                    f"Unexpected “{char}” on line {self._line()} of the BibTeX — fields should look like title = {{…}}."
+                )
+            self._skip_space()
+            self._expect("=", start_line)
+            value = self._value()
+            fields.setdefault(name, value)  # BibTeX itself keeps the first of duplicate fields
+
+    def _value(self) -> str:
+        parts = []
+        while True:
+            self._skip_space()
+            char = self._peek()
+            if char == "{":
+                self.pos += 1
+                parts.append(self._braced_body("}"))
+            elif char == '"':
+                self.pos += 1
+                parts.append(self._quoted_body())
+            elif char and (char.isalnum() or char in "_-.:+/"):
+                word = self._name()
+                parts.append(word if ascii_int(word) is not None else self.macros.get(word.lower(), ""))
+            else:
+                where = f"“{char}”" if char else "the end of the text"
+                raise SourceError(f"Expected a field value on line {self._line()} of the BibTeX but found {where}.")
+            self._skip_space()
+            if self._peek() != "#":
+                return "".join(parts)
+            self.pos += 1
+
+    def _braced_body(self, close: str) -> str:
+        """Text up to the ``close`` that balances an opening already consumed."""
+        start, depth = self.pos, 0
+        while self.pos < len(self.text):
+            char = self.text[self.pos]
+            if char == "{":
+                depth += 1
+            elif char == "}" and depth:
+                depth -= 1
+            elif char == close and not depth:
+                self.pos += 1
+                return self.text[start : self.pos - 1]
+            self.pos += 1
+        raise SourceError(
+            f"The BibTeX is incomplete: a {{ on line {self._line(start)} is never closed — "
+            "check that every { has a matching }."
+        )
+
+    def _quoted_body(self) -> str:
+        start, depth = self.pos, 0
+        while self.pos < len(self.text):
+            char = self.text[self.pos]
+            if char == "{":
+                depth += 1
+            elif char == "}":
+                depth -= 1
+            elif char == '"' and depth <= 0:
+                self.pos += 1
+                return self.text[start : self.pos - 1]
+            self.pos += 1
+        raise SourceError(f'The BibTeX is incomplete: a " on line {self._line(start)} is never closed.')
+
+    def _name(self) -> str:
+        match = _NAME_CHARS_RE.match(self.text, self.pos)
+        if not match:
+            return ""
+        self.pos = match.end()
+        return match.group(0)
+
+    def _expect(self, char: str, start_line: int) -> None:
+        self._skip_space()
+        if self._peek() != char:
+            found = f"“{self._peek()}”" if self._peek() else "the end of the text"
+            raise SourceError(
+                f"Expected “{char}” on line {self._line()} of the BibTeX entry starting on line "
+                f"{start_line}, found {found}."
+            )
+        self.pos += 1
+
+    def _skip_space(self) -> None:
+        while self.pos < len(self.text) and self.text[self.pos].isspace():
+            self.pos += 1
+
+    def _peek(self) -> str:
+        return self.text[self.pos] if self.pos < len(self.text) else ""
+
+    def _line(self, pos: int | None = None) -> int:
+        return self.text.count("\n", 0, self.pos if pos is None else pos) + 1
+
+
+# LaTeX → Unicode. Accents become combining marks and are composed with NFC.
+_ACCENT_MARKS = {
+    '"': "\u0308",
+    "'": "\u0301",
+    "`": "\u0300",
+    "^": "\u0302",
+    "~": "\u0303",
+    "=": "\u0304",
+    ".": "\u0307",
+    "u": "\u0306",
+    "v": "\u030c",
+    "H": "\u030b",
+    "c": "\u0327",
+    "k": "\u0328",
+    "r": "\u030a",
+    "d": "\u0323",
+    "b": "\u0331",
+}
+# The accented letter: {x}, {\i}, or a bare x / \i.
+_ACCENTED = r"\s*(?:\{\s*(\\[ij]|[A-Za-z])\s*\}|(\\[ij](?![A-Za-z])|[A-Za-z]))"
+_SYMBOL_ACCENT_RE = re.compile(r"""\\(["'`^~=.])""" + _ACCENTED)
+_LETTER_ACCENT_RE = re.compile(r"\\([uvHckrdb])(?![A-Za-z])" + _ACCENTED)
+_NAMED = {
+    "ss": "ß",
+    "o": "ø",
+    "O": "Ø",
+    "aa": "å",
+    "AA": "Å",
+    "ae": "æ",
+    "AE": "Æ",
+    "oe": "œ",
+    "OE": "Œ",
+    "l": "ł",
+    "L": "Ł",
+    "i": "ı",
+    "j": "ȷ",
+    "LaTeX": "LaTeX",
+    "TeX": "TeX",
+    "ldots": "…",
+    "dots": "…",
+    "textendash": "–",
+    "textemdash": "—",
+    "textquoteright": "’",
+    "textquoteleft": "‘",
+    "textasciitilde": "~",
+}
+_NAMED_RE = re.compile(r"\\(" + "|".join(sorted(_NAMED, key=len, reverse=True)) + r")(?![A-Za-z])(?:\{\})?\s?")
+_ESCAPED = {
+    "&": "&",
+    "%": "%",
+    "$": "$",
+    "#": "#",
+    "_": "_",
+    "{": "\ue000",
+    "}": "\ue001",
+    " ": " ",
+    ",": " ",
+}
+_ESCAPED_RE = re.compile(r"\\([&%$#_{} ,])")
+_COMMAND_RE = re.compile(r"\\[A-Za-z]+\*?\s*")  # \emph, \textbf, …: keep the argument, drop the command
+_MATH_RE = re.compile(r"(?<!\\)\$.*?(?<!\\)\$", re.DOTALL)
+
+
+def _accent(match: re.Match) -> str:
+    base = match.group(2) or match.group(3)
+    base = {"\\i": "i", "\\j": "j"}.get(base, base)
+    return base + _ACCENT_MARKS[match.group(1)]
+
+
+def _latex_text_part(text: str) -> str:
+    text = text.replace("\\\\", " ")
+    text = _SYMBOL_ACCENT_RE.sub(_accent, text)
+    text = _LETTER_ACCENT_RE.sub(_accent, text)
+    text = _NAMED_RE.sub(lambda m: _NAMED[m.group(1)], text)
+    text = _ESCAPED_RE.sub(lambda m: _ESCAPED[m.group(1)], text)
+    text = _COMMAND_RE.sub("", text)
+    text = text.replace("---", "—").replace("--", "–").replace("``", "“").replace("''", "”")
+    text = text.replace("~", " ").replace("{", "").replace("}", "")
+    return text.replace("\ue000", "{").replace("\ue001", "}")
+
+
+def _latex_to_text(value: str) -> str:
+    """Decode the LaTeX found in titles and names; math (``$…$``) is left as written."""
+    out, last = [], 0
+    for match in _MATH_RE.finditer(value):
+        out.append(_latex_text_part(value[last : match.start()]))
+        out.append(match.group(0))
+        last = match.end()
+    out.append(_latex_text_part(value[last:]))
+    return collapse(unicodedata.normalize("NFC", "".join(out)))
+
+
+def _split_top_level(value: str, separator: str) -> list[str]:
+    """Split on ``separator`` (a word like "and", or ",") outside braces."""
+    parts, current, depth, i = [], [], 0, 0
+    word = separator.isalpha()
+    while i < len(value):
+        char = value[i]
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth = max(depth - 1, 0)
+        elif depth == 0:
+            if word:
+                match = re.match(rf"\s+{separator}\s+", value[i:], re.IGNORECASE)
+                if match:
+                    parts.append("".join(current))
+                    current, i = [], i + match.end()
+                    continue
+            elif char == separator:
+                parts.append("".join(current))
+                current, i = [], i + 1
+                continue
+        current.append(char)
+        i += 1
+    parts.append("".join(current))
+    return parts
+
+
+def _bibtex_name(raw: str) -> str:
+    """``"von Last, Jr, First"`` / ``"Last, First"`` / ``"First von Last"`` → ``"First von Last Jr"``."""
+    parts = [_latex_to_text(p) for p in _split_top_level(raw.strip(), ",")]
+    if len(parts) == 2:
+        parts = [parts[1], parts[0]]
+    elif len(parts) >= 3:
+        parts = [parts[2], parts[0], parts[1]]
+    name = collapse(" ".join(parts))
+    # DBLP tells namesakes apart with a number ("Wei Liu 0005"); it is not part of the name.
+    return re.sub(r"\s+\d{4}$", "", name)
+
+
+def _bibtex_authors(value: str) -> list[str]:
+    names = [_bibtex_name(n) for n in _split_top_level(collapse(value), "and")]
+    return [n for n in names if n and n.lower() != "others"]
+
+
+def _bibtex_year(value: str) -> int | None:
+    match = re.search(r"\b(\d{4})\b", value or "")
+    return int(match.group(1)) if match else None
+
+
+def _bibtex_month(value: str) -> int | None:
+    value = _latex_to_text(value or "").strip().lower().rstrip(".")
+    number = ascii_int(value)
+    if number is not None:
+        return number if 1 <= number <= 12 else None
+    return _MONTHS.get(value)
+
+
+def _bibtex_arxiv(fields: dict[str, str]) -> tuple[str, int | None]:
+    prefix = collapse(fields.get("archiveprefix") or fields.get("eprinttype")).lower()
+    candidates = []
+    if prefix in ("", "arxiv"):
+        candidates.append(fields.get("eprint", ""))
+    if collapse(fields.get("journal")).lower() == "corr":  # DBLP: volume = {abs/1706.03762}
+        candidates.append(re.sub(r"^abs/", "", collapse(fields.get("volume"))))
+    for name in ("url", "journal", "journaltitle", "note", "howpublished", "doi"):
+        text = fields.get(name, "")
+        match = re.search(r"arxiv\.org/(?:abs|pdf)/(\S+?)(?:\.pdf)?(?:[?#}\s]|$)", text, re.IGNORECASE)
+        match = match or re.search(r"arxiv:\s*([\w.\-/]+)", text, re.IGNORECASE)
+        if match:
+            candidates.append(match.group(1))
+        elif name == "doi" and arxiv_id_from_doi(parse_doi(text) or ""):
+            candidates.append(arxiv_id_from_doi(parse_doi(text) or ""))
+    for candidate in candidates:
+        parsed = parse_arxiv_id(collapse(candidate).strip("{}"))
+        if parsed:
+            return parsed.id, parsed.version
+    return "", None
+
+
+def _bibtex_keywords(fields: dict[str, str]) -> list[str]:
+    words = []
+    primary = collapse(fields.get("primaryclass"))
+    if CATEGORY_RE.match(primary):
+        words.append(primary)
+    for word in re.split(r"[,;]", _latex_to_text(fields.get("keywords") or fields.get("keyword") or "")):
+        word = collapse(word)
+        # arXiv's DataCite export writes categories as "Machine Learning (cs.LG)".
+        category = re.search(r"\(([a-z][a-z\-]*\.[A-Za-z\-]+)\)$", word)
+        words.append(category.group(1) if category else word)
+    return unique(words)
+
+
+def _bibtex_verbatim(value: str) -> str:
+    """URLs and DOIs are not LaTeX text, but some exporters still escape ``_``, ``%``, ``&``, ``#``."""
+    return re.sub(r"\\([_%&#~])", r"\1", collapse(value).strip("{}")).replace(" ", "")
+
+
+def _is_arxiv_venue(name: str) -> bool:
+    return bool(re.match(r"^(?:corr|arxiv)\b", name.strip(), re.IGNORECASE))
+
+
+def parse_bibtex(text: str) -> PaperMetadata:
+    """Read ONE BibTeX entry (the first one, if several are pasted).
+
+    ``@string`` macros and a ``crossref`` to a ``@proceedings`` entry pasted along
+    with it (DBLP's "with crossref" export) are resolved.
+    """
+    if not text or not text.strip():
+        raise SourceError("Paste a BibTeX entry, e.g. @article{key, title = {…}, author = {…}, year = {…}}.")
+    entries = [e for e in _BibTeXReader(text).entries() if e[0] not in _NOT_ENTRIES]
+    if not entries:
+        raise SourceError(
+            "This does not look like BibTeX: an entry starts with something like "
+            "@article{key, … or @inproceedings{key, …"
+        )
+    kind, key, fields = entries[0]
+    parent_key = collapse(fields.get("crossref")).lower()
+    for other_kind, other_key, other_fields in entries[1:]:
+        if parent_key and other_key.lower() == parent_key:
+            inherited = dict(other_fields)
+            if other_kind == "proceedings" and "title" in inherited:
+                inherited.setdefault("booktitle", inherited["title"])
+            for name in ("booktitle", "journal", "year", "month", "publisher", "series", "volume"):
+                if name in inherited:
+                    fields.setdefault(name, inherited[name])
+
+    title = _latex_to_text(fields.get("title", ""))
+    if not title:
+        raise SourceError("The BibTeX entry has no title = {…} field.")
+
+    meta = PaperMetadata(
+        title=title,
+        authors=_bibtex_authors(fields.get("author", "")),
+        abstract=_latex_to_text(fields.get("abstract", "")),
+        source="bibtex",
+    )
+    if key.upper().startswith("DBLP:"):
+        meta.dblp_key = key[5:]
+
+    date = re.match(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", collapse(fields.get("date")))
+    if date:  # biblatex
+        meta.year = int(date.group(1))
+        meta.published_on = make_date(meta.year, int(date.group(2) or 0) or None, int(date.group(3) or 0) or None)
+    else:
+        meta.year = _bibtex_year(_latex_to_text(fields.get("year", "")))
+        day = re.sub(r"\D", "", fields.get("day", ""))
+        meta.published_on = make_date(meta.year, _bibtex_month(fields.get("month", "")), int(day or 0) or None)
+
+    meta.arxiv_id, meta.arxiv_version = _bibtex_arxiv(fields)
+    meta.url = web_url_or_empty(_bibtex_verbatim(fields.get("url", "")))
+    doi = parse_doi(_bibtex_verbatim(fields.get("doi", ""))) or ""
+    if not doi and "doi.org/" in meta.url:
+        doi = parse_doi(meta.url) or ""
+    meta.doi = "" if arxiv_id_from_doi(doi) else doi
+    meta.keywords = _bibtex_keywords(fields)
+
+    journal = _latex_to_text(fields.get("journal") or fields.get("journaltitle") or "")
+    booktitle = _latex_to_text(fields.get("booktitle", ""))
+    if kind in ("inproceedings", "conference") and booktitle:
+        meta.venue_name = booktitle
+        meta.venue_kind = "workshop" if "workshop" in booktitle.lower() else "conference"
+    elif journal and not _is_arxiv_venue(journal):
+        meta.venue_name = journal
+        meta.venue_kind = "journal" if kind == "article" else ""
+    elif meta.arxiv_id:
+        set_arxiv_venue(meta)
+    elif booktitle:
+        meta.venue_name = booktitle
+
+    if meta.venue_kind != "preprint":
+        meta.venue_acronym = acronym_from_name(meta.venue_name)
+        conf = re.match(r"^conf/([a-z0-9]+)/", meta.dblp_key)
+        if not meta.venue_acronym and conf and meta.venue_kind in ("conference", "workshop"):
+            meta.venue_acronym = conf.group(1).upper()
+    return meta
