@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from pylatexenc import latex2text
+
 from papers.identifiers import parse_arxiv_id, parse_doi
 from papers.links import web_url_or_empty
 from papers.sources.common import (
@@ -203,96 +205,37 @@ class _BibTeXReader:
         return self.text.count("\n", 0, self.pos if pos is None else pos) + 1
 
 
-# LaTeX → Unicode. Accents become combining marks and are composed with NFC.
-_ACCENT_MARKS = {
-    '"': "\u0308",
-    "'": "\u0301",
-    "`": "\u0300",
-    "^": "\u0302",
-    "~": "\u0303",
-    "=": "\u0304",
-    ".": "\u0307",
-    "u": "\u0306",
-    "v": "\u030c",
-    "H": "\u030b",
-    "c": "\u0327",
-    "k": "\u0328",
-    "r": "\u030a",
-    "d": "\u0323",
-    "b": "\u0331",
-}
-# The accented letter: {x}, {\i}, or a bare x / \i.
-_ACCENTED = r"\s*(?:\{\s*(\\[ij]|[A-Za-z])\s*\}|(\\[ij](?![A-Za-z])|[A-Za-z]))"
-_SYMBOL_ACCENT_RE = re.compile(r"""\\(["'`^~=.])""" + _ACCENTED)
-_LETTER_ACCENT_RE = re.compile(r"\\([uvHckrdb])(?![A-Za-z])" + _ACCENTED)
-_NAMED = {
-    "ss": "ß",
-    "o": "ø",
-    "O": "Ø",
-    "aa": "å",
-    "AA": "Å",
-    "ae": "æ",
-    "AE": "Æ",
-    "oe": "œ",
-    "OE": "Œ",
-    "l": "ł",
-    "L": "Ł",
-    "i": "ı",
-    "j": "ȷ",
-    "LaTeX": "LaTeX",
-    "TeX": "TeX",
-    "ldots": "…",
-    "dots": "…",
-    "textendash": "–",
-    "textemdash": "—",
-    "textquoteright": "’",
-    "textquoteleft": "‘",
-    "textasciitilde": "~",
-}
-_NAMED_RE = re.compile(r"\\(" + "|".join(sorted(_NAMED, key=len, reverse=True)) + r")(?![A-Za-z])(?:\{\})?\s?")
-_ESCAPED = {
-    "&": "&",
-    "%": "%",
-    "$": "$",
-    "#": "#",
-    "_": "_",
-    "{": "\ue000",
-    "}": "\ue001",
-    " ": " ",
-    ",": " ",
-}
-_ESCAPED_RE = re.compile(r"\\([&%$#_{} ,])")
-_COMMAND_RE = re.compile(r"\\[A-Za-z]+\*?\s*")  # \emph, \textbf, …: keep the argument, drop the command
-_MATH_RE = re.compile(r"(?<!\\)\$.*?(?<!\\)\$", re.DOTALL)
+# LaTeX → Unicode by pylatexenc. Math (``$…$``) is kept as written: the site typesets it with KaTeX.
+# strict_latex_spaces: a macro eats the space after it, as in LaTeX (``\ss x`` is "ßx").
+_LATEX_CONTEXT = latex2text.get_default_latex_context_db()
+_LATEX_CONTEXT.add_context_category(
+    "shortscience-logos",
+    prepend=True,
+    macros=[
+        latex2text.MacroTextSpec("LaTeX", simplify_repl="LaTeX"),
+        latex2text.MacroTextSpec("TeX", simplify_repl="TeX"),
+    ],
+)
+_LATEX = latex2text.LatexNodes2Text(latex_context=_LATEX_CONTEXT, math_mode="verbatim", strict_latex_spaces=True)
 
 
-def _accent(match: re.Match) -> str:
-    base = match.group(2) or match.group(3)
-    base = {"\\i": "i", "\\j": "j"}.get(base, base)
-    return base + _ACCENT_MARKS[match.group(1)]
-
-
-def _latex_text_part(text: str) -> str:
-    text = text.replace("\\\\", " ")
-    text = _SYMBOL_ACCENT_RE.sub(_accent, text)
-    text = _LETTER_ACCENT_RE.sub(_accent, text)
-    text = _NAMED_RE.sub(lambda m: _NAMED[m.group(1)], text)
-    text = _ESCAPED_RE.sub(lambda m: _ESCAPED[m.group(1)], text)
-    text = _COMMAND_RE.sub("", text)
-    text = text.replace("---", "—").replace("--", "–").replace("``", "“").replace("''", "”")
-    text = text.replace("~", " ").replace("{", "").replace("}", "")
-    return text.replace("\ue000", "{").replace("\ue001", "}")
+# pylatexenc recurses once per group; real entries nest a few levels, so a deeper one is refused before it
+# can exhaust the stack.
+MAX_BRACE_DEPTH = 50
 
 
 def _latex_to_text(value: str) -> str:
-    """Decode the LaTeX found in titles and names; math (``$…$``) is left as written."""
-    out, last = [], 0
-    for match in _MATH_RE.finditer(value):
-        out.append(_latex_text_part(value[last : match.start()]))
-        out.append(match.group(0))
-        last = match.end()
-    out.append(_latex_text_part(value[last:]))
-    return collapse(unicodedata.normalize("NFC", "".join(out)))
+    """Decode the LaTeX found in titles and names into plain Unicode text."""
+    depth = deepest = 0
+    for char in value:
+        if char == "{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == "}":
+            depth -= 1
+    if deepest > MAX_BRACE_DEPTH:
+        raise SourceError(f"The BibTeX nests braces more than {MAX_BRACE_DEPTH} deep; remove the extra {{ }}.")
+    return collapse(unicodedata.normalize("NFC", _LATEX.latex_to_text(value)))
 
 
 def _split_top_level(value: str, separator: str) -> list[str]:

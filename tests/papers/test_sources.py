@@ -799,6 +799,15 @@ def test_bibtex_author_names(author, names):
     assert parse_bibtex(f"@misc{{k, title={{T}}, author={{{author}}}}}").authors == names
 
 
+def test_bibtex_logo_macros_are_spelled_out():
+    assert parse_bibtex("@misc{k, title={\\LaTeX{} and \\TeX{} for Authors}}").title == "LaTeX and TeX for Authors"
+
+
+def test_bibtex_braces_nested_too_deep_are_a_clear_source_error():
+    with pytest.raises(SourceError, match="nests braces more than 50 deep"):
+        parse_bibtex("@misc{k, title={" + "{" * 3000 + "T" + "}" * 3000 + "}}")
+
+
 def test_bibtex_fields_are_case_insensitive_and_parentheses_delimit_entries():
     meta = parse_bibtex('@ARTICLE(Key2020,\n  TITLE = "Upper",\n  Year = 2020,\n  DOI = {10.1000/XYZ}\n)')
     assert (meta.title, meta.year, meta.doi) == ("Upper", 2020, "10.1000/xyz")
