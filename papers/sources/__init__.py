@@ -1,7 +1,7 @@
 """Paper metadata from arXiv, Crossref and pasted BibTeX.
 
-Pure Python on purpose (no Django import): everything here returns a
-``PaperMetadata`` dataclass and the papers app decides what to store.
+Everything here returns a ``PaperMetadata`` dataclass and the papers app decides what to store;
+the only Django import is the setting ``get_client()`` reads (``METADATA_TIMEOUT_SECONDS``).
 
 - ``client``: the HTTP transport and ``MetadataClient`` (the seams: ``get_client()``, which views call
   through this package and tests patch here, and the client's ``http_get``, which replays recorded answers);

@@ -17,6 +17,8 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Mapping
 
+from django.conf import settings
+
 from papers.identifiers import parse_arxiv_id, parse_doi, parse_identifier
 from papers.sources.arxiv import ARXIV_API_URL, ATOM, arxiv_entry, parse_xml
 from papers.sources.common import (
@@ -184,5 +186,5 @@ class MetadataClient:
 
 
 def get_client() -> MetadataClient:
-    """The client views use; tests patch this to avoid the network."""
-    return MetadataClient()
+    """The client views use, with the site's ``METADATA_TIMEOUT_SECONDS``; tests patch this to avoid the network."""
+    return MetadataClient(timeout=float(settings.METADATA_TIMEOUT_SECONDS))

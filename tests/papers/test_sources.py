@@ -559,6 +559,11 @@ def test_get_client_is_a_default_client():
     assert client.timeout == 8.0
 
 
+def test_get_client_timeout_follows_the_metadata_timeout_setting(settings):
+    settings.METADATA_TIMEOUT_SECONDS = 3
+    assert sources.get_client().timeout == 3.0
+
+
 class FakeResponse(io.BytesIO):
     def __init__(self, body: bytes, status: int = 200, content_type: str = "application/atom+xml; charset=utf-8"):
         super().__init__(body)
