@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import bibtexparser
+import bibtexparser.model
 from pylatexenc import latex2text
 
 from papers.identifiers import parse_arxiv_id, parse_doi
@@ -43,166 +45,94 @@ _MONTHS = {
     )
     for name in names
 }
-_NAME_CHARS_RE = re.compile(r"[^\s\"#%'(),={}]+")
-_NOT_ENTRIES = {"comment", "preamble", "string"}
 
 
-class _BibTeXReader:
-    """A small recursive-descent reader for .bib text.
+def _line_of(text: str, index: int) -> int:
+    return text.count("\n", 0, index) + 1
 
-    Returns every entry as (type, key, {field: raw value}); values keep their
-    inner braces (they protect case and group accents) for ``_latex_to_text``.
-    """
 
-    def __init__(self, text: str):
-        self.text = text
-        self.pos = 0
-        self.macros = {name: str(number) for name, number in _MONTHS.items() if len(name) == 3}
-
-    def entries(self) -> list[tuple[str, str, dict[str, str]]]:
-        found = []
-        while True:
-            at = self.text.find("@", self.pos)
-            if at < 0:
-                return found
-            self.pos = at + 1
-            kind = self._name().lower()
-            self._skip_space()
-            if not kind or self._peek() not in "{(":
-                continue  # an "@" in surrounding text, e.g. an e-mail address
-            close = "}" if self._peek() == "{" else ")"
-            start_line = self._line()
-            self.pos += 1
-            if kind == "comment":
-                self._braced_body(close)
-            elif kind == "preamble":
-                self._value()
-                self._expect(close, start_line)
-            elif kind == "string":
-                self._skip_space()
-                name = self._name().lower()
-                self._skip_space()
-                self._expect("=", start_line)
-                self.macros[name] = self._value()
-                self._expect(close, start_line)
-            else:
-                found.append(self._entry(kind, close, start_line))
-
-    def _entry(self, kind: str, close: str, start_line: int) -> tuple[str, str, dict[str, str]]:
-        self._skip_space()
-        end = self.pos
-        while end < len(self.text) and self.text[end] not in f",{close}\n":
-            end += 1
-        key = self.text[self.pos : end].strip()
-        if "=" in key:
-            key = ""  # no key: the entry starts straight with its first field
-        else:
-            self.pos = end
-        fields: dict[str, str] = {}
-        while True:
-            self._skip_space()
-            char = self._peek()
-            if char == close:
-                self.pos += 1
-                return kind, key, fields
-            if char == ",":
-                self.pos += 1
-                continue
-            if not char:
-                raise SourceError(
-                    f"The BibTeX entry starting on line {start_line} is incomplete — "
-                    "check that every { has a matching }."
-                )
-            name = self._name().lower()
-            if not name:
-                raise SourceError(
-                    f"Unexpected “{char}” on line {self._line()} of the BibTeX — fields should look like title = {{…}}."
-                )
-            self._skip_space()
-            self._expect("=", start_line)
-            value = self._value()
-            fields.setdefault(name, value)  # BibTeX itself keeps the first of duplicate fields
-
-    def _value(self) -> str:
-        parts = []
-        while True:
-            self._skip_space()
-            char = self._peek()
-            if char == "{":
-                self.pos += 1
-                parts.append(self._braced_body("}"))
-            elif char == '"':
-                self.pos += 1
-                parts.append(self._quoted_body())
-            elif char and (char.isalnum() or char in "_-.:+/"):
-                word = self._name()
-                parts.append(word if ascii_int(word) is not None else self.macros.get(word.lower(), ""))
-            else:
-                where = f"“{char}”" if char else "the end of the text"
-                raise SourceError(f"Expected a field value on line {self._line()} of the BibTeX but found {where}.")
-            self._skip_space()
-            if self._peek() != "#":
-                return "".join(parts)
-            self.pos += 1
-
-    def _braced_body(self, close: str) -> str:
-        """Text up to the ``close`` that balances an opening already consumed."""
-        start, depth = self.pos, 0
-        while self.pos < len(self.text):
-            char = self.text[self.pos]
-            if char == "{":
-                depth += 1
-            elif char == "}" and depth:
-                depth -= 1
-            elif char == close and not depth:
-                self.pos += 1
-                return self.text[start : self.pos - 1]
-            self.pos += 1
-        raise SourceError(
-            f"The BibTeX is incomplete: a {{ on line {self._line(start)} is never closed — "
-            "check that every { has a matching }."
+def _refusal(text: str, block: bibtexparser.model.ParsingFailedBlock) -> SourceError:
+    """bibtexparser's reason for giving up on a block, as a message for the reader."""
+    start_line = (block.start_line or 0) + 1
+    reason = getattr(block.error, "abort_reason", "") or str(block.error)
+    if "end of file" in reason or "Was still looking for" in reason:
+        return SourceError(
+            f'The BibTeX entry starting on line {start_line} is incomplete: a {{, a " or the entry itself is '
+            "never closed — check that every { has a matching }."
         )
+    end_index = getattr(block.error, "end_index", None)
+    line = _line_of(text, end_index) if end_index is not None else start_line
+    if "Expected a `=`" in reason:
+        return SourceError(
+            f"Expected “=” on line {line} of the BibTeX entry starting on line {start_line} — "
+            "fields should look like title = {…}."
+        )
+    if "after entry key" in reason:
+        return SourceError(
+            f"The BibTeX entry starting on line {start_line} should start with its key and a comma, "
+            "like @article{key, …"
+        )
+    return SourceError(f"Line {line} of the BibTeX could not be read — fields should look like title = {{…}}.")
 
-    def _quoted_body(self) -> str:
-        start, depth = self.pos, 0
-        while self.pos < len(self.text):
-            char = self.text[self.pos]
-            if char == "{":
-                depth += 1
-            elif char == "}":
-                depth -= 1
-            elif char == '"' and depth <= 0:
-                self.pos += 1
-                return self.text[start : self.pos - 1]
-            self.pos += 1
-        raise SourceError(f'The BibTeX is incomplete: a " on line {self._line(start)} is never closed.')
 
-    def _name(self) -> str:
-        match = _NAME_CHARS_RE.match(self.text, self.pos)
-        if not match:
-            return ""
-        self.pos = match.end()
-        return match.group(0)
+def _split_concatenation(raw: str) -> list[str]:
+    """``"Proc. of " # icml # {2020}`` → its parts; a ``#`` inside braces or quotes is text."""
+    parts, depth, quoted, start = [], 0, False, 0
+    for index, char in enumerate(raw):
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        elif char == '"' and depth == 0:
+            quoted = not quoted
+        elif char == "#" and depth == 0 and not quoted:
+            parts.append(raw[start:index].strip())
+            start = index + 1
+    parts.append(raw[start:].strip())
+    return parts
 
-    def _expect(self, char: str, start_line: int) -> None:
-        self._skip_space()
-        if self._peek() != char:
-            found = f"“{self._peek()}”" if self._peek() else "the end of the text"
-            raise SourceError(
-                f"Expected “{char}” on line {self._line()} of the BibTeX entry starting on line "
-                f"{start_line}, found {found}."
+
+def _value(field: bibtexparser.model.Field, macros: dict[str, str]) -> str:
+    """A field's raw value with its delimiters removed, its ``#`` parts joined and its macros resolved.
+
+    Inner braces stay: they protect case and group accents for ``_latex_to_text``.
+    """
+    out = []
+    for part in _split_concatenation(field.value):
+        if len(part) >= 2 and part[0] + part[-1] in ("{}", '""'):
+            out.append(part[1:-1])
+        elif part and ascii_int(part) is not None:
+            out.append(part)
+        elif part:
+            out.append(macros.get(part.lower(), ""))
+        else:
+            raise SourceError(f"Expected a field value on line {(field.start_line or 0) + 1} of the BibTeX.")
+    return "".join(out)
+
+
+def _read_entries(text: str) -> list[tuple[str, str, dict[str, str]]]:
+    """Every entry of a .bib text as (type, key, {field: value}), ``@string`` macros resolved.
+
+    bibtexparser splits the text into blocks; a block it could not read becomes a ``SourceError``.
+    """
+    library = bibtexparser.parse_string(text, parse_stack=[])
+    macros = {name: str(number) for name, number in _MONTHS.items() if len(name) == 3}
+    found = []
+    for block in library.blocks:
+        if isinstance(block, bibtexparser.model.DuplicateFieldKeyBlock):
+            block = block.ignore_error_block  # BibTeX itself keeps the first of duplicate fields
+        elif isinstance(block, bibtexparser.model.ParsingFailedBlock):
+            raise _refusal(text, block)
+        if isinstance(block, bibtexparser.model.String):
+            macros[block.key.lower()] = _value(
+                bibtexparser.model.Field(block.key, block.value, block.start_line), macros
             )
-        self.pos += 1
-
-    def _skip_space(self) -> None:
-        while self.pos < len(self.text) and self.text[self.pos].isspace():
-            self.pos += 1
-
-    def _peek(self) -> str:
-        return self.text[self.pos] if self.pos < len(self.text) else ""
-
-    def _line(self, pos: int | None = None) -> int:
-        return self.text.count("\n", 0, self.pos if pos is None else pos) + 1
+        elif isinstance(block, bibtexparser.model.Entry):
+            fields: dict[str, str] = {}
+            for field in block.fields:
+                fields.setdefault(field.key.lower(), _value(field, macros))
+            found.append((block.entry_type.lower(), block.key, fields))
+    return found
 
 
 # LaTeX → Unicode by pylatexenc. Math (``$…$``) is kept as written: the site typesets it with KaTeX.
@@ -347,7 +277,7 @@ def parse_bibtex(text: str) -> PaperMetadata:
     """
     if not text or not text.strip():
         raise SourceError("Paste a BibTeX entry, e.g. @article{key, title = {…}, author = {…}, year = {…}}.")
-    entries = [e for e in _BibTeXReader(text).entries() if e[0] not in _NOT_ENTRIES]
+    entries = _read_entries(text)
     if not entries:
         raise SourceError(
             "This does not look like BibTeX: an entry starts with something like "

@@ -875,6 +875,10 @@ def test_bibtex_takes_the_first_entry_and_resolves_crossref():
     assert (meta.year, meta.venue_kind, meta.venue_acronym) == (2017, "conference", "NIPS")
 
 
+def test_bibtex_duplicate_field_keeps_the_first_as_bibtex_does():
+    assert parse_bibtex("@misc{k, title={First}, TITLE={Second}}").title == "First"
+
+
 def test_bibtex_text_around_the_entry_is_ignored():
     meta = parse_bibtex("Cite as (mail me at a@b.org):\n\n@misc{k, title={T}}\n\nThanks!")
     assert meta.title == "T"
@@ -894,6 +898,8 @@ def test_bibtex_text_around_the_entry_is_ignored():
         ("@article{key, author = {A. Author}}", "no title"),
         ("@article{key, title = }", "Expected a field value on line 1"),
         ("@article{key,\n title {T}}", "Expected “=” on line 2"),
+        ("@misc{title = {T}}", "should start with its key and a comma"),
+        ("@misc{k, title = {T}, note = {A} # }", "Expected a field value on line 1"),
     ],
 )
 def test_bibtex_garbage_is_a_clear_source_error(text, message):
