@@ -9,18 +9,10 @@ from django.utils import timezone
 
 from papers.models import Paper, Venue, bibtex_escape
 from summaries.models import Summary
+from tests.conftest import h1_count, html_of
 from tests.factories import PaperFactory, SummaryFactory, UserFactory, VenueFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def html_of(response) -> str:
-    assert response.status_code == 200, response.status_code
-    return response.content.decode()
-
-
-def h1_count(html: str) -> int:
-    return len(re.findall(r"<h1[\s>]", html))
 
 
 @pytest.fixture
