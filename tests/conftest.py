@@ -1,7 +1,22 @@
+import re
+
 import pytest
 from django.core.cache import cache
 
 from tests.factories import ModeratorFactory, UserFactory
+from tests.writing_helpers import banned_user
+
+ROLES = ["anonymous", "member", "writer", "moderator", "banned"]
+
+
+def html_of(response) -> str:
+    """The page's HTML, after checking it rendered (200)."""
+    assert response.status_code == 200, response.status_code
+    return response.content.decode()
+
+
+def h1_count(html: str) -> int:
+    return len(re.findall(r"<h1[\s>]", html))
 
 
 @pytest.fixture(autouse=True)
@@ -26,3 +41,15 @@ def moderator(db):
 @pytest.fixture
 def superuser(db):
     return UserFactory(username="owner", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def role_users(db):
+    """One user per role of ``ROLES`` (anonymous is None); "writer" is the one to make the owner of the object."""
+    return {
+        "anonymous": None,
+        "member": UserFactory(username="a-member"),
+        "writer": UserFactory(username="the-writer"),
+        "moderator": ModeratorFactory(username="a-moderator"),
+        "banned": banned_user(),
+    }

@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts import ratelimit
 from accounts.forms import GENERIC_SIGNUP_ERROR, HONEYPOT_FIELD
 from accounts.models import User
+from tests.conftest import h1_count
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,10 +24,6 @@ def signup_data(**overrides):
     data = {"email": "ada@example.org", "username": "ada", "password1": PASSWORD, "password2": PASSWORD}
     data.update(overrides)
     return data
-
-
-def h1_count(html: str) -> int:
-    return len(re.findall(r"<h1[\s>]", html))
 
 
 @pytest.mark.parametrize(

@@ -1,12 +1,12 @@
 """A suspended member sees one explanation (what, until when, how to appeal) wherever an action is blocked."""
 
 import datetime
-import re
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.conftest import h1_count
 from tests.factories import PaperFactory, SummaryFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ def assert_styled_403(response):
     assert response.status_code == 403
     html = response.content.decode()
     assert html.lstrip().startswith("<!doctype html>") and 'class="site-header"' in html
-    assert len(re.findall(r"<h1[\s>]", html)) == 1
+    assert h1_count(html) == 1
     assert_explains_the_ban(html)
 
 

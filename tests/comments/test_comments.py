@@ -16,6 +16,7 @@ from comments.threads import comment_section
 from papers.pagination import MAX_PAGES
 from summaries import counters
 from summaries.models import Summary
+from tests.conftest import h1_count
 from tests.factories import CommentFactory, SummaryFactory, UserFactory
 from tests.writing_helpers import banned_user
 
@@ -733,7 +734,7 @@ def test_a_threads_own_pages_show_every_reply_once_in_order(client, summary, dja
     for page in (None, 2, 3):
         with django_assert_max_num_queries(6):  # session and member, thread, count, replies, the thread's page
             html = replies_html(client, top, page)
-        assert html.count("<h1") == 1
+        assert h1_count(html) == 1
         assert f'id="comment-{top.pk}"' in html and "Thread 0" in html  # the thread's start, on every page
         seen += shown_replies(html)
     assert seen == [f"Reply {n}" for n in range(total)]

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from discovery.feeds import SHORTSCIENCE_NS
+from tests.conftest import h1_count
 from tests.factories import UNLISTED_STATES, PaperFactory, SummaryFactory, UserFactory, VenueFactory, unlisted_summary
 
 pytestmark = pytest.mark.django_db
@@ -268,7 +269,7 @@ def test_the_feeds_page_lists_the_feeds_with_one_h1(client, django_assert_max_nu
         response = client.get("/feeds/")
     html = response.content.decode()
     assert response.status_code == 200
-    assert len(re.findall(r"<h1[\s>]", html)) == 1
+    assert h1_count(html) == 1
     assert 'href="/feeds/latest.rss"' in html and 'href="/feeds/latest.atom"' in html
     assert 'type="application/rss+xml"' in html
     assert "/feed.rss" in html

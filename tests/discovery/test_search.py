@@ -18,6 +18,7 @@ from papers import vectors
 from papers.models import Paper, TitleWord
 from papers.vectors import build_query
 from summaries.models import Summary, Vote
+from tests.conftest import h1_count
 from tests.factories import UNLISTED_STATES, PaperFactory, SummaryFactory, UserFactory, VenueFactory, unlisted_summary
 
 pytestmark = pytest.mark.django_db
@@ -397,7 +398,7 @@ def test_empty_and_wordless_queries_get_a_clear_message(client, query, message):
     PaperFactory(title="Anything")
     html = get(client, q=query)
     assert message in html
-    assert len(re.findall(r"<h1[\s>]", html)) == 1
+    assert h1_count(html) == 1
 
 
 @pytest.mark.parametrize(
@@ -417,7 +418,7 @@ def test_empty_and_wordless_queries_get_a_clear_message(client, query, message):
 def test_garbage_queries_never_error(client, query):
     PaperFactory(title="Hello world")
     html = get(client, q=query)
-    assert len(re.findall(r"<h1[\s>]", html)) == 1
+    assert h1_count(html) == 1
     assert "<script>alert(1)</script>" not in html
 
 
@@ -426,7 +427,7 @@ def test_control_characters_in_a_query_get_the_styled_400_page(client, query):
     # Refused by shortscience.middleware before the search runs (PostgreSQL cannot hold a NUL).
     response = client.get(URL, {"q": query})
     assert response.status_code == 400
-    assert len(re.findall(r"<h1[\s>]", response.content.decode())) == 1
+    assert h1_count(response.content.decode()) == 1
 
 
 def test_a_very_long_query_is_cut_with_a_notice(client):
@@ -641,7 +642,7 @@ def test_the_search_page_for_a_member_stays_within_budget(client, member, django
 def test_the_page_has_one_h1_and_one_search_form_prefilled_with_its_filters(client):
     PaperFactory(title="Meerkat")
     html = get(client, q="meerkat", year_from="2001")
-    assert len(re.findall(r"<h1[\s>]", html)) == 1
+    assert h1_count(html) == 1
     # The header's box would repeat the page's own form right above it.
     assert len(re.findall(r'role="search"', html)) == 1
     assert len(re.findall(r'name="q"', html)) == 1

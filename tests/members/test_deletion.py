@@ -8,6 +8,7 @@ from django.utils import timezone
 from accounts.models import User
 from comments.models import Comment
 from summaries.models import Summary, Vote
+from tests.conftest import h1_count
 from tests.factories import CommentFactory, PaperFactory, SummaryFactory, UserFactory, VoteFactory
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +47,7 @@ def world(member):
 def test_confirmation_page_says_summaries_are_kept_as_anonymous(client, member, world):
     client.force_login(member)
     html = client.get(DELETE).content.decode()
-    assert html.count("<h1") == 1
+    assert h1_count(html) == 1
     assert "Your summaries are kept" in html and "anonymous" in html
     assert "deleted member" in html
     assert 'name="password"' in html and 'method="post"' in html

@@ -1,11 +1,10 @@
 """The public profile page of a member."""
 
-import re
-
 import pytest
 from django.utils import timezone
 
 from summaries.models import Summary
+from tests.conftest import h1_count
 from tests.factories import PaperFactory, SummaryFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +26,7 @@ def test_profile_shows_name_affiliation_bio_links_and_score(client, alice):
     SummaryFactory(writer=alice)
     type(alice).objects.filter(pk=alice.pk).update(total_score=7)
     html = client.get("/users/alice/").content.decode()
-    assert len(re.findall(r"<h1[\s>]", html)) == 1 and "<h1>Alice Moreau</h1>" in html
+    assert h1_count(html) == 1 and "<h1>Alice Moreau</h1>" in html
     assert "University of Montréal" in html and "PhD student.<br>Sequence models." in html
     assert '<a href="https://alice.example.org/" rel="nofollow ugc noopener">' in html
     assert '<a href="https://orcid.org/0000-0002-1825-0097" rel="nofollow ugc noopener">' in html

@@ -10,6 +10,7 @@ from django.utils import timezone
 from comments.models import Comment
 from moderation.models import AuditEntry, Report
 from summaries.models import Summary
+from tests.conftest import h1_count
 from tests.factories import CommentFactory, PaperFactory, SummaryFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -151,4 +152,4 @@ def test_report_page_runs_a_few_queries(client, member, kind, django_assert_max_
     with django_assert_max_num_queries(6):
         response = client.get(report_url(kind, obj))
     assert response.status_code == 200
-    assert response.content.decode().count("<h1") == 1
+    assert h1_count(response.content.decode()) == 1

@@ -12,6 +12,7 @@ from accounts import ratelimit
 from papers import sources
 from papers.models import Paper
 from papers.sources import MetadataClient
+from tests.conftest import h1_count
 from tests.factories import PaperFactory, UserFactory, VenueFactory
 from tests.papers.test_sources import FakeHttp
 
@@ -33,7 +34,7 @@ def token_of(response) -> str:
 
 
 def one_h1(response) -> bool:
-    return len(re.findall(r"<h1[\s>]", response.content.decode())) == 1
+    return h1_count(response.content.decode()) == 1
 
 
 # ------------------------------------------------------------------ permissions

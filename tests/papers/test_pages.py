@@ -9,18 +9,10 @@ from django.utils import timezone
 
 from papers.models import Paper, Venue, bibtex_escape
 from summaries.models import Summary
+from tests.conftest import h1_count, html_of
 from tests.factories import PaperFactory, SummaryFactory, UserFactory, VenueFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def html_of(response) -> str:
-    assert response.status_code == 200, response.status_code
-    return response.content.decode()
-
-
-def h1_count(html: str) -> int:
-    return len(re.findall(r"<h1[\s>]", html))
 
 
 @pytest.fixture
@@ -476,9 +468,22 @@ def test_keyword_page_query_count_is_constant(client, django_assert_max_num_quer
         html_of(client.get("/keywords/csai/"))
 
 
-def test_paper_page_names_its_metadata_source_and_lets_members_report_it(client, transformer):
+@pytest.mark.parametrize(
+    ("source", "line"),
+    [
+        (Paper.Source.ARXIV, "Metadata from arXiv."),
+        (Paper.Source.CROSSREF, "Metadata from Crossref."),
+        (Paper.Source.BIBTEX, "Metadata from BibTeX."),
+        (Paper.Source.MANUAL, "Metadata entered by a member."),
+    ],
+)
+def test_paper_page_names_its_metadata_source(client, source, line):
+    paper = PaperFactory(source=source)
+    assert f'<p class="meta paper-source">{line} ' in html_of(client.get(paper.get_absolute_url()))
+
+
+def test_paper_page_lets_members_but_not_visitors_report_its_metadata(client, transformer):
     html = html_of(client.get(transformer.get_absolute_url()))
-    assert "Metadata from arXiv." in html or "Metadata entered by a member." in html
     assert f"/report/paper/{transformer.pk}/" not in html
     client.force_login(UserFactory())
     assert f"/report/paper/{transformer.pk}/" in html_of(client.get(transformer.get_absolute_url()))

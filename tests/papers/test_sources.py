@@ -24,6 +24,7 @@ from papers.sources import (
     NotFound,
     PaperMetadata,
     SourceError,
+    arxiv,
     parse_bibtex,
 )
 
@@ -356,7 +357,7 @@ def test_entity_expansion_is_refused_before_parsing(monkeypatch):
     def parser_must_not_run(*args, **kwargs):
         raise AssertionError("a document with a DTD reached the XML parser")
 
-    monkeypatch.setattr(sources.ET, "fromstring", parser_must_not_run)
+    monkeypatch.setattr(arxiv.ET, "fromstring", parser_must_not_run)
     with pytest.raises(SourceError, match="could not read"):
         MetadataClient(http_get=FakeHttp((200, bomb))).fetch_arxiv("1706.03762")
 
@@ -556,6 +557,11 @@ def test_get_client_is_a_default_client():
     assert isinstance(client, MetadataClient)
     assert client.http_get is sources.urllib_http_get
     assert client.timeout == 8.0
+
+
+def test_get_client_timeout_follows_the_metadata_timeout_setting(settings):
+    settings.METADATA_TIMEOUT_SECONDS = 3
+    assert sources.get_client().timeout == 3.0
 
 
 class FakeResponse(io.BytesIO):
@@ -798,6 +804,15 @@ def test_bibtex_author_names(author, names):
     assert parse_bibtex(f"@misc{{k, title={{T}}, author={{{author}}}}}").authors == names
 
 
+def test_bibtex_logo_macros_are_spelled_out():
+    assert parse_bibtex("@misc{k, title={\\LaTeX{} and \\TeX{} for Authors}}").title == "LaTeX and TeX for Authors"
+
+
+def test_bibtex_braces_nested_too_deep_are_a_clear_source_error():
+    with pytest.raises(SourceError, match="nests braces more than 50 deep"):
+        parse_bibtex("@misc{k, title={" + "{" * 3000 + "T" + "}" * 3000 + "}}")
+
+
 def test_bibtex_fields_are_case_insensitive_and_parentheses_delimit_entries():
     meta = parse_bibtex('@ARTICLE(Key2020,\n  TITLE = "Upper",\n  Year = 2020,\n  DOI = {10.1000/XYZ}\n)')
     assert (meta.title, meta.year, meta.doi) == ("Upper", 2020, "10.1000/xyz")
@@ -860,6 +875,10 @@ def test_bibtex_takes_the_first_entry_and_resolves_crossref():
     assert (meta.year, meta.venue_kind, meta.venue_acronym) == (2017, "conference", "NIPS")
 
 
+def test_bibtex_duplicate_field_keeps_the_first_as_bibtex_does():
+    assert parse_bibtex("@misc{k, title={First}, TITLE={Second}}").title == "First"
+
+
 def test_bibtex_text_around_the_entry_is_ignored():
     meta = parse_bibtex("Cite as (mail me at a@b.org):\n\n@misc{k, title={T}}\n\nThanks!")
     assert meta.title == "T"
@@ -879,6 +898,8 @@ def test_bibtex_text_around_the_entry_is_ignored():
         ("@article{key, author = {A. Author}}", "no title"),
         ("@article{key, title = }", "Expected a field value on line 1"),
         ("@article{key,\n title {T}}", "Expected “=” on line 2"),
+        ("@misc{title = {T}}", "should start with its key and a comma"),
+        ("@misc{k, title = {T}, note = {A} # }", "Expected a field value on line 1"),
     ],
 )
 def test_bibtex_garbage_is_a_clear_source_error(text, message):

@@ -125,3 +125,21 @@ def test_make_clean_db_stops_the_server_before_deleting_its_data():
             assert not pgdata.exists()
         finally:
             _end(holder, server_pid)
+
+
+def test_a_start_waits_while_another_process_holds_the_server_lock():
+    from shortscience.embedded_db import server_lock
+
+    with tempfile.TemporaryDirectory(prefix="ss-pg-", dir="/tmp") as tmp:
+        pgdata = Path(tmp) / "data"
+        with server_lock(pgdata):
+            starter = subprocess.Popen(
+                [sys.executable, "-c", SCRIPT, str(pgdata), "0"], cwd=ROOT, stdout=subprocess.PIPE, text=True
+            )
+            time.sleep(2)
+            assert starter.poll() is None, "the start must wait for the lock"
+            assert not (pgdata / "PG_VERSION").exists()
+        out, _ = starter.communicate(timeout=120)
+        assert starter.returncode == 0
+        server_pid = json.loads(out.strip().splitlines()[-1])["pid"]
+        assert _wait_gone(server_pid)

@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from summaries.models import Summary
+from tests.conftest import h1_count
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ def test_home_lists_latest_public_summaries(client, demo):
     assert response.status_code == 200
     assert "Attention Is All You Need" in html
     assert "Private notes" not in html  # bob's private summary
-    assert len(re.findall(r"<h1[\s>]", html)) == 1
+    assert h1_count(html) == 1
     assert 'action="/search/"' in html and "Sign in" in html
 
 
@@ -56,7 +57,7 @@ def test_404_page_is_in_the_layout_with_a_search_box(client, db):
     html = client.get("/no-such-page/").content.decode()
     assert 'class="site-header"' in html and 'class="site-footer"' in html
     assert 'id="notfound-search"' in html and '<meta name="robots" content="noindex">' in html
-    assert len(re.findall(r"<h1[\s>]", html)) == 1
+    assert h1_count(html) == 1
 
 
 def test_500_page_is_in_the_layout_without_touching_the_database(rf, django_assert_num_queries, db):
@@ -67,7 +68,7 @@ def test_500_page_is_in_the_layout_without_touching_the_database(rf, django_asse
     html = response.content.decode()
     assert response.status_code == 500
     assert 'class="site-header"' in html and "Something went wrong" in html
-    assert len(re.findall(r"<h1[\s>]", html)) == 1
+    assert h1_count(html) == 1
 
 
 def test_layout_has_landmarks_skip_link_and_language(client, db):

@@ -12,12 +12,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from summaries.models import Summary
-from tests.factories import CommentFactory, ModeratorFactory, PaperFactory, SummaryFactory, UserFactory
-from tests.writing_helpers import banned_user, editor_data, image_bytes
+from tests.conftest import ROLES
+from tests.factories import CommentFactory, PaperFactory, SummaryFactory
+from tests.writing_helpers import editor_data, image_bytes
 
 pytestmark = pytest.mark.django_db
-
-ROLES = ["anonymous", "member", "writer", "moderator", "banned"]
 
 
 @pytest.fixture(autouse=True)
@@ -27,8 +26,8 @@ def isolated(settings, tmp_path):
 
 
 @pytest.fixture
-def world(db):
-    writer = UserFactory(username="the-writer")
+def world(role_users):
+    writer = role_users["writer"]
     paper = PaperFactory()
     summary = SummaryFactory(paper=paper, writer=writer)
     private = SummaryFactory(writer=writer, visibility=Summary.Visibility.PRIVATE)
@@ -38,13 +37,7 @@ def world(db):
         "summary": summary,
         "private": private,
         "comment": CommentFactory(summary=summary, writer=writer),
-        "users": {
-            "anonymous": None,
-            "member": UserFactory(username="a-member"),
-            "writer": writer,
-            "moderator": ModeratorFactory(username="a-moderator"),
-            "banned": banned_user(),
-        },
+        "users": role_users,
     }
 
 

@@ -113,3 +113,18 @@ def test_check_deploy_warns_when_the_cache_lives_in_each_worker():
 def test_check_deploy_accepts_the_shared_database_cache():
     messages = run_checks(include_deployment_checks=True)
     assert "shortscience.W001" not in {message.id for message in messages}
+
+
+@pytest.mark.parametrize(("worker", "database"), [("", "15"), ("gw0", "15"), ("gw1", "14")])
+def test_each_test_worker_gets_its_own_redis_database(worker, database):
+    # Tests empty the cache (FLUSHDB on Redis): two workers sharing one database would empty each other's.
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE", "PYTEST_XDIST_WORKER"}}
+    env.update(
+        DJANGO_SETTINGS_MODULE="shortscience.settings_test",
+        DATABASE_URL="postgresql://x@127.0.0.1/x",
+        REDIS_URL="redis://127.0.0.1:6379/15",
+        PYTEST_XDIST_WORKER=worker,
+    )
+    code = "from django.conf import settings; print(settings.CACHES['default']['LOCATION'])"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == f"redis://127.0.0.1:6379/{database}", result.stderr

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from summaries.models import Summary
+from tests.conftest import ROLES
 from tests.factories import CommentFactory, ModeratorFactory, SummaryFactory, UserFactory
 from tests.writing_helpers import banned_user
 
@@ -94,19 +95,12 @@ def test_writer_cannot_report_own_summary(client):
     assert client.post(url, {"reason": "wrong_paper"}).status_code == 403
 
 
-@pytest.mark.parametrize("role", ["anonymous", "member", "writer", "moderator", "banned"])
-def test_summary_page_query_budget_for_every_role(client, role, django_assert_max_num_queries):
-    summary = SummaryFactory(visibility=Summary.Visibility.PUBLIC)
+@pytest.mark.parametrize("role", ROLES)
+def test_summary_page_query_budget_for_every_role(client, role, role_users, django_assert_max_num_queries):
+    summary = SummaryFactory(visibility=Summary.Visibility.PUBLIC, writer=role_users["writer"])
     for _ in range(5):
         CommentFactory(summary=summary, parent=CommentFactory(summary=summary))
-    users = {
-        "anonymous": None,
-        "member": UserFactory(),
-        "writer": summary.writer,
-        "moderator": ModeratorFactory(),
-        "banned": banned_user(),
-    }
-    if users[role] is not None:
-        client.force_login(users[role])
+    if role_users[role] is not None:
+        client.force_login(role_users[role])
     with django_assert_max_num_queries(10):
         assert client.get(summary.get_absolute_url()).status_code == 200

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from summaries.models import Revision, Summary
+from tests.conftest import h1_count
 from tests.factories import PaperFactory, SummaryFactory, UserFactory
 from tests.writing_helpers import banned_user, editor_data
 
@@ -29,7 +30,7 @@ def test_editor_page_renders_markdownx_widget_pointing_at_our_endpoints(client, 
     response = client.get(write_url(paper))
     html = response.content.decode()
     assert response.status_code == 200
-    assert len(re.findall(r"<h1[\s>]", html)) == 1
+    assert h1_count(html) == 1
     assert 'class="markdownx editor-grid"' in html
     assert f'data-markdownx-urls-path="{reverse("writing:preview")}"' in html
     assert f'data-markdownx-upload-urls-path="{reverse("writing:upload")}"' in html

@@ -12,14 +12,10 @@ from django.utils import timezone
 from comments.models import Comment
 from papers.models import Paper
 from summaries.models import Summary
+from tests.conftest import h1_count, html_of
 from tests.factories import CommentFactory, PaperFactory, SummaryFactory, UserFactory, VoteFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def html_of(response) -> str:
-    assert response.status_code == 200, response.status_code
-    return response.content.decode()
 
 
 def card(html: str, summary) -> str:
@@ -229,7 +225,7 @@ def test_summary_page_shows_the_summary_with_its_paper_header(client):
     paper.keywords.set(["cs.CV"])
     summary = SummaryFactory(paper=paper, body="## Idea\nSkip connections $y = F(x) + x$.", arxiv_version=2)
     html = html_of(client.get(summary.get_absolute_url()))
-    assert len(re.findall(r"<h1[\s>]", html)) == 1
+    assert h1_count(html) == 1
     assert "Residual Things" in html and "Kaiming He" in html
     assert 'href="/keywords/cscv/"' in html
     assert "https://arxiv.org/abs/1512.03385" in html
@@ -404,7 +400,7 @@ def test_random_without_summaries_goes_home_with_a_message(client, db):
 def test_about_page_explains_the_site_and_shows_counts(client):
     SummaryFactory()
     html = html_of(client.get(reverse("summaries:about")))
-    assert len(re.findall(r"<h1[\s>]", html)) == 1
+    assert h1_count(html) == 1
     assert 'id="data-sources"' in html and 'id="contact"' in html
     assert "<dt>Summaries</dt><dd>1</dd>" in html
 
