@@ -1,7 +1,8 @@
-"""Trust rules for new members: whether their first summary is held for review.
+"""Trust in reports: how much the reports on an item weigh towards hiding it automatically.
 
-Rate limits for new accounts live in ``accounts.ratelimit`` (``is_new_account``); how much reports weigh
-towards hiding an item automatically is ``report_weight`` below (``moderation.actions.maybe_auto_hide`` acts on it).
+Rate limits for new accounts live in ``accounts.ratelimit``; whether a new member's first summary is held for
+review is ``summaries.editing.initial_state_for``. ``report_weight`` below is what
+``moderation.actions.maybe_auto_hide`` acts on.
 """
 
 from __future__ import annotations
@@ -12,24 +13,6 @@ from django.conf import settings
 from django.db.models import Count, Q
 
 from accounts.models import User
-
-
-def initial_state_for(user) -> str:
-    """The state a new summary by ``user`` starts in.
-
-    ``PENDING`` (held for a moderator) when the site owner switched on ``HOLD_FIRST_SUMMARY_FOR_REVIEW``
-    and the writer has no earlier summary readers can see; ``VISIBLE`` otherwise.
-    """
-    from summaries.models import Summary
-
-    if not getattr(settings, "HOLD_FIRST_SUMMARY_FOR_REVIEW", False):
-        return Summary.State.VISIBLE
-    if user is None or not getattr(user, "pk", None):
-        return Summary.State.PENDING
-    if Summary.objects.filter(writer_id=user.pk, state=Summary.State.VISIBLE, deleted_at__isnull=True).exists():
-        return Summary.State.VISIBLE
-    return Summary.State.PENDING
-
 
 # --- How much reports weigh towards hiding an item automatically ------------------------------------------------
 # Each established reporter starts at 1. Reports of theirs that moderators upheld add UPHELD_BONUS each (up to

@@ -8,13 +8,28 @@ between: the save is refused with ``EditConflict`` and nothing is written.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from moderation.trust import initial_state_for
 from summaries.models import Revision, Summary
 
 #: Fields the editor may set.
 EDITABLE_FIELDS = ("body", "visibility", "is_anonymous", "audience", "arxiv_version")
+
+
+def initial_state_for(user) -> str:
+    """The state a new summary by ``user`` starts in.
+
+    ``PENDING`` (held for a moderator) when the site owner switched on ``HOLD_FIRST_SUMMARY_FOR_REVIEW``
+    and the writer has no earlier summary readers can see; ``VISIBLE`` otherwise.
+    """
+    if not getattr(settings, "HOLD_FIRST_SUMMARY_FOR_REVIEW", False):
+        return Summary.State.VISIBLE
+    if user is None or not getattr(user, "pk", None):
+        return Summary.State.PENDING
+    if Summary.objects.filter(writer_id=user.pk, state=Summary.State.VISIBLE, deleted_at__isnull=True).exists():
+        return Summary.State.VISIBLE
+    return Summary.State.PENDING
 
 
 class EditConflict(Exception):

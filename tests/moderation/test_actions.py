@@ -12,7 +12,7 @@ from accounts.permissions import can_comment, can_contribute, can_report, can_vo
 from comments.models import Comment
 from moderation import actions
 from moderation.models import AuditEntry, Report
-from moderation.trust import initial_state_for
+from summaries.editing import initial_state_for
 from summaries.models import Summary, Vote
 from tests.factories import CommentFactory, PaperFactory, SummaryFactory, UserFactory, VoteFactory
 
