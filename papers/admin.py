@@ -11,10 +11,10 @@ from accounts.permissions import can_merge_papers
 from moderation import actions
 from moderation.actions import unmerge_papers  # by name: `actions` is also a ModelAdmin attribute
 from moderation.admin_tools import BigTableAdminMixin, InputFilter, ModerationAdminMixin, Operation, VenueFilter
-from papers.identifiers import parse_identifier
 from papers.merging import MergeError, identifier_conflicts
 from papers.models import Author, Paper, PaperAuthor, Venue
 from papers.search import SEARCH_CANDIDATES, build_query, clean_query_text
+from shortscience.lib.identifiers import parse_identifier
 from shortscience.numbers import ascii_int
 
 

@@ -23,8 +23,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Case, F, Func, OuterRef, Prefetch, Q, Subquery, TextField, Value, When
 
-from papers.identifiers import Identifier
 from shortscience import versions
+from shortscience.lib.identifiers import Identifier
 
 # Han, Hiragana/Katakana, Hangul and CJK compatibility ideographs.
 _CJK_CLASS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"

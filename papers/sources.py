@@ -26,8 +26,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from papers.identifiers import parse_arxiv_id, parse_doi, parse_identifier
 from papers.links import web_url_or_empty
+from shortscience.lib.identifiers import parse_arxiv_id, parse_doi, parse_identifier
 from shortscience.numbers import ascii_int
 
 logger = logging.getLogger(__name__)

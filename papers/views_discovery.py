@@ -16,7 +16,6 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from accounts import ratelimit
-from papers.identifiers import parse_identifier
 from papers.models import Venue
 from papers.search import (
     MAX_PAGES,
@@ -28,6 +27,7 @@ from papers.search import (
 )
 from papers.sitemaps import SITEMAPS, render_index, render_urlset
 from shortscience import versions
+from shortscience.lib.identifiers import parse_identifier
 
 IDENTIFIER_LABELS = {"arxiv": "arXiv", "doi": "DOI", "dblp": "DBLP key"}
 SITEMAP_CACHE_SECONDS = 3600

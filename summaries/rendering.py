@@ -40,7 +40,7 @@ from markdown.inlinepatterns import LinkInlineProcessor
 from pygments.formatters import HtmlFormatter
 from pygments.token import STANDARD_TYPES, Token
 
-from papers.identifiers import Identifier, parse_identifier
+from shortscience.lib.identifiers import Identifier, parse_identifier
 
 __all__ = [
     "Resolver",

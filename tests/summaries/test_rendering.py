@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from papers.identifiers import Identifier
+from shortscience.lib.identifiers import Identifier
 from summaries import rendering
 from summaries.rendering import plain_text, pygments_css, render_comment, render_markdown, render_text_with_math
 
