@@ -10,7 +10,9 @@ from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
+from papers.models import Paper
 from shortscience import versions
+from summaries.rendering import render_comment
 
 # Top-level comments (threads) per page of a summary's comments; each comes with its first REPLIES_SHOWN visible
 # replies. A page of 25 threads (~33 comments at the bench's reply rate) costs ~11 ms of Python over a summary
@@ -217,11 +219,10 @@ class Comment(models.Model):
             raise ValidationError("A reply belongs to the same summary as its comment.")
 
     def save(self, *args, **kwargs):
-        from summaries.rendering import render_comment
-
         update_fields = kwargs.get("update_fields")
         if update_fields is None or "body" in update_fields:
-            self.body_html = render_comment(self.body)
+            # Citations link to the papers' pages here, as in summaries.
+            self.body_html = render_comment(self.body, resolve_papers=Paper.objects.page_urls)
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "body_html"}
         with transaction.atomic():

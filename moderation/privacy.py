@@ -12,8 +12,8 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from moderation.models import AuditEntry, Report
+from summaries.markup import render_summary
 from summaries.models import Revision, Summary
-from summaries.rendering import render_markdown
 
 PRIVATE_NOTICE = (
     "Private: only its writer can read it. Its text is shown here only once a reader with its share link reports it."
@@ -67,5 +67,5 @@ def body_for_moderators(summary: Summary, viewer) -> SafeString:
     return format_html(
         "<p><em>Private summary: revision {} as a reader with its share link reported it.</em></p>{}",
         number,
-        mark_safe(render_markdown(revision.body)),  # the one renderer's sanitised output
+        mark_safe(render_summary(revision.body)),  # the one renderer's sanitised output
     )

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from papers.models import Paper, Venue
 from shortscience import versions
+from summaries.markup import render_summary
 
 TOP_PERIODS = {"week": timedelta(days=7), "month": timedelta(days=30), "all": None}
 
@@ -184,9 +185,7 @@ class Summary(models.Model):
     def render_body(self) -> str:
         """``body`` as stored ``body_html``; citations (arXiv ids, DOIs, DBLP keys) link to the papers'
         pages here, looked up in one query."""
-        from summaries.rendering import render_markdown
-
-        return render_markdown(self.body, resolve_papers=Paper.objects.page_urls)
+        return render_summary(self.body)
 
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")

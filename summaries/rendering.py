@@ -12,7 +12,8 @@ callers store (``body_html``) and templates may mark safe. The pipeline:
 4. **Post-filter** the sanitised token stream: put the math back as *text* inside
    ``math-inline`` / ``math-display`` wrappers (the serializer escapes it; KaTeX auto-render
    typesets it in the browser from ``textContent``), turn citations and bare arXiv/DOI links
-   into links to the paper's page here when the site has it (one batched look-up per render),
+   into links to the paper's page here when the caller's ``resolve_papers`` knows it (one batched
+   look-up per render; this module imports no app, so the look-up is the caller's),
    shift headings, force ``rel`` on links and turn images that may not be shown into links.
 
 The post-filter only ever emits fixed tag names, fixed class names, escaped text and URLs it
@@ -44,7 +45,6 @@ from shortscience.lib.identifiers import Identifier, parse_identifier
 
 __all__ = [
     "Resolver",
-    "markdownify",
     "plain_text",
     "pygments_css",
     "render_comment",
@@ -279,8 +279,8 @@ def render_markdown(
     ``heading_offset`` shifts headings down so the page's ``<h1>`` stays unique: the writer's top
     level (``#``, or ``##`` when that is the highest used) becomes ``<h3>`` by default, a heading is
     never more than one level below the one before it, and nothing goes past ``<h6>``.
-    ``resolve_papers`` is called at most once per render with the cited identifiers (default: one
-    database query on ``Paper``). Images are shown only from ``https:`` URLs (or this site's media)
+    ``resolve_papers`` is called at most once per render with the cited identifiers; without it,
+    citations link to arXiv, doi.org or DBLP. Images are shown only from ``https:`` URLs (or this site's media)
     and only when ``allow_images``; otherwise they become plain links.
     """
     return _render(
@@ -292,17 +292,13 @@ def render_markdown(
     )
 
 
-def render_comment(text: str) -> str:
+def render_comment(text: str, *, resolve_papers: Resolver | None = None) -> str:
     """Render a comment: paragraphs, emphasis, code, links, lists, quotes and math only.
 
     Headings become bold paragraphs, images become links; tables, footnotes and the like stay text.
+    Citations resolve as in ``render_markdown``.
     """
-    return _render(text, comment=True, heading_offset=0, resolve_papers=None, allow_images=False)
-
-
-def markdownify(text: str) -> str:
-    """django-markdownx's preview hook (``MARKDOWNX_MARKDOWNIFY_FUNCTION``): the summary renderer."""
-    return render_markdown(text)
+    return _render(text, comment=True, heading_offset=0, resolve_papers=resolve_papers, allow_images=False)
 
 
 def render_text_with_math(text: str) -> str:
@@ -415,7 +411,7 @@ def _render(
         heading_offset=heading_offset,
         headings_as_bold=comment,
         allow_images=allow_images,
-        resolve_papers=resolve_papers or _resolve_papers_from_database,
+        resolve_papers=resolve_papers,
     )
     cleaner = bleach.Cleaner(
         tags=tags,
@@ -923,13 +919,6 @@ def _citation(source: str, keys: str) -> _Fragment | None:
 # --- Paper look-up ----------------------------------------------------------------------------------
 
 
-def _resolve_papers_from_database(identifiers: list[Identifier]) -> dict[tuple[str, str], str]:
-    """The default resolver (previews, comments): ``Paper.objects.page_urls``, one query for all citations."""
-    from papers.models import Paper  # not at the top: `python -m summaries.rendering` runs without Django
-
-    return Paper.objects.page_urls(identifiers)
-
-
 def _fallback_url(identifier: Identifier) -> str:
     if identifier.kind == "arxiv":
         version = f"v{identifier.version}" if identifier.version else ""
@@ -1011,7 +1000,7 @@ class _Context:
     heading_offset: int
     headings_as_bold: bool
     allow_images: bool
-    resolve_papers: Resolver
+    resolve_papers: Resolver | None
     site_urls: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def fragment(self, match: re.Match) -> _Fragment | None:
@@ -1217,7 +1206,7 @@ class _PostFilter:
                     wanted.setdefault((identifier.kind, identifier.value), identifier)
         for identifier in bare:
             wanted.setdefault((identifier.kind, identifier.value), identifier)
-        if wanted:
+        if wanted and self.context.resolve_papers is not None:
             # Versionless, canonical identifiers: the site has one page per paper.
             query = [Identifier(kind, value) for kind, value in wanted]
             self.context.site_urls = dict(self.context.resolve_papers(query) or {})

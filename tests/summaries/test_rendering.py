@@ -420,6 +420,13 @@ def test_papers_are_resolved_in_one_batched_call():
     )
 
 
+def test_without_a_resolver_citations_link_to_their_sources():
+    html = render_markdown("\\cite{arXiv:1706.03762} https://doi.org/10.1145/3065386", resolve_papers=None)
+    assert 'href="https://arxiv.org/abs/1706.03762"' in html
+    assert 'href="https://doi.org/10.1145/3065386"' in html
+    assert "/paper/" not in html
+
+
 def test_resolver_is_not_called_without_citations():
     resolver = FakeResolver()
     render("Plain text with a [link](https://example.com).", resolve_papers=resolver)
