@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from papers.models import Paper
 from shortscience import versions
-from summaries.rendering import render_comment
+from shortscience.lib.markdown import render_comment
 
 # Top-level comments (threads) per page of a summary's comments; each comes with its first REPLIES_SHOWN visible
 # replies. A page of 25 threads (~33 comments at the bench's reply rate) costs ~11 ms of Python over a summary

@@ -131,7 +131,7 @@ class ReportAdmin(ViewerAwareAdminMixin, BigTableAdminMixin, ModerationAdminMixi
             content.get_absolute_url(),
         )
         if isinstance(content, (Summary, Comment)):
-            # body_html is stored, sanitised output of summaries.rendering: the one thing marked safe. A private
+            # body_html is stored, sanitised output of shortscience.lib.markdown: the one thing marked safe. A private
             # summary shows only the revision reported through its share link (moderation.privacy).
             body = (
                 privacy.body_for_moderators(content, getattr(obj, "admin_viewer", None))

@@ -167,7 +167,7 @@ ESTIMATE_THRESHOLD = 10_000
 
 
 def rendered_body(obj) -> SafeString:
-    """A summary's or comment's stored ``body_html``: the output of summaries.rendering, already sanitised.
+    """A summary's or comment's stored ``body_html``: the output of shortscience.lib.markdown, already sanitised.
 
     The one place the admin trusts HTML; everything else it shows is escaped.
     """

@@ -57,7 +57,7 @@ def body_for_moderators(summary: Summary, viewer) -> SafeString:
     Reading a private summary's reported revision is written to the audit trail.
     """
     if not is_private(summary):
-        # body_html is the stored, sanitised output of summaries.rendering.
+        # body_html is the stored, sanitised output of shortscience.lib.markdown.
         return mark_safe(summary.body_html)
     number = reported_revision_number(summary)
     revision = summary.revisions.filter(number=number).first() if number is not None else None

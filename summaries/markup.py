@@ -6,7 +6,7 @@ preview and a moderator's view of a revision alike.
 """
 
 from papers.models import Paper
-from summaries.rendering import render_markdown
+from shortscience.lib.markdown import render_markdown
 
 
 def render_summary(text: str) -> str:

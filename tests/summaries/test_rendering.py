@@ -5,9 +5,9 @@ from html.parser import HTMLParser
 
 import pytest
 
+from shortscience.lib import markdown
 from shortscience.lib.identifiers import Identifier
-from summaries import rendering
-from summaries.rendering import plain_text, pygments_css, render_comment, render_markdown, render_text_with_math
+from shortscience.lib.markdown import plain_text, pygments_css, render_comment, render_markdown, render_text_with_math
 
 SITE_PAPERS = {
     ("arxiv", "1706.03762"): "/paper/attention-is-all-you-need/",
@@ -273,7 +273,7 @@ def test_images_become_links_when_not_allowed():
 
 
 def test_uploaded_images_on_this_site_are_shown(monkeypatch):
-    monkeypatch.setattr(rendering, "_local_media_prefix", lambda: "/media/")
+    monkeypatch.setattr(markdown, "_local_media_prefix", lambda: "/media/")
     html = render("![upload](/media/summary-images/a.png) ![other](/admin/logout/)")
     assert '<img alt="upload" src="/media/summary-images/a.png" loading="lazy" referrerpolicy="no-referrer">' in html
     assert '<img alt="other"' not in html
@@ -650,7 +650,7 @@ def test_pygments_css_has_light_and_dark_colours():
 
 
 def test_vendored_pygments_css_is_up_to_date():
-    assert rendering.PYGMENTS_CSS_PATH.read_text(encoding="utf-8") == pygments_css()
+    assert markdown.PYGMENTS_CSS_PATH.read_text(encoding="utf-8") == pygments_css()
 
 
 # --- Other Markdown ---------------------------------------------------------------------------------
@@ -802,7 +802,7 @@ def test_comment_is_sanitised():
 
 def test_vendored_katex_css_only_references_vendored_fonts():
     # Django's manifest storage refuses to collect a stylesheet that points at a missing file.
-    static = rendering.PYGMENTS_CSS_PATH.parent.parent
+    static = markdown.PYGMENTS_CSS_PATH.parent.parent
     (katex,) = static.glob("vendor/katex-*/")
     urls = re.findall(r"url\(([^)]+)\)", (katex / "katex.min.css").read_text(encoding="utf-8"))
     assert urls

@@ -1329,7 +1329,7 @@ class _PostFilter:
 #: Both styles keep every token colour at WCAG AA contrast (4.5:1) or better on their background.
 PYGMENTS_LIGHT_STYLE = "xcode"
 PYGMENTS_DARK_STYLE = "monokai"
-PYGMENTS_CSS_PATH = Path(__file__).resolve().parent.parent / "static" / "css" / "pygments.css"
+PYGMENTS_CSS_PATH = Path(__file__).resolve().parents[2] / "static" / "css" / "pygments.css"
 _RULE_CLASS_RE = re.compile(r"^\.highlight \.([\w-]+) \{")
 
 
