@@ -4,10 +4,11 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from django.conf import settings
 
 from shortscience.lib import markdown
 from shortscience.lib.identifiers import Identifier
-from shortscience.lib.markdown import plain_text, pygments_css, render_comment, render_markdown, render_text_with_math
+from shortscience.lib.markdown import plain_text, render_comment, render_markdown, render_text_with_math
 
 SITE_PAPERS = {
     ("arxiv", "1706.03762"): "/paper/attention-is-all-you-need/",
@@ -642,17 +643,6 @@ def test_code_is_escaped():
     assert "<code>&lt;b&gt;x&lt;/b&gt;</code>" in html
 
 
-def test_pygments_css_has_light_and_dark_colours():
-    css = pygments_css()
-    assert ".highlight .k {" in css
-    assert "@media (prefers-color-scheme: dark)" in css
-    assert "pre {" not in css  # no rules leaking outside .highlight
-
-
-def test_vendored_pygments_css_is_up_to_date():
-    assert markdown.PYGMENTS_CSS_PATH.read_text(encoding="utf-8") == pygments_css()
-
-
 # --- Other Markdown ---------------------------------------------------------------------------------
 
 
@@ -802,7 +792,7 @@ def test_comment_is_sanitised():
 
 def test_vendored_katex_css_only_references_vendored_fonts():
     # Django's manifest storage refuses to collect a stylesheet that points at a missing file.
-    static = markdown.PYGMENTS_CSS_PATH.parent.parent
+    static = settings.BASE_DIR / "static"
     (katex,) = static.glob("vendor/katex-*/")
     urls = re.findall(r"url\(([^)]+)\)", (katex / "katex.min.css").read_text(encoding="utf-8"))
     assert urls
