@@ -10,16 +10,14 @@ A ``ModerationAdminMixin`` admin gets:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import EmptyResultSet, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import connections
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -31,6 +29,7 @@ from django.utils.safestring import SafeString, mark_safe
 from moderation import actions
 from moderation.forms import ReasonForm
 from moderation.models import AuditEntry
+from shortscience.lib.estimates import planner_estimate
 
 AUDIT_HISTORY_LIMIT = 50
 
@@ -190,37 +189,6 @@ class ViewerAwareAdminMixin:
         if obj is not None:
             obj.admin_viewer = request.user
         return obj
-
-
-def planner_estimate(queryset) -> int | None:
-    """PostgreSQL's own guess of how many rows ``queryset`` returns, without counting them.
-
-    Unfiltered: the table's ``pg_class.reltuples`` (kept up to date by ANALYZE / autovacuum). Filtered:
-    the row estimate of ``EXPLAIN (FORMAT JSON)``. None when there is no usable estimate (never analysed,
-    or a query that matches nothing by construction).
-    """
-    query = queryset.query
-    connection = connections[queryset.db]
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        if not query.where and not query.distinct and not query.combinator and query.low_mark == 0:
-            cursor.execute(
-                "SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(%s)",
-                [connection.ops.quote_name(queryset.model._meta.db_table)],
-            )
-            row = cursor.fetchone()
-            # reltuples is -1 for a table that was never analysed.
-            return int(row[0]) if row and row[0] is not None and row[0] >= 0 else None
-        try:
-            sql, params = query.get_compiler(using=queryset.db).as_sql()
-        except EmptyResultSet:
-            return 0
-        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
-        plan = cursor.fetchone()[0]
-    if isinstance(plan, str):
-        plan = json.loads(plan)
-    return int(plan[0]["Plan"]["Plan Rows"])
 
 
 class EstimatedCountPaginator(Paginator):

@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from comments.models import Comment
 from moderation import admin_tools
-from moderation.admin_tools import ESTIMATE_THRESHOLD, EstimatedCountPaginator, planner_estimate
+from moderation.admin_tools import ESTIMATE_THRESHOLD, EstimatedCountPaginator
 from papers.models import Paper
+from shortscience.lib.estimates import planner_estimate
 from summaries.models import Summary
 from tests.factories import CommentFactory, PaperFactory, SummaryFactory, UserFactory
 
