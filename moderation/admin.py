@@ -6,16 +6,10 @@ from django.utils.text import Truncator
 
 from comments.models import Comment
 from moderation import actions, privacy
-from moderation.admin_tools import (
-    BigTableAdminMixin,
-    ModerationAdminMixin,
-    Operation,
-    ViewerAwareAdminMixin,
-    admin_link,
-    rendered_body,
-)
+from moderation.admin_tools import ModerationAdminMixin, Operation, rendered_body
 from moderation.models import AuditEntry, Report
 from papers.models import Paper
+from shortscience.lib.admin import BigTableAdminMixin, ViewerAwareAdminMixin, admin_link
 from summaries.models import Summary
 
 admin.site.site_header = "ShortScience administration"

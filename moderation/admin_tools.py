@@ -1,4 +1,6 @@
-"""Shared pieces for the moderators' admin: audited operations, reason pages, audit history, input filters.
+"""The moderators' admin: audited operations, reason pages, audit history, rendered previews.
+
+Generic admin tools (big-table changelists, text-box filters, ``admin_link``) are in ``shortscience.lib.admin``.
 
 A ``ModerationAdminMixin`` admin gets:
 - ``moderation_operations``: name -> ``Operation`` (label, the ``moderation.actions`` function, when it applies,
@@ -13,23 +15,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from moderation import actions
 from moderation.forms import ReasonForm
 from moderation.models import AuditEntry
-from shortscience.lib.estimates import planner_estimate
 
 AUDIT_HISTORY_LIMIT = 50
 
@@ -162,9 +161,6 @@ class ModerationAdminMixin:
             )
 
 
-ESTIMATE_THRESHOLD = 10_000
-
-
 def rendered_body(obj) -> SafeString:
     """A summary's or comment's stored ``body_html``: the output of shortscience.lib.markdown, already sanitised.
 
@@ -177,106 +173,9 @@ def rendered_preview(obj) -> SafeString:
     return format_html('<div class="moderation-preview">{}</div>', rendered_body(obj))
 
 
-class ViewerAwareAdminMixin:
-    """Remembers on the object of a change page who opened it (``obj.admin_viewer``).
-
-    Display methods get only the object, but what a private summary shows, and the audit entry for reading
-    it, depend on the viewer. The object is loaded for this one request, so this is request-local.
-    """
-
-    def get_object(self, request, object_id, from_field=None):
-        obj = super().get_object(request, object_id, from_field)
-        if obj is not None:
-            obj.admin_viewer = request.user
-        return obj
-
-
-class EstimatedCountPaginator(Paginator):
-    """A changelist paginator that does not ``COUNT(*)`` millions of rows.
-
-    When the planner expects more than ``ESTIMATE_THRESHOLD`` rows, its estimate is the count (page
-    links are then approximate: a page past the real end is just empty). Below that, the exact count:
-    small tables, narrow filters and tests stay exact.
-    """
-
-    estimate_threshold = ESTIMATE_THRESHOLD
-
-    @cached_property
-    def count(self):
-        estimate = planner_estimate(self.object_list) if hasattr(self.object_list, "query") else None
-        if estimate is not None and estimate > self.estimate_threshold:
-            return estimate
-        return super().count
-
-
-class BigTableAdminMixin:
-    """For changelists over big tables: estimated counts (no full ``COUNT(*)``), no full-count link."""
-
-    paginator = EstimatedCountPaginator
-    show_full_result_count = False
-
-
 def audit_history(obj):
     return list(
         AuditEntry.objects.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
         .select_related("actor")
         .order_by("-created_at", "-id")[:AUDIT_HISTORY_LIMIT]
     )
-
-
-def admin_link(obj, text=None):
-    """A link to ``obj``'s admin change page."""
-    if obj is None:
-        return "—"
-    opts = obj._meta
-    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
-    return format_html('<a href="{}">{}</a>', url, text if text is not None else str(obj))
-
-
-class InputFilter(admin.SimpleListFilter):
-    """A list filter with a text box (for users and venues: too many to list as links)."""
-
-    template = "admin/moderation/input_filter.html"
-
-    def lookups(self, request, model_admin):
-        # A non-empty lookups() is what makes the admin show the filter.
-        return (("", ""),)
-
-    def choices(self, changelist):
-        params = changelist.get_filters_params()
-        yield {
-            "query_parts": [
-                (key, value)
-                for key, values in params.items()
-                if key != self.parameter_name
-                for value in (values if isinstance(values, list) else [values])
-            ],
-            "value": self.value() or "",
-        }
-
-
-class WriterFilter(InputFilter):
-    title = "writer (username)"
-    parameter_name = "writer"
-    field = "writer__username"
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(**{self.field: self.value().strip()})
-        return queryset
-
-
-class VenueFilter(InputFilter):
-    title = "venue (acronym or slug)"
-    parameter_name = "venue"
-    field = "venue"
-
-    def queryset(self, request, queryset):
-        value = (self.value() or "").strip()
-        if not value:
-            return queryset
-        from django.db.models import Q
-
-        return queryset.filter(
-            Q(**{f"{self.field}__slug": value.lower()}) | Q(**{f"{self.field}__acronym__iexact": value})
-        )
