@@ -19,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from papers.models import Paper
 from papers.search import find_paper_by_identifier
-from shortscience import versions
+from shortscience.lib import versions
 from shortscience.lib.identifiers import Identifier, parse_arxiv_id, parse_doi
 from summaries.models import Summary
 

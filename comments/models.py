@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from papers.models import Paper
-from shortscience import versions
+from shortscience.lib import versions
 from shortscience.lib.markdown import render_comment
 
 # Top-level comments (threads) per page of a summary's comments; each comes with its first REPLIES_SHOWN visible

@@ -15,7 +15,7 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 
 from papers.links import is_web_url, validate_web_url
-from shortscience import versions
+from shortscience.lib import versions
 from shortscience.lib.identifiers import normalize_arxiv_id, normalize_doi, parse_arxiv_id, parse_identifier
 
 SLUG_MAX = 90

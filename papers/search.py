@@ -23,7 +23,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Case, F, Func, OuterRef, Prefetch, Q, Subquery, TextField, Value, When
 
-from shortscience import versions
+from shortscience.lib import versions
 from shortscience.lib.identifiers import Identifier
 
 # Han, Hiragana/Katakana, Hangul and CJK compatibility ideographs.

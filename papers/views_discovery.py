@@ -26,7 +26,7 @@ from papers.search import (
     searchable_text,
 )
 from papers.sitemaps import SITEMAPS, render_index, render_urlset
-from shortscience import versions
+from shortscience.lib import versions
 from shortscience.lib.identifiers import parse_identifier
 
 IDENTIFIER_LABELS = {"arxiv": "arXiv", "doi": "DOI", "dblp": "DBLP key"}

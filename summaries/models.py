@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from papers.models import Paper, Venue
-from shortscience import versions
+from shortscience.lib import versions
 from shortscience.lib.estimates import estimated_rows
 from summaries.markup import render_summary
 
