@@ -7,7 +7,7 @@ from moderation import actions
 from moderation.admin_tools import ModerationAdminMixin, Operation, rendered_preview
 from papers.admin import VenueFilter
 from shortscience.lib.admin import BigTableAdminMixin, WriterFilter, admin_link
-from shortscience.numbers import ascii_int
+from shortscience.lib.numbers import ascii_int
 
 
 class CommentVenueFilter(VenueFilter):

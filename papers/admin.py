@@ -16,7 +16,7 @@ from papers.models import Author, Paper, PaperAuthor, Venue
 from papers.search import SEARCH_CANDIDATES, build_query, clean_query_text
 from shortscience.lib.admin import BigTableAdminMixin, InputFilter
 from shortscience.lib.identifiers import parse_identifier
-from shortscience.numbers import ascii_int
+from shortscience.lib.numbers import ascii_int
 
 
 class VenueFilter(InputFilter):

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from papers.links import web_url_or_empty
 from shortscience.lib.identifiers import parse_arxiv_id, parse_doi, parse_identifier
-from shortscience.numbers import ascii_int
+from shortscience.lib.numbers import ascii_int
 
 logger = logging.getLogger(__name__)
 

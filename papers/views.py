@@ -14,7 +14,7 @@ from taggit.models import Tag
 from papers.models import YEAR_MAX, YEAR_MIN, Author, Paper, Venue
 from papers.pagination import paginate
 from shortscience.lib.identifiers import parse_arxiv_id, parse_doi
-from shortscience.numbers import ascii_int
+from shortscience.lib.numbers import ascii_int
 from summaries.models import Summary
 
 PAGE_SIZE = 25
