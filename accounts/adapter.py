@@ -24,7 +24,7 @@ from django.http import Http404
 
 from accounts import names, ratelimit
 from shortscience.lib.links import on_site, site_url
-from shortscience.mail import send_or_log
+from shortscience.lib.mail import send_or_log
 
 
 @dataclass(frozen=True)
