@@ -11,28 +11,13 @@ from accounts.permissions import can_merge_papers
 from moderation import actions
 from moderation.actions import unmerge_papers  # by name: `actions` is also a ModelAdmin attribute
 from moderation.admin_tools import ModerationAdminMixin, Operation
+from papers.admin_filters import VenueFilter
 from papers.merging import MergeError, identifier_conflicts
 from papers.models import Author, Paper, PaperAuthor, Venue
 from papers.search import SEARCH_CANDIDATES, build_query, clean_query_text
 from shortscience.lib.admin import BigTableAdminMixin, InputFilter
 from shortscience.lib.identifiers import parse_identifier
 from shortscience.lib.numbers import ascii_int
-
-
-class VenueFilter(InputFilter):
-    """Rows whose ``field`` (a venue) has the typed acronym or slug; other admins point ``field`` at theirs."""
-
-    title = "venue (acronym or slug)"
-    parameter_name = "venue"
-    field = "venue"
-
-    def queryset(self, request, queryset):
-        value = (self.value() or "").strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(**{f"{self.field}__slug": value.lower()}) | Q(**{f"{self.field}__acronym__iexact": value})
-        )
 
 
 class YearFilter(InputFilter):

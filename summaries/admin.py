@@ -4,7 +4,7 @@ from django.utils.text import Truncator
 
 from moderation import actions, privacy
 from moderation.admin_tools import ModerationAdminMixin, Operation
-from papers.admin import VenueFilter
+from papers.admin_filters import VenueFilter
 from papers.models import Paper
 from papers.search import SEARCH_CANDIDATES, build_query, clean_query_text
 from shortscience.lib.admin import BigTableAdminMixin, ViewerAwareAdminMixin, WriterFilter, admin_link
