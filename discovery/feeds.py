@@ -18,7 +18,7 @@ from taggit.models import Tag
 
 from accounts.models import User
 from papers.models import Paper, Venue
-from shortscience.numbers import ascii_int
+from shortscience.lib.numbers import ascii_int
 from summaries.models import Summary
 
 SHORTSCIENCE_NS = "https://shortscience.org/ns/1.0"

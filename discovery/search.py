@@ -32,7 +32,7 @@ from papers.vectors import (
     excluded_query,
     query_tokens,
 )
-from shortscience import versions
+from shortscience.lib import versions
 from summaries.models import Summary
 
 # --- Searching ------------------------------------------------------------------------------------------

@@ -19,11 +19,11 @@ from accounts import ratelimit
 from discovery.forms import SearchForm
 from discovery.search import MAX_PAGES, MAX_QUERY_CHARS, search_papers, searchable_text
 from discovery.sitemaps import SITEMAPS, render_index, render_urlset
-from papers.identifiers import parse_identifier
 from papers.models import Paper, Venue
 from papers.pagination import paginate
 from papers.views import canonical_redirect, get_paper
-from shortscience import versions
+from shortscience.lib import versions
+from shortscience.lib.identifiers import parse_identifier
 from summaries.models import Summary
 
 IDENTIFIER_LABELS = {"arxiv": "arXiv", "doi": "DOI", "dblp": "DBLP key"}

@@ -10,16 +10,10 @@ import moderation.admin_accounts  # registers UserAdmin
 import moderation.admin_papers  # noqa: F401  (registers VenueAdmin, AuthorAdmin, PaperAdmin)
 from comments.models import Comment
 from moderation import actions, privacy
-from moderation.admin_tools import (
-    BigTableAdminMixin,
-    ModerationAdminMixin,
-    Operation,
-    ViewerAwareAdminMixin,
-    admin_link,
-    rendered_body,
-)
+from moderation.admin_tools import ModerationAdminMixin, Operation, rendered_body
 from moderation.models import AuditEntry, Report
 from papers.models import Paper
+from shortscience.lib.admin import BigTableAdminMixin, ViewerAwareAdminMixin, admin_link
 from summaries.models import Summary
 
 admin.site.site_header = "ShortScience administration"
@@ -135,7 +129,7 @@ class ReportAdmin(ViewerAwareAdminMixin, BigTableAdminMixin, ModerationAdminMixi
             content.get_absolute_url(),
         )
         if isinstance(content, (Summary, Comment)):
-            # body_html is stored, sanitised output of summaries.rendering: the one thing marked safe. A private
+            # body_html is stored, sanitised output of shortscience.lib.markdown: the one thing marked safe. A private
             # summary shows only the revision reported through its share link (moderation.privacy).
             body = (
                 privacy.body_for_moderators(content, getattr(obj, "admin_viewer", None))

@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from moderation import actions as moderation
-from moderation.admin_tools import BigTableAdminMixin, ModerationAdminMixin, Operation
+from moderation.admin_tools import ModerationAdminMixin, Operation
 from moderation.forms import BanForm
+from shortscience.lib.admin import BigTableAdminMixin
 
 # Only site owners (superusers) grant rights: these stay read-only for everyone else.
 OWNER_ONLY_FIELDS = ["is_superuser", "is_staff", "groups", "user_permissions"]

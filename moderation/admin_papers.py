@@ -12,12 +12,14 @@ from django.template.response import TemplateResponse
 from accounts.permissions import can_merge_papers
 from moderation import actions
 from moderation.actions import unmerge_papers  # by name: `actions` is also a ModelAdmin attribute
-from moderation.admin_tools import BigTableAdminMixin, InputFilter, ModerationAdminMixin, Operation, VenueFilter
+from moderation.admin_tools import ModerationAdminMixin, Operation
 from moderation.merging import MergeError, identifier_conflicts
-from papers.identifiers import parse_identifier
+from papers.admin_filters import VenueFilter
 from papers.models import Author, Paper, PaperAuthor, Venue
 from papers.vectors import SEARCH_CANDIDATES, build_query, clean_query_text
-from shortscience.numbers import ascii_int
+from shortscience.lib.admin import BigTableAdminMixin, InputFilter
+from shortscience.lib.identifiers import parse_identifier
+from shortscience.lib.numbers import ascii_int
 
 
 class YearFilter(InputFilter):

@@ -1,4 +1,6 @@
-"""Shared pieces for the moderators' admin: audited operations, reason pages, audit history, input filters.
+"""The moderators' admin: audited operations, reason pages, audit history, rendered previews.
+
+Generic admin tools (big-table changelists, text-box filters, ``admin_link``) are in ``shortscience.lib.admin``.
 
 A ``ModerationAdminMixin`` admin gets:
 - ``moderation_operations``: name -> ``Operation`` (label, the ``moderation.actions`` function, when it applies,
@@ -10,20 +12,16 @@ A ``ModerationAdminMixin`` admin gets:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.core.exceptions import EmptyResultSet, PermissionDenied
-from django.core.paginator import Paginator
-from django.db import connections
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
@@ -162,11 +160,8 @@ class ModerationAdminMixin:
             )
 
 
-ESTIMATE_THRESHOLD = 10_000
-
-
 def rendered_body(obj) -> SafeString:
-    """A summary's or comment's stored ``body_html``: the output of summaries.rendering, already sanitised.
+    """A summary's or comment's stored ``body_html``: the output of shortscience.lib.markdown, already sanitised.
 
     The one place the admin trusts HTML; everything else it shows is escaped.
     """
@@ -177,135 +172,7 @@ def rendered_preview(obj) -> SafeString:
     return format_html('<div class="moderation-preview">{}</div>', rendered_body(obj))
 
 
-class ViewerAwareAdminMixin:
-    """Remembers on the object of a change page who opened it (``obj.admin_viewer``).
-
-    Display methods get only the object, but what a private summary shows, and the audit entry for reading
-    it, depend on the viewer. The object is loaded for this one request, so this is request-local.
-    """
-
-    def get_object(self, request, object_id, from_field=None):
-        obj = super().get_object(request, object_id, from_field)
-        if obj is not None:
-            obj.admin_viewer = request.user
-        return obj
-
-
-def planner_estimate(queryset) -> int | None:
-    """PostgreSQL's own guess of how many rows ``queryset`` returns, without counting them.
-
-    Unfiltered: the table's ``pg_class.reltuples`` (kept up to date by ANALYZE / autovacuum). Filtered:
-    the row estimate of ``EXPLAIN (FORMAT JSON)``. None when there is no usable estimate (never analysed,
-    or a query that matches nothing by construction).
-    """
-    query = queryset.query
-    connection = connections[queryset.db]
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        if not query.where and not query.distinct and not query.combinator and query.low_mark == 0:
-            cursor.execute(
-                "SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(%s)",
-                [connection.ops.quote_name(queryset.model._meta.db_table)],
-            )
-            row = cursor.fetchone()
-            # reltuples is -1 for a table that was never analysed.
-            return int(row[0]) if row and row[0] is not None and row[0] >= 0 else None
-        try:
-            sql, params = query.get_compiler(using=queryset.db).as_sql()
-        except EmptyResultSet:
-            return 0
-        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
-        plan = cursor.fetchone()[0]
-    if isinstance(plan, str):
-        plan = json.loads(plan)
-    return int(plan[0]["Plan"]["Plan Rows"])
-
-
-class EstimatedCountPaginator(Paginator):
-    """A changelist paginator that does not ``COUNT(*)`` millions of rows.
-
-    When the planner expects more than ``ESTIMATE_THRESHOLD`` rows, its estimate is the count (page
-    links are then approximate: a page past the real end is just empty). Below that, the exact count:
-    small tables, narrow filters and tests stay exact.
-    """
-
-    estimate_threshold = ESTIMATE_THRESHOLD
-
-    @cached_property
-    def count(self):
-        estimate = planner_estimate(self.object_list) if hasattr(self.object_list, "query") else None
-        if estimate is not None and estimate > self.estimate_threshold:
-            return estimate
-        return super().count
-
-
-class BigTableAdminMixin:
-    """For changelists over big tables: estimated counts (no full ``COUNT(*)``), no full-count link."""
-
-    paginator = EstimatedCountPaginator
-    show_full_result_count = False
-
-
 def audit_history(obj):
     return list(
         AuditEntry.objects.for_object(obj).select_related("actor").order_by("-created_at", "-id")[:AUDIT_HISTORY_LIMIT]
     )
-
-
-def admin_link(obj, text=None):
-    """A link to ``obj``'s admin change page."""
-    if obj is None:
-        return "—"
-    opts = obj._meta
-    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
-    return format_html('<a href="{}">{}</a>', url, text if text is not None else str(obj))
-
-
-class InputFilter(admin.SimpleListFilter):
-    """A list filter with a text box (for users and venues: too many to list as links)."""
-
-    template = "admin/moderation/input_filter.html"
-
-    def lookups(self, request, model_admin):
-        # A non-empty lookups() is what makes the admin show the filter.
-        return (("", ""),)
-
-    def choices(self, changelist):
-        params = changelist.get_filters_params()
-        yield {
-            "query_parts": [
-                (key, value)
-                for key, values in params.items()
-                if key != self.parameter_name
-                for value in (values if isinstance(values, list) else [values])
-            ],
-            "value": self.value() or "",
-        }
-
-
-class WriterFilter(InputFilter):
-    title = "writer (username)"
-    parameter_name = "writer"
-    field = "writer__username"
-
-    def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(**{self.field: self.value().strip()})
-        return queryset
-
-
-class VenueFilter(InputFilter):
-    title = "venue (acronym or slug)"
-    parameter_name = "venue"
-    field = "venue"
-
-    def queryset(self, request, queryset):
-        value = (self.value() or "").strip()
-        if not value:
-            return queryset
-        from django.db.models import Q
-
-        return queryset.filter(
-            Q(**{f"{self.field}__slug": value.lower()}) | Q(**{f"{self.field}__acronym__iexact": value})
-        )

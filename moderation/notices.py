@@ -16,8 +16,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 from comments.models import Comment
-from shortscience.links import site_url
-from shortscience.mail import send_or_log
+from shortscience.lib.links import site_url
+from shortscience.lib.mail import send_or_log
 from summaries.models import Summary
 
 EXCERPT_LENGTH = 400

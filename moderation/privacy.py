@@ -12,8 +12,8 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from moderation.models import AuditEntry, Report
+from summaries.markup import render_summary
 from summaries.models import Revision, Summary
-from summaries.rendering import render_markdown
 
 PRIVATE_NOTICE = (
     "Private: only its writer can read it. Its text is shown here only once a reader with its share link reports it."
@@ -57,7 +57,7 @@ def body_for_moderators(summary: Summary, viewer) -> SafeString:
     Reading a private summary's reported revision is written to the audit trail.
     """
     if not is_private(summary):
-        # body_html is the stored, sanitised output of summaries.rendering.
+        # body_html is the stored, sanitised output of shortscience.lib.markdown.
         return mark_safe(summary.body_html)
     number = reported_revision_number(summary)
     revision = summary.revisions.filter(number=number).first() if number is not None else None
@@ -67,5 +67,5 @@ def body_for_moderators(summary: Summary, viewer) -> SafeString:
     return format_html(
         "<p><em>Private summary: revision {} as a reader with its share link reported it.</em></p>{}",
         number,
-        mark_safe(render_markdown(revision.body)),  # the one renderer's sanitised output
+        mark_safe(render_summary(revision.body)),  # the one renderer's sanitised output
     )

@@ -6,9 +6,9 @@ import re
 
 from django import forms
 
-from papers.identifiers import parse_arxiv_id, parse_doi, parse_identifier
 from papers.links import URL_MAX_LENGTH, validate_web_url
 from papers.sources import PaperMetadata, SourceError, parse_bibtex
+from shortscience.lib.identifiers import parse_arxiv_id, parse_doi, parse_identifier
 
 _BIBTEX_START_RE = re.compile(r"^\s*@\s*[A-Za-z]+\s*[{(]")
 

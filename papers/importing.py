@@ -23,10 +23,10 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 
 from papers import sources
-from papers.identifiers import parse_arxiv_id, parse_doi, parse_identifier
 from papers.links import web_url_or_empty
 from papers.models import Paper, Venue
 from papers.sources import PaperMetadata
+from shortscience.lib.identifiers import parse_arxiv_id, parse_doi, parse_identifier
 
 FETCH_CACHE_SECONDS = 24 * 3600
 # A failed look-up is answered from the cache for a while: asking again right away would only ask arXiv or

@@ -14,10 +14,10 @@ from django.urls import reverse
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 
-from papers.identifiers import Identifier, normalize_arxiv_id, normalize_doi, parse_arxiv_id, parse_identifier
 from papers.links import is_web_url, validate_web_url
 from papers.vectors import update_paper_search_vector
-from shortscience import versions
+from shortscience.lib import versions
+from shortscience.lib.identifiers import Identifier, normalize_arxiv_id, normalize_doi, parse_arxiv_id, parse_identifier
 
 SLUG_MAX = 90
 # The years a paper can have (the paper_year_plausible constraint); year pages outside them do not exist.
@@ -186,7 +186,7 @@ class PaperQuerySet(models.QuerySet):
     def page_urls(self, identifiers) -> dict[tuple[str, str], str]:
         """The site's page for each identifier it has a paper for: ``(kind, value)`` → URL, merges resolved.
 
-        ``identifiers`` are canonical ``papers.identifiers.Identifier`` (arXiv id, DOI, DBLP key), e.g. every
+        ``identifiers`` are canonical ``shortscience.lib.identifiers.Identifier`` (arXiv id, DOI, DBLP key), e.g. every
         citation in a summary: one query for all of them, through the unique indexes on the three columns.
         """
         wanted: dict[str, set[str]] = {}
@@ -276,7 +276,7 @@ class Paper(models.Model):
     venue = models.ForeignKey(Venue, on_delete=models.PROTECT, null=True, blank=True, related_name="papers")
     year = models.PositiveSmallIntegerField(null=True, blank=True)
     published_on = models.DateField(null=True, blank=True)
-    # Identifiers are stored canonical (see papers.identifiers); NULL when absent so UNIQUE ignores them.
+    # Identifiers are stored canonical (see shortscience.lib.identifiers); NULL when absent so UNIQUE ignores them.
     arxiv_id = models.CharField("arXiv id", max_length=40, null=True, blank=True, unique=True)
     arxiv_version = models.PositiveSmallIntegerField("latest arXiv version", null=True, blank=True)
     doi = models.CharField("DOI", max_length=200, null=True, blank=True, unique=True)

@@ -18,7 +18,7 @@ import re
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 
-from shortscience import versions
+from shortscience.lib import versions
 
 # Han, Hiragana/Katakana, Hangul and CJK compatibility ideographs.
 CJK_CLASS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"

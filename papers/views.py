@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 from taggit.models import Tag
 
-from papers.identifiers import parse_arxiv_id, parse_doi
 from papers.models import YEAR_MAX, YEAR_MIN, Author, Paper, Venue
 from papers.pagination import paginate
-from shortscience.numbers import ascii_int
+from shortscience.lib.identifiers import parse_arxiv_id, parse_doi
+from shortscience.lib.numbers import ascii_int
 
 PAGE_SIZE = 25
 VENUES_PAGE_SIZE = 100

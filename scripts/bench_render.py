@@ -88,7 +88,7 @@ def main(argv=None) -> int:
     import django
 
     django.setup()
-    from summaries.rendering import render_markdown
+    from shortscience.lib.markdown import render_markdown
 
     def render(text: str) -> str:
         return render_markdown(text, resolve_papers=lambda identifiers: {})

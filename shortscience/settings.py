@@ -323,7 +323,7 @@ CONTENT_SECURITY_POLICY = {
 # --- Third-party apps -----------------------------------------------------------------------------------
 
 TAGGIT_CASE_INSENSITIVE = True
-MARKDOWNX_MARKDOWNIFY_FUNCTION = "summaries.rendering.markdownify"
+MARKDOWNX_MARKDOWNIFY_FUNCTION = "summaries.markup.markdownify"
 MARKDOWNX_MEDIA_PATH = "summary-images/"
 MARKDOWNX_UPLOAD_MAX_SIZE = IMAGE_UPLOAD_MAX_BYTES
 MARKDOWNX_UPLOAD_CONTENT_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"]

@@ -3,17 +3,11 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from moderation import actions, privacy
-from moderation.admin_tools import (
-    BigTableAdminMixin,
-    ModerationAdminMixin,
-    Operation,
-    VenueFilter,
-    ViewerAwareAdminMixin,
-    WriterFilter,
-    admin_link,
-)
+from moderation.admin_tools import ModerationAdminMixin, Operation
+from papers.admin_filters import VenueFilter
 from papers.models import Paper
 from papers.vectors import SEARCH_CANDIDATES, build_query, clean_query_text
+from shortscience.lib.admin import BigTableAdminMixin, ViewerAwareAdminMixin, WriterFilter, admin_link
 from summaries.models import Revision, Summary, Vote
 
 STATE_FIELDS = ["state", "is_featured", "featured_at"]

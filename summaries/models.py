@@ -15,8 +15,10 @@ from django.utils import timezone
 
 from papers.models import Paper
 from papers.vectors import search_results_changed
-from shortscience import versions
+from shortscience.lib import versions
+from shortscience.lib.estimates import estimated_rows
 from summaries import counters
+from summaries.markup import render_summary
 from summaries.vectors import update_summary_search_vector
 
 TOP_PERIODS = {"week": timedelta(days=7), "month": timedelta(days=30), "all": None}
@@ -205,10 +207,8 @@ class Summary(WrittenContent, models.Model):
     @staticmethod
     def render_markdown_body(body: str) -> str:
         """A summary's Markdown as stored ``body_html``; citations (arXiv ids, DOIs, DBLP keys) link to the
-        papers' pages here, looked up in one query."""
-        from summaries.rendering import render_markdown
-
-        return render_markdown(body, resolve_papers=Paper.objects.page_urls)
+        papers' pages here, looked up in one query (``summaries.markup``)."""
+        return render_summary(body)
 
     def render_body(self) -> str:
         return self.render_markdown_body(self.body)
@@ -364,33 +364,9 @@ SITE_COUNTS_TIMEOUT = 300
 SITE_COUNTS_EXACT_MAX = 100_000
 
 
-def _estimated_rows(relation: str) -> int | None:
-    """The planner's row count of a table or index, None if it was never analysed.
-
-    Like the planner: rows per page from the last VACUUM/ANALYZE (``pg_class.reltuples / relpages``)
-    times the relation's current number of pages. For a partial index this counts the rows matching
-    its condition, e.g. listed summaries for ``summary_latest_idx``.
-    """
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT reltuples, relpages, pg_relation_size(oid) / current_setting('block_size')::int"
-            " FROM pg_class WHERE oid = to_regclass(%s)",
-            [relation],
-        )
-        row = cursor.fetchone()
-    if row is None or row[0] is None or row[0] < 0:
-        return None
-    reltuples, relpages, pages = row
-    if relpages > 0:
-        return int(reltuples / relpages * pages)
-    return int(reltuples)
-
-
 def _count(queryset, relation: str) -> tuple[int, bool]:
     """(count, approximate): exact COUNT(*) for small tables, the rounded estimate of ``relation`` for big ones."""
-    estimate = _estimated_rows(relation)
+    estimate = estimated_rows(relation)
     if estimate is None or estimate < SITE_COUNTS_EXACT_MAX:
         return queryset.count(), False
     return round(estimate, -3), True

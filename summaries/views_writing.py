@@ -26,8 +26,8 @@ from summaries import images
 from summaries.diffs import revision_diffs
 from summaries.editing import EditConflict, save_summary
 from summaries.forms import BODY_MAX_LENGTH, ShareForm, SummaryForm
+from summaries.markup import markdownify
 from summaries.models import Summary, Vote
-from summaries.rendering import markdownify
 
 REVISIONS_PER_PAGE = 10
 CONFLICT_MESSAGE = (

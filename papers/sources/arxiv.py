@@ -7,7 +7,6 @@ import logging
 import re
 import xml.etree.ElementTree as ET
 
-from papers.identifiers import parse_arxiv_id, parse_doi
 from papers.links import web_url_or_empty
 from papers.sources.common import (
     CATEGORY_RE,
@@ -19,6 +18,7 @@ from papers.sources.common import (
     unique,
     unreadable,
 )
+from shortscience.lib.identifiers import parse_arxiv_id, parse_doi
 
 logger = logging.getLogger(__name__)
 

@@ -9,7 +9,6 @@ import bibtexparser
 import bibtexparser.model
 from pylatexenc import latex2text
 
-from papers.identifiers import parse_arxiv_id, parse_doi
 from papers.links import web_url_or_empty
 from papers.sources.common import (
     CATEGORY_RE,
@@ -22,7 +21,8 @@ from papers.sources.common import (
     set_arxiv_venue,
     unique,
 )
-from shortscience.numbers import ascii_int
+from shortscience.lib.identifiers import parse_arxiv_id, parse_doi
+from shortscience.lib.numbers import ascii_int
 
 _MONTHS = {
     name: number

@@ -19,7 +19,6 @@ from collections.abc import Callable, Mapping
 
 from django.conf import settings
 
-from papers.identifiers import parse_arxiv_id, parse_doi, parse_identifier
 from papers.sources.arxiv import ARXIV_API_URL, ATOM, arxiv_entry, parse_xml
 from papers.sources.common import (
     InvalidIdentifier,
@@ -32,6 +31,7 @@ from papers.sources.common import (
     unreadable,
 )
 from papers.sources.crossref import CROSSREF_API_URL, crossref_work
+from shortscience.lib.identifiers import parse_arxiv_id, parse_doi, parse_identifier
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
-from papers.identifiers import parse_arxiv_id
+from shortscience.lib.identifiers import parse_arxiv_id
 
 
 @dataclass

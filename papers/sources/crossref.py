@@ -6,9 +6,9 @@ import datetime
 import html
 import re
 
-from papers.identifiers import parse_doi
 from papers.links import web_url_or_empty
 from papers.sources.common import PaperMetadata, acronym_from_name, collapse, make_date
+from shortscience.lib.identifiers import parse_doi
 
 CROSSREF_API_URL = "https://api.crossref.org/works/"
 

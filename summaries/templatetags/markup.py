@@ -1,4 +1,4 @@
-"""Template filters over the one renderer (``summaries.rendering``) for text that is not stored rendered.
+"""Template filters over the one renderer (``shortscience.lib.markdown``) for text that is not stored rendered.
 
 Usage::
 
@@ -10,8 +10,8 @@ Usage::
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from summaries.rendering import plain_text as _plain_text
-from summaries.rendering import render_text_with_math
+from shortscience.lib.markdown import plain_text as _plain_text
+from shortscience.lib.markdown import render_text_with_math
 
 register = template.Library()
 

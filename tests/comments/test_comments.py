@@ -17,7 +17,7 @@ from papers.pagination import MAX_PAGES
 from summaries import counters
 from summaries.models import Summary
 from tests.conftest import h1_count
-from tests.factories import CommentFactory, SummaryFactory, UserFactory
+from tests.factories import CommentFactory, PaperFactory, SummaryFactory, UserFactory
 from tests.writing_helpers import banned_user
 
 pytestmark = pytest.mark.django_db
@@ -79,6 +79,13 @@ def test_empty_comment_is_refused_with_a_message(client, member, summary):
     response = post_comment(client, summary, "   ")
     assert response.status_code == 400
     assert "the comment is empty" in response.content.decode()
+
+
+def test_citations_in_a_comment_link_to_the_papers_pages_here(summary):
+    paper = PaperFactory(arxiv_id="1706.03762")
+    comment = CommentFactory(summary=summary, body="See \\cite{arXiv:1706.03762} and https://arxiv.org/abs/1512.03385")
+    assert f'href="{paper.get_absolute_url()}"' in comment.body_html
+    assert 'href="https://arxiv.org/abs/1512.03385"' in comment.body_html
 
 
 @pytest.mark.parametrize(

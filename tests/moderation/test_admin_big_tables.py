@@ -7,9 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments.models import Comment
-from moderation import admin_tools
-from moderation.admin_tools import ESTIMATE_THRESHOLD, EstimatedCountPaginator, planner_estimate
 from papers.models import Paper
+from shortscience.lib import admin as admin_tools
 from summaries.models import Summary
 from tests.factories import CommentFactory, PaperFactory, SummaryFactory, UserFactory
 
@@ -28,31 +27,6 @@ def changelist(model):
 
 def change(obj):
     return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
-
-
-@pytest.mark.django_db(transaction=True)
-def test_paginator_counts_exactly_when_the_planner_expects_few_rows():
-    # Committed rows, analysed outside a transaction: inside the test transaction ANALYZE's count of rows the
-    # transaction wrote and then updated is not what a live site sees (see tests/summaries/test_pages.py).
-    PaperFactory.create_batch(3)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE papers_paper")
-    assert planner_estimate(Paper.objects.all()) == 3  # pg_class.reltuples
-    assert planner_estimate(Paper.objects.filter(year=2020)) >= 1  # EXPLAIN's row estimate
-    assert EstimatedCountPaginator(Paper.objects.all(), 50).count == 3
-    assert EstimatedCountPaginator(Paper.objects.filter(year=1999), 50).count == 0
-
-
-def test_paginator_uses_the_planner_estimate_above_the_threshold(monkeypatch):
-    PaperFactory.create_batch(2)
-    monkeypatch.setattr(admin_tools, "planner_estimate", lambda queryset: ESTIMATE_THRESHOLD + 5)
-    paginator = EstimatedCountPaginator(Paper.objects.order_by("-id"), 50)
-    assert paginator.count == ESTIMATE_THRESHOLD + 5
-    assert [p.pk for p in paginator.page(1).object_list] == list(
-        Paper.objects.order_by("-id").values_list("pk", flat=True)
-    )
-    monkeypatch.setattr(admin_tools, "planner_estimate", lambda queryset: ESTIMATE_THRESHOLD)
-    assert EstimatedCountPaginator(Paper.objects.all(), 50).count == 2
 
 
 def test_paper_changelist_shows_the_estimated_total_for_a_big_table(mod_client, monkeypatch):

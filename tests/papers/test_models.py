@@ -1,8 +1,8 @@
 import pytest
 from django.db import IntegrityError, transaction
 
-from papers.identifiers import Identifier
 from papers.models import Paper, PaperAuthor, Venue, normalize_title
+from shortscience.lib.identifiers import Identifier
 from tests.factories import PaperFactory, SummaryFactory, VenueFactory
 
 pytestmark = pytest.mark.django_db

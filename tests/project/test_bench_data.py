@@ -94,7 +94,7 @@ def test_member_counters_count_credited_summaries_and_their_score(bench_data):
 
 
 def test_identifiers_are_canonical_and_papers_are_searchable(bench_data):
-    from papers.identifiers import parse_arxiv_id
+    from shortscience.lib.identifiers import parse_arxiv_id
 
     arxiv_ids = list(Paper.objects.exclude(arxiv_id=None).values_list("arxiv_id", flat=True))
     assert arxiv_ids

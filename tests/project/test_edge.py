@@ -168,7 +168,7 @@ def test_bibtex_bare_superscript_month_is_ignored():
 
 
 def test_ascii_int_accepts_ascii_digits_only():
-    from shortscience.numbers import ascii_int
+    from shortscience.lib.numbers import ascii_int
 
     assert ascii_int("2020") == 2020
     assert [ascii_int(v) for v in ("²", "٢٠", "-1", " 1", "1 ", "", None, "1e3", "0x1")] == [None] * 9

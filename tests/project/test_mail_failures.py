@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from shortscience.mail import send_or_log
+from shortscience.lib.mail import send_or_log
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

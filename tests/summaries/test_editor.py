@@ -309,6 +309,13 @@ def test_preview_renders_with_the_site_renderer(client, member):
     assert "<script" not in html
 
 
+def test_preview_links_citations_to_the_papers_pages_here(client, member):
+    paper = PaperFactory(arxiv_id="1706.03762")
+    client.force_login(member)
+    html = client.post(reverse("writing:preview"), {"content": "As \\cite{arXiv:1706.03762} shows"}).content.decode()
+    assert f'href="{paper.get_absolute_url()}"' in html
+
+
 def test_preview_refuses_anonymous_and_banned(client):
     assert client.post(reverse("writing:preview"), {"content": "hi"}).status_code == 403
     client.force_login(banned_user())

@@ -50,12 +50,12 @@ def test_citations_link_to_the_sites_pages_by_dblp_key_arxiv_id_or_doi_in_one_qu
 
 
 def test_citations_cost_one_query_however_many_there_are(django_assert_num_queries):
-    from summaries.rendering import render_markdown
+    from summaries.markup import render_summary
 
     papers = [PaperFactory(dblp_key=f"conf/x/P{n}") for n in range(10)]
     body = " ".join(f"\\cite{{conf/x/P{n}}} \\cite{{10.1000/{n}}} \\cite{{2001.{n:05d}}}" for n in range(10))
     with django_assert_num_queries(1):
-        html = render_markdown(body)
+        html = render_summary(body)
     assert all(f'href="{paper.get_absolute_url()}"' in html for paper in papers)
 
 

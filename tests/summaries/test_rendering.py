@@ -4,10 +4,11 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from django.conf import settings
 
-from papers.identifiers import Identifier
-from summaries import rendering
-from summaries.rendering import plain_text, pygments_css, render_comment, render_markdown, render_text_with_math
+from shortscience.lib import markdown
+from shortscience.lib.identifiers import Identifier
+from shortscience.lib.markdown import plain_text, render_comment, render_markdown, render_text_with_math
 
 SITE_PAPERS = {
     ("arxiv", "1706.03762"): "/paper/attention-is-all-you-need/",
@@ -273,7 +274,7 @@ def test_images_become_links_when_not_allowed():
 
 
 def test_uploaded_images_on_this_site_are_shown(monkeypatch):
-    monkeypatch.setattr(rendering, "_local_media_prefix", lambda: "/media/")
+    monkeypatch.setattr(markdown, "_local_media_prefix", lambda: "/media/")
     html = render("![upload](/media/summary-images/a.png) ![other](/admin/logout/)")
     assert '<img alt="upload" src="/media/summary-images/a.png" loading="lazy" referrerpolicy="no-referrer">' in html
     assert '<img alt="other"' not in html
@@ -418,6 +419,13 @@ def test_papers_are_resolved_in_one_batched_call():
         [Identifier("arxiv", "1706.03762"), Identifier("doi", "10.1145/3065386"), Identifier("arxiv", "1512.03385")],
         key=str,
     )
+
+
+def test_without_a_resolver_citations_link_to_their_sources():
+    html = render_markdown("\\cite{arXiv:1706.03762} https://doi.org/10.1145/3065386", resolve_papers=None)
+    assert 'href="https://arxiv.org/abs/1706.03762"' in html
+    assert 'href="https://doi.org/10.1145/3065386"' in html
+    assert "/paper/" not in html
 
 
 def test_resolver_is_not_called_without_citations():
@@ -635,17 +643,6 @@ def test_code_is_escaped():
     assert "<code>&lt;b&gt;x&lt;/b&gt;</code>" in html
 
 
-def test_pygments_css_has_light_and_dark_colours():
-    css = pygments_css()
-    assert ".highlight .k {" in css
-    assert "@media (prefers-color-scheme: dark)" in css
-    assert "pre {" not in css  # no rules leaking outside .highlight
-
-
-def test_vendored_pygments_css_is_up_to_date():
-    assert rendering.PYGMENTS_CSS_PATH.read_text(encoding="utf-8") == pygments_css()
-
-
 # --- Other Markdown ---------------------------------------------------------------------------------
 
 
@@ -795,7 +792,7 @@ def test_comment_is_sanitised():
 
 def test_vendored_katex_css_only_references_vendored_fonts():
     # Django's manifest storage refuses to collect a stylesheet that points at a missing file.
-    static = rendering.PYGMENTS_CSS_PATH.parent.parent
+    static = settings.BASE_DIR / "static"
     (katex,) = static.glob("vendor/katex-*/")
     urls = re.findall(r"url\(([^)]+)\)", (katex / "katex.min.css").read_text(encoding="utf-8"))
     assert urls

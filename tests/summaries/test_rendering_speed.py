@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from summaries.rendering import render_markdown
+from shortscience.lib.markdown import render_markdown
 
 # Linear work on element-dense input (every element crosses Markdown, the HTML parser, the sanitiser
 # and the serialiser) measures up to ~35x plain prose; the quadratic cases this guards against

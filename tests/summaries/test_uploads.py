@@ -176,7 +176,7 @@ def test_uploads_are_rate_limited(client, member, media, monkeypatch):
 
 
 def test_uploaded_image_renders_in_a_summary(client, member, media):
-    from summaries.rendering import render_markdown
+    from shortscience.lib.markdown import render_markdown
 
     client.force_login(member)
     code = post_image(client, "a.png", image_bytes("PNG")).json()["image_code"]
@@ -204,7 +204,7 @@ def test_alt_text_is_the_file_name_made_readable_and_inert_in_markdown(file_name
 
 
 def test_uploaded_image_code_carries_the_file_name_as_alt_text(client, member, media):
-    from summaries.rendering import render_markdown
+    from shortscience.lib.markdown import render_markdown
 
     client.force_login(member)
     code = post_image(client, "loss_curve-v2.png", image_bytes("PNG")).json()["image_code"]

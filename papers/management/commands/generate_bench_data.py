@@ -386,7 +386,7 @@ class Generator:
     # Text pools -------------------------------------------------------------------------------------------
 
     def create_pools(self) -> None:
-        from summaries.rendering import render_comment, render_markdown
+        from shortscience.lib.markdown import render_comment, render_markdown
 
         rng = self.rng
         spec = self.spec

@@ -1,6 +1,6 @@
 import pytest
 
-from papers.identifiers import normalize_arxiv_id, normalize_doi, parse_identifier
+from shortscience.lib.identifiers import normalize_arxiv_id, normalize_doi, parse_identifier
 
 
 @pytest.mark.parametrize(

@@ -12,7 +12,8 @@ callers store (``body_html``) and templates may mark safe. The pipeline:
 4. **Post-filter** the sanitised token stream: put the math back as *text* inside
    ``math-inline`` / ``math-display`` wrappers (the serializer escapes it; KaTeX auto-render
    typesets it in the browser from ``textContent``), turn citations and bare arXiv/DOI links
-   into links to the paper's page here when the site has it (one batched look-up per render),
+   into links to the paper's page here when the caller's ``resolve_papers`` knows it (one batched
+   look-up per render; this module imports no app, so the look-up is the caller's),
    shift headings, force ``rel`` on links and turn images that may not be shown into links.
 
 The post-filter only ever emits fixed tag names, fixed class names, escaped text and URLs it
@@ -29,7 +30,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from html import escape
-from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit, urlunsplit
 
 import bleach
@@ -37,16 +37,13 @@ import markdown
 from bleach import html5lib_shim
 from bleach.linkifier import LinkifyFilter
 from markdown.inlinepatterns import LinkInlineProcessor
-from pygments.formatters import HtmlFormatter
-from pygments.token import STANDARD_TYPES, Token
+from pygments.token import STANDARD_TYPES
 
-from papers.identifiers import Identifier, parse_identifier
+from shortscience.lib.identifiers import Identifier, parse_identifier
 
 __all__ = [
     "Resolver",
-    "markdownify",
     "plain_text",
-    "pygments_css",
     "render_comment",
     "render_markdown",
     "render_text_with_math",
@@ -69,6 +66,7 @@ _COMMON_TAGS = frozenset(
 SUMMARY_TAGS = _COMMON_TAGS | {"hr", "table", "thead", "tbody", "tr", "th", "td", "abbr", "dl", "dt", "dd"}
 COMMENT_TAGS = _COMMON_TAGS
 
+# Highlighted code carries Pygments token classes; `manage.py build_pygments_css` writes the stylesheet.
 _PYGMENTS_CLASSES = frozenset(css for css in STANDARD_TYPES.values() if css) | {"hll"}
 _ALLOWED_CLASSES = {
     "div": frozenset({"highlight", "math-display", "footnote"}),
@@ -279,8 +277,8 @@ def render_markdown(
     ``heading_offset`` shifts headings down so the page's ``<h1>`` stays unique: the writer's top
     level (``#``, or ``##`` when that is the highest used) becomes ``<h3>`` by default, a heading is
     never more than one level below the one before it, and nothing goes past ``<h6>``.
-    ``resolve_papers`` is called at most once per render with the cited identifiers (default: one
-    database query on ``Paper``). Images are shown only from ``https:`` URLs (or this site's media)
+    ``resolve_papers`` is called at most once per render with the cited identifiers; without it,
+    citations link to arXiv, doi.org or DBLP. Images are shown only from ``https:`` URLs (or this site's media)
     and only when ``allow_images``; otherwise they become plain links.
     """
     return _render(
@@ -292,17 +290,13 @@ def render_markdown(
     )
 
 
-def render_comment(text: str) -> str:
+def render_comment(text: str, *, resolve_papers: Resolver | None = None) -> str:
     """Render a comment: paragraphs, emphasis, code, links, lists, quotes and math only.
 
     Headings become bold paragraphs, images become links; tables, footnotes and the like stay text.
+    Citations resolve as in ``render_markdown``.
     """
-    return _render(text, comment=True, heading_offset=0, resolve_papers=None, allow_images=False)
-
-
-def markdownify(text: str) -> str:
-    """django-markdownx's preview hook (``MARKDOWNX_MARKDOWNIFY_FUNCTION``): the summary renderer."""
-    return render_markdown(text)
+    return _render(text, comment=True, heading_offset=0, resolve_papers=resolve_papers, allow_images=False)
 
 
 def render_text_with_math(text: str) -> str:
@@ -415,7 +409,7 @@ def _render(
         heading_offset=heading_offset,
         headings_as_bold=comment,
         allow_images=allow_images,
-        resolve_papers=resolve_papers or _resolve_papers_from_database,
+        resolve_papers=resolve_papers,
     )
     cleaner = bleach.Cleaner(
         tags=tags,
@@ -923,13 +917,6 @@ def _citation(source: str, keys: str) -> _Fragment | None:
 # --- Paper look-up ----------------------------------------------------------------------------------
 
 
-def _resolve_papers_from_database(identifiers: list[Identifier]) -> dict[tuple[str, str], str]:
-    """The default resolver (previews, comments): ``Paper.objects.page_urls``, one query for all citations."""
-    from papers.models import Paper  # not at the top: `python -m summaries.rendering` runs without Django
-
-    return Paper.objects.page_urls(identifiers)
-
-
 def _fallback_url(identifier: Identifier) -> str:
     if identifier.kind == "arxiv":
         version = f"v{identifier.version}" if identifier.version else ""
@@ -1011,7 +998,7 @@ class _Context:
     heading_offset: int
     headings_as_bold: bool
     allow_images: bool
-    resolve_papers: Resolver
+    resolve_papers: Resolver | None
     site_urls: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def fragment(self, match: re.Match) -> _Fragment | None:
@@ -1217,7 +1204,7 @@ class _PostFilter:
                     wanted.setdefault((identifier.kind, identifier.value), identifier)
         for identifier in bare:
             wanted.setdefault((identifier.kind, identifier.value), identifier)
-        if wanted:
+        if wanted and self.context.resolve_papers is not None:
             # Versionless, canonical identifiers: the site has one page per paper.
             query = [Identifier(kind, value) for kind, value in wanted]
             self.context.site_urls = dict(self.context.resolve_papers(query) or {})
@@ -1333,56 +1320,3 @@ class _PostFilter:
     @staticmethod
     def _with_attr(token: dict, name: str, value: str) -> dict:
         return {**token, "data": {**token["data"], (None, name): value}}
-
-
-# --- Pygments stylesheet ----------------------------------------------------------------------------
-
-#: Both styles keep every token colour at WCAG AA contrast (4.5:1) or better on their background.
-PYGMENTS_LIGHT_STYLE = "xcode"
-PYGMENTS_DARK_STYLE = "monokai"
-PYGMENTS_CSS_PATH = Path(__file__).resolve().parent.parent / "static" / "css" / "pygments.css"
-_RULE_CLASS_RE = re.compile(r"^\.highlight \.([\w-]+) \{")
-
-
-def _pygments_rules(style_name: str, fallback_text_colour: str) -> list[str]:
-    formatter = HtmlFormatter(style=style_name)
-    style = formatter.style
-    text_colour = style.style_for_token(Token.Text)["color"] or fallback_text_colour
-    rules = [f".highlight {{ background: {style.background_color}; color: #{text_colour} }}"]
-    if style.highlight_color:
-        rules.append(f".highlight .hll {{ background-color: {style.highlight_color} }}")
-    rules.extend(formatter.get_token_style_defs(".highlight"))
-    return rules
-
-
-def pygments_css() -> str:
-    """The stylesheet for highlighted code, written to ``static/css/pygments.css``.
-
-    Light colours by default, dark ones under ``prefers-color-scheme: dark``; token classes the
-    dark style leaves unstyled are reset so no light colour leaks onto the dark background.
-    Regenerate with ``python -m summaries.rendering`` after upgrading Pygments.
-    """
-    light = _pygments_rules(PYGMENTS_LIGHT_STYLE, "000000")
-    dark = _pygments_rules(PYGMENTS_DARK_STYLE, "ffffff")
-    dark_classes = {m.group(1) for rule in dark if (m := _RULE_CLASS_RE.match(rule))}
-    resets = sorted({m.group(1) for rule in light if (m := _RULE_CLASS_RE.match(rule))} - dark_classes - {"hll"})
-    dark.extend(f".highlight .{css} {{ color: inherit; background-color: transparent }}" for css in resets)
-    lines = [
-        "/* Generated by summaries.rendering.pygments_css() - do not edit; run `python -m summaries.rendering`. */",
-        f"/* Light: Pygments style {PYGMENTS_LIGHT_STYLE!r}; dark: {PYGMENTS_DARK_STYLE!r}. */",
-        *light,
-        "@media (prefers-color-scheme: dark) {",
-        *(f"  {rule}" for rule in dark),
-        "}",
-    ]
-    return "\n".join(lines) + "\n"
-
-
-def write_pygments_css(path: Path = PYGMENTS_CSS_PATH) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(pygments_css(), encoding="utf-8")
-    return path
-
-
-if __name__ == "__main__":
-    print(f"Wrote {write_pygments_css()}")
