@@ -5,7 +5,6 @@ from summaries import views
 app_name = "summaries"
 
 urlpatterns = [
-    path("summary/<int:pk>/", views.summary_detail, name="detail"),
     path("writers/", views.writers, name="writers"),
     path("random", views.random_summary, name="random"),
     path("random/", views.random_summary),

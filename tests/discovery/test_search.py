@@ -71,7 +71,7 @@ def test_a_word_of_a_listed_summary_finds_its_paper_and_links_the_summary(client
     assert result_titles(html) == ["Unrelated Title"]
     assert "From a summary:" in html
     assert "<mark>quokka</mark>" in html
-    assert reverse("summaries:detail", args=[summary.pk]) in html
+    assert reverse("discovery:summary", args=[summary.pk]) in html
 
 
 def test_title_matches_rank_above_abstract_matches(client):
