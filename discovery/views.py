@@ -87,7 +87,7 @@ def search(request):
             "label": IDENTIFIER_LABELS[identifier.kind],
             "value": identifier.value,
             # The importer fetches arXiv ids and DOIs; a DBLP key alone cannot be imported.
-            "add_url": reverse("importer:add")
+            "add_url": reverse("papers:add")
             + ("" if identifier.kind == "dblp" else "?" + urlencode({"identifier": text})),
             "importable": identifier.kind != "dblp",
         }

@@ -298,14 +298,14 @@ SCENARIOS = [
     Scenario("API latest summaries", ["api:latest-summaries"], group="api"),
     Scenario(
         "write page (member)",
-        ["writing:write"],
+        ["summaries:write"],
         lambda s: {"slug": _slug(s.get("popular_paper"))},
         user="member",
         group="member",
     ),
     Scenario(
         "summary revisions (writer)",
-        ["writing:revisions"],
+        ["summaries:revisions"],
         lambda s: {"pk": s.get("summary").pk} if s.get("summary") else None,
         user="writer",
         group="member",

@@ -501,14 +501,14 @@ def test_an_unknown_identifier_offers_to_add_the_paper(client, typed, label):
     assert f"does not have the paper with {label}" in html
     link = re.search(r'<a class="button" href="([^"]+)">Add this paper</a>', html).group(1)
     parsed = urlparse(link.replace("&amp;", "&"))
-    assert parsed.path == reverse("importer:add")
+    assert parsed.path == reverse("papers:add")
     assert parse_qs(parsed.query) == {"identifier": [typed]}
 
 
 def test_an_unknown_dblp_key_points_to_adding_the_paper_by_arxiv_id_or_doi(client, db):
     html = get(client, q="conf/icml/Nobody21")
     assert "does not have the paper with DBLP key" in html
-    assert f'<a href="{reverse("importer:add")}">add it by its arXiv id or DOI</a>' in html
+    assert f'<a href="{reverse("papers:add")}">add it by its arXiv id or DOI</a>' in html
 
 
 # --- Filters ------------------------------------------------------------------------------------------
