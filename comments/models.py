@@ -206,7 +206,7 @@ class Comment(WrittenContent, models.Model):
                 return replies_url(self.parent_id, position) + fragment
         page = Comment.objects.page_of(self)
         query = f"?page={page}" if page > 1 else ""
-        return reverse("summaries:detail", args=[self.summary_id]) + query + fragment
+        return reverse("discovery:summary", args=[self.summary_id]) + query + fragment
 
     @property
     def is_shown(self) -> bool:

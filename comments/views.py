@@ -81,7 +81,7 @@ def replies(request, pk: int):
 @ratelimit("comment")
 def add(request, pk: int):
     if not request.user.is_authenticated:
-        return redirect_to_login(reverse("summaries:detail", args=[pk]) + "#comments")
+        return redirect_to_login(reverse("discovery:summary", args=[pk]) + "#comments")
     summary = get_summary_for_comment(request, pk)
     form = CommentForm(request.POST, summary=summary)
     if not form.is_valid():

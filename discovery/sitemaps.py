@@ -188,7 +188,7 @@ class PaperSitemap(KeyRangeSitemap):
 class SummarySitemap(KeyRangeSitemap):
     changefreq = "monthly"
     priority = 0.6
-    _path = _PathTemplate("summaries:detail", placeholder="9876543210123")
+    _path = _PathTemplate("discovery:summary", placeholder="9876543210123")
 
     def queryset(self):
         # summary_sitemap_idx (migration papers/0003): (id) INCLUDE (updated_at) WHERE <listed>.

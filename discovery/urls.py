@@ -9,6 +9,7 @@ app_name = "discovery"
 urlpatterns = [
     # The paper page shows its summaries; the paper's other pages are papers.urls.
     path("paper/<str:slug>/", views.paper_detail, name="paper"),
+    path("summary/<int:pk>/", views.summary_detail, name="summary"),
     path("search/", views.search, name="search"),
     # Feeds
     path("feeds/", views.feeds_index, name="feeds"),

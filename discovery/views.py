@@ -8,18 +8,21 @@ from urllib.parse import urlencode
 
 from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_safe
 
 from accounts import ratelimit
+from accounts.permissions import can_view_summary
+from comments.threads import comment_section
 from discovery.forms import SearchForm
 from discovery.search import MAX_PAGES, MAX_QUERY_CHARS, search_papers, searchable_text
 from discovery.sitemaps import SITEMAPS, render_index, render_urlset
-from papers.models import Paper, Venue
+from papers.models import Paper, PaperAuthor, Venue
 from papers.pagination import paginate
 from papers.views import canonical_redirect, get_paper
 from shortscience.lib import versions
@@ -84,7 +87,7 @@ def search(request):
             "label": IDENTIFIER_LABELS[identifier.kind],
             "value": identifier.value,
             # The importer fetches arXiv ids and DOIs; a DBLP key alone cannot be imported.
-            "add_url": reverse("importer:add")
+            "add_url": reverse("papers:add")
             + ("" if identifier.kind == "dblp" else "?" + urlencode({"identifier": text})),
             "importable": identifier.kind != "dblp",
         }
@@ -160,3 +163,33 @@ def sitemap_section(request, section: str):
     response = HttpResponse(xml, content_type="application/xml")
     response["X-Robots-Tag"] = "noindex, noodp, noarchive"
     return response
+
+
+def get_summary_for_view(request, pk: int) -> Summary:
+    """The summary ``pk`` if the viewer may read it, else 404 (never reveal that it exists)."""
+    summary = get_object_or_404(Summary.objects.with_card_data().with_vote_of(request.user), pk=pk)
+    if not can_view_summary(request.user, summary):
+        raise Http404("No such summary.")
+    return summary
+
+
+@require_GET
+def summary_detail(request, pk: int):
+    summary = get_summary_for_view(request, pk)
+    paper = summary.paper
+    prefetch_related_objects([paper], Prefetch("authorships", queryset=PaperAuthor.objects.select_related("author")))
+    return render(
+        request,
+        "summaries/detail.html",
+        {
+            "summary": summary,
+            "paper": paper,
+            "keywords": list(paper.keywords.all()),
+            # One page (?page=) of top-level comments with their visible replies and the viewer's actions on each.
+            **comment_section(request, summary),
+            "my_vote": summary.my_vote,
+            "viewer_is_writer": request.user.is_authenticated and summary.writer_id == request.user.pk,
+            # The summary's own URL on every page of its comments: comment pages are not separate documents.
+            "canonical_url": request.build_absolute_uri(summary.get_absolute_url()),
+        },
+    )

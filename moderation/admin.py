@@ -4,10 +4,13 @@ from django.db.models import Case, IntegerField, Value, When
 from django.utils.html import format_html
 from django.utils.text import Truncator
 
-# The admins of members (bans) and of papers (merge, unmerge) carry moderation actions, so they are registered
-# here, above the apps whose models they show; accounts and papers import no moderation code.
+# The admins of members (bans), papers (merge, unmerge), summaries and comments (hide, spam, feature…) carry
+# moderation actions, so they are registered here, above the apps whose models they show; those apps import
+# no moderation code.
 import moderation.admin_accounts  # registers UserAdmin
-import moderation.admin_papers  # noqa: F401  (registers VenueAdmin, AuthorAdmin, PaperAdmin)
+import moderation.admin_comments  # registers CommentAdmin
+import moderation.admin_papers  # registers VenueAdmin, AuthorAdmin, PaperAdmin
+import moderation.admin_summaries  # noqa: F401  (registers SummaryAdmin, VoteAdmin, RevisionAdmin)
 from comments.models import Comment
 from moderation import actions, privacy
 from moderation.admin_tools import ModerationAdminMixin, Operation, rendered_body

@@ -79,6 +79,6 @@ def report_shared(request, token: str):
         request,
         summary,
         description=f"a summary of “{summary.paper.title}” shared with you",
-        back_url=reverse("writing:shared", args=[token]),
+        back_url=reverse("summaries:shared", args=[token]),
         revision_number=summary.revision_number,
     )

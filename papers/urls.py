@@ -1,10 +1,14 @@
 from django.urls import path
 
-from papers import views
+from papers import views, views_add
 
 app_name = "papers"
 
 urlpatterns = [
+    # Adding a paper: look it up by arXiv id or DOI, paste BibTeX, or type it in.
+    path("papers/add/", views_add.add, name="add"),
+    path("papers/add/confirm/", views_add.confirm, name="confirm"),
+    path("papers/add/manual/", views_add.manual, name="manual"),
     path("paper/<str:slug>/bibtex.bib", views.paper_bibtex, name="bibtex"),
     # Stable look-ups by identifier; old-style arXiv ids contain a slash (hep-th/9901001), DOIs anything.
     path("arxiv/<path:arxiv_id>/", views.arxiv_lookup, name="arxiv"),

@@ -192,7 +192,7 @@ MAX_PAGES = 20
 # the first pages little but costs a row test and a ts_rank per row: measured on 250,000 papers, the first
 # page with 401 candidates scores 91–97 % of what ranking every match would give, as the former 1,000 did
 # (docs/performance.md, finding 3). Also caps the admin searches' matches (moderation/admin_papers.py,
-# summaries/admin.py).
+# moderation/admin_summaries.py).
 SEARCH_CANDIDATES = MAX_PAGES * PAGE_SIZE + 1
 
 # Control characters, and the private-use characters the search's highlighter uses as markers.

@@ -122,7 +122,7 @@ def confirm(request):
         meta = importing.unsign_metadata(request.POST.get("token", ""))
     except signing.BadSignature:
         messages.error(request, "That confirmation has expired or was altered. Please look the paper up again.")
-        return redirect("importer:add")
+        return redirect("papers:add")
     return _create(request, meta, on_limit=lambda message: _render_confirm(request, meta, status=429, error=message))
 
 

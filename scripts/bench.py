@@ -213,10 +213,12 @@ SCENARIOS = [
         None,
         lambda s: {"bibtexKey": s.get("plain_paper").arxiv_id} if s.get("plain_paper") else None,
     ),
-    Scenario("summary page", ["summaries:detail"], lambda s: {"pk": s.get("summary").pk} if s.get("summary") else None),
+    Scenario(
+        "summary page", ["discovery:summary"], lambda s: {"pk": s.get("summary").pk} if s.get("summary") else None
+    ),
     Scenario(
         "summary page, most comments",
-        ["summaries:detail"],
+        ["discovery:summary"],
         lambda s: {"pk": s.get("busy_summary").pk} if s.get("busy_summary") else None,
     ),
     Scenario("venues", ["papers:venues", "papers:venue_list"]),
@@ -296,14 +298,14 @@ SCENARIOS = [
     Scenario("API latest summaries", ["api:latest-summaries"], group="api"),
     Scenario(
         "write page (member)",
-        ["writing:write"],
+        ["summaries:write"],
         lambda s: {"slug": _slug(s.get("popular_paper"))},
         user="member",
         group="member",
     ),
     Scenario(
         "summary revisions (writer)",
-        ["writing:revisions"],
+        ["summaries:revisions"],
         lambda s: {"pk": s.get("summary").pk} if s.get("summary") else None,
         user="writer",
         group="member",

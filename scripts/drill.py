@@ -95,7 +95,7 @@ def prepare() -> dict:
     import django
     from django.conf import settings
 
-    from papers.management.commands.generate_bench_data import ensure_database
+    from shortscience.management.commands.generate_bench_data import ensure_database
 
     params = dict(settings.DATABASES["default"])
     ensure_database(DATABASE, reset=True)

@@ -15,9 +15,7 @@ urlpatterns = [
     # The old site's addresses (301s), all in one place.
     path("", include("shortscience.urls_legacy")),
     path("", include("discovery.urls")),
-    path("", include("papers.urls_add")),
     path("", include("papers.urls")),
-    path("", include("summaries.urls_writing")),
     path("", include("summaries.urls")),
     path("", include("comments.urls")),
     path("", include("moderation.urls")),

@@ -25,8 +25,8 @@ class EditorWidget(MarkdownxWidget):
     def get_context(self, name, value, attrs=None):
         context = super().get_context(name, value, attrs)
         widget_attrs = context["widget"]["attrs"]
-        widget_attrs["data-markdownx-urls-path"] = reverse("writing:preview")
-        widget_attrs["data-markdownx-upload-urls-path"] = reverse("writing:upload")
+        widget_attrs["data-markdownx-urls-path"] = reverse("summaries:preview")
+        widget_attrs["data-markdownx-upload-urls-path"] = reverse("summaries:upload")
         return context
 
     def _render(self, template_name, context, renderer=None):

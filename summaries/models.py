@@ -186,7 +186,7 @@ class Summary(WrittenContent, models.Model):
         return f"Summary of “{self.paper.title}”" if self.paper_id else "Summary"
 
     def get_absolute_url(self) -> str:
-        return reverse("summaries:detail", args=[self.pk])
+        return reverse("discovery:summary", args=[self.pk])
 
     @classmethod
     def listed_values(cls, *, visibility, state, deleted_at) -> bool:

@@ -4,16 +4,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.db.models import Prefetch, prefetch_related_objects
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.models import User
-from accounts.permissions import can_view_summary
-from comments.threads import comment_section
-from papers.models import PaperAuthor
 from papers.pagination import paginate
 from summaries.models import TOP_PERIODS, Summary, site_counts
 
@@ -45,36 +40,6 @@ def home(request):
             "tabs": TOP_TABS,
             "featured": featured,
             "counts": site_counts(),
-        },
-    )
-
-
-def get_summary_for_view(request, pk: int) -> Summary:
-    """The summary ``pk`` if the viewer may read it, else 404 (never reveal that it exists)."""
-    summary = get_object_or_404(Summary.objects.with_card_data().with_vote_of(request.user), pk=pk)
-    if not can_view_summary(request.user, summary):
-        raise Http404("No such summary.")
-    return summary
-
-
-@require_GET
-def summary_detail(request, pk: int):
-    summary = get_summary_for_view(request, pk)
-    paper = summary.paper
-    prefetch_related_objects([paper], Prefetch("authorships", queryset=PaperAuthor.objects.select_related("author")))
-    return render(
-        request,
-        "summaries/detail.html",
-        {
-            "summary": summary,
-            "paper": paper,
-            "keywords": list(paper.keywords.all()),
-            # One page (?page=) of top-level comments with their visible replies and the viewer's actions on each.
-            **comment_section(request, summary),
-            "my_vote": summary.my_vote,
-            "viewer_is_writer": request.user.is_authenticated and summary.writer_id == request.user.pk,
-            # The summary's own URL on every page of its comments: comment pages are not separate documents.
-            "canonical_url": request.build_absolute_uri(summary.get_absolute_url()),
         },
     )
 

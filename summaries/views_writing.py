@@ -76,7 +76,7 @@ def write(request, slug: str):
             # An editor opened before this summary existed (another tab published first): a conflict, never
             # a silent redirect that would drop the typed text.
             return _editor(request, paper, summary)
-        return redirect("writing:edit", pk=summary.pk)
+        return redirect("summaries:edit", pk=summary.pk)
     if summary is not None and request.method == "POST" and request.POST.get("action") == "restore":
         try:
             check(request, "summary_edit")
@@ -84,7 +84,7 @@ def write(request, slug: str):
             return limited_response(request, error)
         summary.restore()
         messages.success(request, "Your summary is back.")
-        return redirect("writing:edit", pk=summary.pk)
+        return redirect("summaries:edit", pk=summary.pk)
     if summary is not None and request.method == "GET" and request.GET.get("start") != "over":
         return render(request, "summaries/edit/deleted.html", {"paper": paper, "summary": summary})
     initial = {"revision_number": summary.revision_number} if summary is not None else None
@@ -329,7 +329,7 @@ def share(request, pk: int):
             else:
                 summary.revoke_share_token()
                 messages.success(request, "Share link revoked. The old link no longer works.")
-            return redirect("writing:share", pk=summary.pk)
+            return redirect("summaries:share", pk=summary.pk)
     share_url = request.build_absolute_uri(_shared_path(summary.share_token)) if summary.share_token else None
     return render(
         request, "summaries/edit/share.html", {"summary": summary, "paper": summary.paper, "share_url": share_url}
@@ -337,7 +337,7 @@ def share(request, pk: int):
 
 
 def _shared_path(token: str) -> str:
-    return reverse("writing:shared", args=[token])
+    return reverse("summaries:shared", args=[token])
 
 
 def shared(request, token: str):

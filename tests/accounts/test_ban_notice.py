@@ -40,14 +40,14 @@ def test_paper_page_explains_the_ban_instead_of_offering_write_a_summary(client,
     paper = PaperFactory()
     SummaryFactory(paper=paper)
     html = client.get(paper.get_absolute_url()).content.decode()
-    assert reverse("writing:write", args=[paper.slug]) not in html
+    assert reverse("summaries:write", args=[paper.slug]) not in html
     assert_explains_the_ban(html)
 
 
 def test_paper_page_without_summaries_does_not_invite_a_suspended_member_to_write(client, suspended):
     paper = PaperFactory()
     html = client.get(paper.get_absolute_url()).content.decode()
-    assert reverse("writing:write", args=[paper.slug]) not in html
+    assert reverse("summaries:write", args=[paper.slug]) not in html
     assert "No summary yet" in html
     assert_explains_the_ban(html)
 
@@ -56,13 +56,13 @@ def test_paper_page_of_a_suspended_writer_offers_no_edit_button(client, suspende
     paper = PaperFactory()
     own = SummaryFactory(paper=paper, writer=suspended)
     html = client.get(paper.get_absolute_url()).content.decode()
-    assert reverse("writing:edit", args=[own.pk]) not in html
+    assert reverse("summaries:edit", args=[own.pk]) not in html
 
 
 def test_summary_page_explains_the_ban_where_the_comment_box_would_be(client, suspended):
     summary = SummaryFactory()
     html = client.get(summary.get_absolute_url()).content.decode()
-    assert 'class="comment-form"' not in html and reverse("writing:vote", args=[summary.pk]) not in html
+    assert 'class="comment-form"' not in html and reverse("summaries:vote", args=[summary.pk]) not in html
     comments = html.split('id="comments"', 1)[1]
     assert_explains_the_ban(comments)
 
@@ -87,12 +87,12 @@ def test_permanent_ban_says_until_a_moderator_lifts_it_and_where_to_appeal(clien
 @pytest.mark.parametrize(
     ("method", "url"),
     [
-        ("get", lambda s: reverse("writing:write", args=[s.paper.slug])),
-        ("post", lambda s: reverse("writing:write", args=[s.paper.slug])),
-        ("post", lambda s: reverse("writing:vote", args=[s.pk])),
+        ("get", lambda s: reverse("summaries:write", args=[s.paper.slug])),
+        ("post", lambda s: reverse("summaries:write", args=[s.paper.slug])),
+        ("post", lambda s: reverse("summaries:vote", args=[s.pk])),
         ("post", lambda s: reverse("comments:add", args=[s.pk])),
         ("get", lambda s: reverse("moderation:report", args=["summary", s.pk])),
-        ("get", lambda s: reverse("importer:add")),
+        ("get", lambda s: reverse("papers:add")),
     ],
     ids=["write", "write-post", "vote", "comment", "report", "add-paper"],
 )
@@ -104,7 +104,7 @@ def test_direct_urls_give_suspended_members_the_styled_explanation(client, suspe
 
 def test_edit_url_of_own_summary_gives_a_suspended_writer_the_styled_explanation(client, suspended):
     summary = SummaryFactory(writer=suspended)
-    assert_styled_403(client.get(reverse("writing:edit", args=[summary.pk])))
+    assert_styled_403(client.get(reverse("summaries:edit", args=[summary.pk])))
 
 
 def test_other_refusals_are_styled_pages_with_the_reason(client):

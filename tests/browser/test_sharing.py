@@ -24,12 +24,12 @@ def test_copy_link_is_the_primary_action_and_copies_the_share_link(page, live_se
     summary = private_summary()
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     login(page, live_server, summary.writer)
-    page.goto(live_server.url + reverse("writing:share", args=[summary.pk]))
+    page.goto(live_server.url + reverse("summaries:share", args=[summary.pk]))
 
     copy = page.get_by_role("button", name="Copy link")
     expect(copy).to_be_visible()
     share_url = page.locator("#share-url").input_value()
-    assert share_url.endswith(reverse("writing:shared", args=[summary.share_token]))
+    assert share_url.endswith(reverse("summaries:shared", args=[summary.share_token]))
     assert page.locator("#share-url").get_attribute("readonly") is not None
 
     # Copy is the filled (primary) button; revoking is outlined, in the danger colour.
@@ -48,7 +48,7 @@ def test_copy_link_is_the_primary_action_and_copies_the_share_link(page, live_se
 
 def test_shared_summary_byline_sits_above_the_body_across_the_column(page, live_server):
     summary = private_summary()
-    page.goto(live_server.url + reverse("writing:shared", args=[summary.share_token]))
+    page.goto(live_server.url + reverse("summaries:shared", args=[summary.share_token]))
     byline = page.locator(".summary-shared .byline")
     body = page.locator(".summary-shared .markdown-body")
     expect(byline).to_contain_text(f"By {summary.writer.public_name}")

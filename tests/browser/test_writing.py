@@ -34,7 +34,7 @@ def test_write_a_summary_with_math_and_an_image_then_see_it_on_the_paper_page(pa
     writer = UserFactory(username="ada")
     paper = PaperFactory(title="Attention Is All You Need")
     sign_in(page, live_server, writer)
-    page.goto(live_server.url + reverse("writing:write", args=[paper.slug]))
+    page.goto(live_server.url + reverse("summaries:write", args=[paper.slug]))
     assert page.locator("h1").count() == 1
 
     editor = page.locator("textarea#id_body")
@@ -120,7 +120,7 @@ def test_comment_and_reply(page, live_server):
 def test_second_tab_gets_the_edit_conflict_message_and_keeps_its_text(page, live_server):
     summary = SummaryFactory(body="Original text.")
     sign_in(page, live_server, summary.writer)
-    edit_url = live_server.url + reverse("writing:edit", args=[summary.pk])
+    edit_url = live_server.url + reverse("summaries:edit", args=[summary.pk])
     page.goto(edit_url)
     other_tab = page.context.new_page()
     other_tab.goto(edit_url)
@@ -149,7 +149,7 @@ def test_unsaved_draft_survives_a_lost_page(page, live_server):
     writer = UserFactory(username="drafty")
     paper = PaperFactory()
     sign_in(page, live_server, writer)
-    url = live_server.url + reverse("writing:write", args=[paper.slug])
+    url = live_server.url + reverse("summaries:write", args=[paper.slug])
     page.goto(url)
     page.fill("textarea#id_body", "Half-written thoughts about the paper.")
     page.wait_for_timeout(700)  # the draft is stored after a short pause in typing
@@ -174,7 +174,7 @@ def test_keyboard_only_writer_tabs_from_the_body_to_the_options_and_publishes(pa
     writer = UserFactory(username="keys")
     paper = PaperFactory()
     sign_in(page, live_server, writer)
-    page.goto(live_server.url + reverse("writing:write", args=[paper.slug]))
+    page.goto(live_server.url + reverse("summaries:write", args=[paper.slug]))
     editor = page.locator("textarea#id_body")
     described_by = editor.get_attribute("aria-describedby").split()
     assert "body-keys" in described_by
@@ -207,7 +207,7 @@ def test_tab_indents_a_list_item_and_escape_then_tab_leaves_the_editor(page, liv
     page.set_viewport_size(viewport)
     writer = UserFactory(username="lists")
     sign_in(page, live_server, writer)
-    page.goto(live_server.url + reverse("writing:write", args=[PaperFactory().slug]))
+    page.goto(live_server.url + reverse("summaries:write", args=[PaperFactory().slug]))
     editor = page.locator("textarea#id_body")
     editor.focus()
     page.keyboard.type("- first\n- second")
@@ -231,7 +231,7 @@ def test_tab_indents_a_list_item_and_escape_then_tab_leaves_the_editor(page, liv
 def test_ctrl_brackets_indent_and_outdent_any_line(page, live_server):
     writer = UserFactory(username="brackets")
     sign_in(page, live_server, writer)
-    page.goto(live_server.url + reverse("writing:write", args=[PaperFactory().slug]))
+    page.goto(live_server.url + reverse("summaries:write", args=[PaperFactory().slug]))
     editor = page.locator("textarea#id_body")
     editor.focus()
     page.keyboard.type("code line\nsecond line")
@@ -249,7 +249,7 @@ def test_ctrl_brackets_indent_and_outdent_any_line(page, live_server):
 def test_add_an_image_button_inserts_the_file_name_as_selected_alt_text(page, live_server):
     writer = UserFactory(username="pictures")
     sign_in(page, live_server, writer)
-    page.goto(live_server.url + reverse("writing:write", args=[PaperFactory().slug]))
+    page.goto(live_server.url + reverse("summaries:write", args=[PaperFactory().slug]))
     editor = page.locator("textarea#id_body")
     editor.fill("Results:")
     page.set_input_files(

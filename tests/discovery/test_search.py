@@ -71,7 +71,7 @@ def test_a_word_of_a_listed_summary_finds_its_paper_and_links_the_summary(client
     assert result_titles(html) == ["Unrelated Title"]
     assert "From a summary:" in html
     assert "<mark>quokka</mark>" in html
-    assert reverse("summaries:detail", args=[summary.pk]) in html
+    assert reverse("discovery:summary", args=[summary.pk]) in html
 
 
 def test_title_matches_rank_above_abstract_matches(client):
@@ -501,14 +501,14 @@ def test_an_unknown_identifier_offers_to_add_the_paper(client, typed, label):
     assert f"does not have the paper with {label}" in html
     link = re.search(r'<a class="button" href="([^"]+)">Add this paper</a>', html).group(1)
     parsed = urlparse(link.replace("&amp;", "&"))
-    assert parsed.path == reverse("importer:add")
+    assert parsed.path == reverse("papers:add")
     assert parse_qs(parsed.query) == {"identifier": [typed]}
 
 
 def test_an_unknown_dblp_key_points_to_adding_the_paper_by_arxiv_id_or_doi(client, db):
     html = get(client, q="conf/icml/Nobody21")
     assert "does not have the paper with DBLP key" in html
-    assert f'<a href="{reverse("importer:add")}">add it by its arXiv id or DOI</a>' in html
+    assert f'<a href="{reverse("papers:add")}">add it by its arXiv id or DOI</a>' in html
 
 
 # --- Filters ------------------------------------------------------------------------------------------

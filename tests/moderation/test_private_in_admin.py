@@ -70,13 +70,13 @@ def test_a_private_summarys_revisions_hide_their_text_even_from_superusers(clien
 def test_a_reader_with_the_share_link_can_report_it_and_lands_back_on_it(client, private):
     response = _report_through_link(client, private)
     assert response.status_code == 302
-    assert response.url == reverse("writing:shared", args=[private.share_token])
+    assert response.url == reverse("summaries:shared", args=[private.share_token])
     report = Report.objects.get()
     assert (report.content_object, report.revision_number) == (private, 1)
 
 
 def test_the_shared_page_offers_the_report_link_to_members_only(client, private):
-    shared = reverse("writing:shared", args=[private.share_token])
+    shared = reverse("summaries:shared", args=[private.share_token])
     report_url = reverse("moderation:report_shared", args=[private.share_token])
     assert report_url not in client.get(shared).content.decode()
     client.force_login(UserFactory())

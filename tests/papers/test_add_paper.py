@@ -18,9 +18,9 @@ from tests.papers.test_sources import FakeHttp
 
 pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).parent / "fixtures"
-ADD = reverse("importer:add")
-CONFIRM = reverse("importer:confirm")
-MANUAL = reverse("importer:manual")
+ADD = reverse("papers:add")
+CONFIRM = reverse("papers:confirm")
+MANUAL = reverse("papers:manual")
 
 
 @pytest.fixture

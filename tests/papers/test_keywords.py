@@ -126,7 +126,7 @@ def test_manual_paper_entry_with_non_ascii_keywords_makes_working_keyword_links(
         "manual-url": "",
         "manual-keywords": f"{CHINESE}, {GERMAN}",
     }
-    response = client.post(reverse("importer:manual"), data, follow=True)
+    response = client.post(reverse("papers:manual"), data, follow=True)
     assert response.status_code == 200
     paper = Paper.objects.get(title="Ein großes Modell")
     assert {tag.slug for tag in paper.keywords.all()} == set(SLUGS.values())

@@ -75,10 +75,10 @@ def test_create_paper_stores_no_link_that_is_not_a_web_address():
 def test_bibtex_import_through_the_add_page_makes_no_javascript_publisher_link(client, member):
     client.force_login(member)
     bibtex = "@article{k, title={Sneaky Paper}, author={Ada Lovelace}, year={2020}, url={javascript:alert(1)}}"
-    preview = client.post(reverse("importer:add"), {"identifier": bibtex})
+    preview = client.post(reverse("papers:add"), {"identifier": bibtex})
     assert "javascript:" not in preview.content.decode()
     token = preview.content.decode().split('name="token" value="', 1)[1].split('"', 1)[0]
-    page = client.post(reverse("importer:confirm"), {"token": token}, follow=True)
+    page = client.post(reverse("papers:confirm"), {"token": token}, follow=True)
     assert Paper.objects.get().url == ""
     assert "javascript:" not in page.content.decode()
 
@@ -86,7 +86,7 @@ def test_bibtex_import_through_the_add_page_makes_no_javascript_publisher_link(c
 def test_manual_form_refuses_a_link_that_is_not_a_web_address_with_input_kept(client, member):
     client.force_login(member)
     data = {"manual-title": "Hand Entered", "manual-authors": "Ada Lovelace", "manual-url": "ftp://example.org/x"}
-    response = client.post(reverse("importer:manual"), data)
+    response = client.post(reverse("papers:manual"), data)
     html = response.content.decode()
     assert "starts with http:// or https://" in html and "ftp://example.org/x" in html
     assert not Paper.objects.exists()

@@ -16,7 +16,7 @@ from tests.factories import PaperFactory
 from tests.papers.test_sources import FakeHttp
 
 pytestmark = pytest.mark.django_db
-ADD = reverse("importer:add")
+ADD = reverse("papers:add")
 SEARCH = reverse("discovery:search")
 
 

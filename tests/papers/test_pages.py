@@ -49,7 +49,7 @@ def test_paper_page_shows_title_authors_venue_year_keywords_and_links(client, tr
         "https://scholar.google.com/scholar?q=",
     ):
         assert link in html
-    assert reverse("writing:write", args=[transformer.slug]) in html
+    assert reverse("summaries:write", args=[transformer.slug]) in html
 
 
 def test_paper_page_links_doi_and_searches_semantic_scholar_without_arxiv_id(client):
@@ -258,7 +258,7 @@ def test_arxiv_lookup_of_an_unknown_paper_offers_to_add_it(client, db):
     response = client.get("/arxiv/2101.00001/")
     assert response.status_code == 404
     html = response.content.decode()
-    assert "arXiv:2101.00001" in html and reverse("importer:add") in html
+    assert "arXiv:2101.00001" in html and reverse("papers:add") in html
 
 
 def test_arxiv_lookup_of_garbage_is_404(client, db):
@@ -492,13 +492,13 @@ def test_paper_page_lets_members_but_not_visitors_report_its_metadata(client, tr
 def test_a_member_who_summarised_the_paper_is_offered_their_summary(client, transformer):
     writer = UserFactory()
     mine = SummaryFactory(paper=transformer, writer=writer, visibility="private")
-    write_url = reverse("writing:write", args=[transformer.slug])
+    write_url = reverse("summaries:write", args=[transformer.slug])
     html = html_of(client.get(transformer.get_absolute_url()))
     assert f'href="{write_url}">Write a summary</a>' in html and "Edit your summary" not in html
     client.force_login(UserFactory())
     assert f'href="{write_url}">Write a summary</a>' in html_of(client.get(transformer.get_absolute_url()))
     client.force_login(writer)
     html = html_of(client.get(transformer.get_absolute_url()))
-    assert f'href="{reverse("writing:edit", args=[mine.pk])}">Edit your summary</a>' in html
+    assert f'href="{reverse("summaries:edit", args=[mine.pk])}">Edit your summary</a>' in html
     mine.soft_delete()
     assert "Edit your summary" not in html_of(client.get(transformer.get_absolute_url()))

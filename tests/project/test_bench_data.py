@@ -7,9 +7,9 @@ from django.db.models import Count, F, Max, Q, Sum
 
 from accounts.models import User
 from comments.models import Comment
-from papers.management.commands.generate_bench_data import BenchSpec, generate
 from papers.models import Paper, PaperAuthor, Venue
 from papers.vectors import build_query
+from shortscience.management.commands.generate_bench_data import BenchSpec, generate
 from summaries.models import LISTED, Summary, Vote
 
 SPEC = BenchSpec(papers=200, summaries=100, users=40, seed=7)

@@ -50,7 +50,7 @@ def test_the_longest_summary_fits_under_the_form_data_limit():
 def test_editor_upload_over_the_limit_answers_json_413(client, member):
     client.force_login(member)
     big = SimpleUploadedFile("big.png", b"x" * settings.REQUEST_BODY_MAX_BYTES, content_type="image/png")
-    response = client.post(reverse("writing:upload"), {"image": big}, HTTP_X_REQUESTED_WITH="XMLHttpRequest")
+    response = client.post(reverse("summaries:upload"), {"image": big}, HTTP_X_REQUESTED_WITH="XMLHttpRequest")
     assert response.status_code == 413
     assert "larger than this site accepts" in response.json()["error"]
 
@@ -64,7 +64,7 @@ def test_image_at_its_upload_limit_is_still_accepted(client, member, settings, t
     png = buffer.getvalue()
     assert settings.IMAGE_UPLOAD_MAX_BYTES - 100_000 < len(png) <= settings.IMAGE_UPLOAD_MAX_BYTES
     upload = SimpleUploadedFile("big.png", png, content_type="image/png")
-    response = client.post(reverse("writing:upload"), {"image": upload}, HTTP_X_REQUESTED_WITH="XMLHttpRequest")
+    response = client.post(reverse("summaries:upload"), {"image": upload}, HTTP_X_REQUESTED_WITH="XMLHttpRequest")
     assert response.status_code == 200, response.content
     assert response.json()["image_code"].startswith("![Big](")
 
@@ -110,13 +110,13 @@ def test_control_characters_in_the_address_answer_a_styled_400(anonymous, url):
 
 def test_tab_and_newline_in_a_posted_textarea_are_not_refused(client, member):
     client.force_login(member)
-    response = client.post(reverse("importer:add"), {"identifier": "\t10.1145/3065386\r\n"}, follow=False)
+    response = client.post(reverse("papers:add"), {"identifier": "\t10.1145/3065386\r\n"}, follow=False)
     assert response.status_code != 400
 
 
 def test_nul_in_the_add_paper_form_is_a_form_error_with_the_input_kept(client, member):
     client.force_login(member)
-    response = client.post(reverse("importer:add"), {"identifier": "10.1145/3065386\x00"})
+    response = client.post(reverse("papers:add"), {"identifier": "10.1145/3065386\x00"})
     assert response.status_code == 200
     html = response.content.decode()
     assert "Null characters are not allowed" in html

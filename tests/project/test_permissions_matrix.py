@@ -49,92 +49,92 @@ def _png():
 ENDPOINTS = {
     "write GET": (
         "get",
-        lambda w: reverse("writing:write", args=[w["paper"].slug]),
+        lambda w: reverse("summaries:write", args=[w["paper"].slug]),
         None,
         {"anonymous": 302, "member": 200, "writer": 302, "moderator": 200, "banned": 403},
     ),
     "write POST": (
         "post",
-        lambda w: reverse("writing:write", args=[w["paper"].slug]),
+        lambda w: reverse("summaries:write", args=[w["paper"].slug]),
         lambda w: editor_data(),
         # The writer already has a summary of this paper: an editor opened at "new" is a conflict.
         {"anonymous": 302, "member": 302, "writer": 409, "moderator": 302, "banned": 403},
     ),
     "edit GET": (
         "get",
-        lambda w: reverse("writing:edit", args=[w["summary"].pk]),
+        lambda w: reverse("summaries:edit", args=[w["summary"].pk]),
         None,
         {"anonymous": 302, "member": 404, "writer": 200, "moderator": 404, "banned": 404},
     ),
     "edit POST": (
         "post",
-        lambda w: reverse("writing:edit", args=[w["summary"].pk]),
+        lambda w: reverse("summaries:edit", args=[w["summary"].pk]),
         lambda w: editor_data("Edited.", revision=w["summary"].revision_number),
         {"anonymous": 302, "member": 404, "writer": 302, "moderator": 404, "banned": 404},
     ),
     "vote POST": (
         "post",
-        lambda w: reverse("writing:vote", args=[w["summary"].pk]),
+        lambda w: reverse("summaries:vote", args=[w["summary"].pk]),
         lambda w: {"value": "1"},
         {"anonymous": 302, "member": 302, "writer": 403, "moderator": 302, "banned": 403},
     ),
     "vote GET": (
         "get",
-        lambda w: reverse("writing:vote", args=[w["summary"].pk]),
+        lambda w: reverse("summaries:vote", args=[w["summary"].pk]),
         None,
         {"anonymous": 405, "member": 405, "writer": 405, "moderator": 405, "banned": 405},
     ),
     "delete GET": (
         "get",
-        lambda w: reverse("writing:delete", args=[w["summary"].pk]),
+        lambda w: reverse("summaries:delete", args=[w["summary"].pk]),
         None,
         {"anonymous": 302, "member": 404, "writer": 200, "moderator": 404, "banned": 404},
     ),
     "delete POST": (
         "post",
-        lambda w: reverse("writing:delete", args=[w["summary"].pk]),
+        lambda w: reverse("summaries:delete", args=[w["summary"].pk]),
         lambda w: {},
         {"anonymous": 302, "member": 404, "writer": 302, "moderator": 404, "banned": 404},
     ),
     "revisions GET": (
         "get",
-        lambda w: reverse("writing:revisions", args=[w["summary"].pk]),
+        lambda w: reverse("summaries:revisions", args=[w["summary"].pk]),
         None,
         {"anonymous": 302, "member": 404, "writer": 200, "moderator": 200, "banned": 404},
     ),
     "share GET": (
         "get",
-        lambda w: reverse("writing:share", args=[w["private"].pk]),
+        lambda w: reverse("summaries:share", args=[w["private"].pk]),
         None,
         {"anonymous": 302, "member": 404, "writer": 200, "moderator": 404, "banned": 404},
     ),
     "share create POST": (
         "post",
-        lambda w: reverse("writing:share", args=[w["private"].pk]),
+        lambda w: reverse("summaries:share", args=[w["private"].pk]),
         lambda w: {"action": "create"},
         {"anonymous": 302, "member": 404, "writer": 302, "moderator": 404, "banned": 404},
     ),
     "share revoke POST": (
         "post",
-        lambda w: reverse("writing:share", args=[w["private"].pk]),
+        lambda w: reverse("summaries:share", args=[w["private"].pk]),
         lambda w: {"action": "revoke"},
         {"anonymous": 302, "member": 404, "writer": 302, "moderator": 404, "banned": 404},
     ),
     "shared GET": (
         "get",
-        lambda w: reverse("writing:shared", args=[w["private"].share_token]),
+        lambda w: reverse("summaries:shared", args=[w["private"].share_token]),
         None,
         {"anonymous": 200, "member": 200, "writer": 200, "moderator": 200, "banned": 200},
     ),
     "preview POST": (
         "post",
-        lambda w: reverse("writing:preview"),
+        lambda w: reverse("summaries:preview"),
         lambda w: {"content": "*hi*"},
         {"anonymous": 403, "member": 200, "writer": 200, "moderator": 200, "banned": 403},
     ),
     "upload POST": (
         "post",
-        lambda w: reverse("writing:upload"),
+        lambda w: reverse("summaries:upload"),
         lambda w: {"image": _png()},
         {"anonymous": 403, "member": 200, "writer": 200, "moderator": 200, "banned": 403},
     ),
@@ -186,9 +186,9 @@ def test_refused_requests_change_nothing(client, world, tmp_path):
         client.logout()
         if world["users"][role]:
             client.force_login(world["users"][role])
-        client.post(reverse("writing:edit", args=[summary.pk]), editor_data("Hijacked", revision=1))
-        client.post(reverse("writing:delete", args=[summary.pk]))
-        client.post(reverse("writing:share", args=[private.pk]), {"action": "revoke"})
+        client.post(reverse("summaries:edit", args=[summary.pk]), editor_data("Hijacked", revision=1))
+        client.post(reverse("summaries:delete", args=[summary.pk]))
+        client.post(reverse("summaries:share", args=[private.pk]), {"action": "revoke"})
         client.post(reverse("comments:edit", args=[comment.pk]), {"body": "Hijacked"})
         client.post(reverse("comments:delete", args=[comment.pk]))
     summary.refresh_from_db()
@@ -204,5 +204,5 @@ def test_refused_uploads_store_no_file(client, world, tmp_path):
         client.logout()
         if world["users"][role]:
             client.force_login(world["users"][role])
-        client.post(reverse("writing:upload"), {"image": _png()})
+        client.post(reverse("summaries:upload"), {"image": _png()})
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []

@@ -21,10 +21,10 @@ def page(client, summary, user=None) -> str:
 
 def offers(html: str, summary) -> dict[str, bool]:
     return {
-        "edit": f'href="{reverse("writing:edit", args=[summary.pk])}"' in html,
-        "history": f'href="{reverse("writing:revisions", args=[summary.pk])}"' in html,
-        "share": f'href="{reverse("writing:share", args=[summary.pk])}"' in html,
-        "delete": f'href="{reverse("writing:delete", args=[summary.pk])}"' in html,
+        "edit": f'href="{reverse("summaries:edit", args=[summary.pk])}"' in html,
+        "history": f'href="{reverse("summaries:revisions", args=[summary.pk])}"' in html,
+        "share": f'href="{reverse("summaries:share", args=[summary.pk])}"' in html,
+        "delete": f'href="{reverse("summaries:delete", args=[summary.pk])}"' in html,
         "report": f'href="{reverse("moderation:report", args=["summary", summary.pk])}"' in html,
     }
 
@@ -85,7 +85,7 @@ def test_hidden_notice_links_the_writer_to_the_editor(client):
     summary = SummaryFactory(state=Summary.State.HIDDEN)
     html = page(client, summary, summary.writer)
     assert "Hidden by a moderator." in html
-    assert f'<a href="{reverse("writing:edit", args=[summary.pk])}">edit it</a>' in html
+    assert f'<a href="{reverse("summaries:edit", args=[summary.pk])}">edit it</a>' in html
 
 
 def test_writer_cannot_report_own_summary(client):

@@ -22,7 +22,7 @@ def arxiv_paper(db):
 
 
 def write_url(paper):
-    return reverse("writing:write", args=[paper.slug])
+    return reverse("summaries:write", args=[paper.slug])
 
 
 def test_editor_page_renders_markdownx_widget_pointing_at_our_endpoints(client, member, paper):
@@ -32,8 +32,8 @@ def test_editor_page_renders_markdownx_widget_pointing_at_our_endpoints(client, 
     assert response.status_code == 200
     assert h1_count(html) == 1
     assert 'class="markdownx editor-grid"' in html
-    assert f'data-markdownx-urls-path="{reverse("writing:preview")}"' in html
-    assert f'data-markdownx-upload-urls-path="{reverse("writing:upload")}"' in html
+    assert f'data-markdownx-urls-path="{reverse("summaries:preview")}"' in html
+    assert f'data-markdownx-upload-urls-path="{reverse("summaries:upload")}"' in html
     assert "markdownx/js/markdownx" in html
     assert "js/editor.js" in html and "js/math.js" in html
     assert "<details" in html and "Markdown and LaTeX help" in html
@@ -82,7 +82,7 @@ def test_write_opens_the_existing_summary_for_editing(client, paper):
     client.force_login(summary.writer)
     response = client.get(write_url(paper))
     assert response.status_code == 302
-    assert response["Location"] == reverse("writing:edit", args=[summary.pk])
+    assert response["Location"] == reverse("summaries:edit", args=[summary.pk])
     html = client.get(response["Location"]).content.decode()
     assert "Save changes" in html
     assert f'name="revision_number" value="{summary.revision_number}"' in html
@@ -92,8 +92,8 @@ def test_each_save_stores_a_revision_and_bumps_the_number(client, member, paper)
     client.force_login(member)
     client.post(write_url(paper), editor_data("First version."))
     summary = Summary.objects.get(paper=paper, writer=member)
-    client.post(reverse("writing:edit", args=[summary.pk]), editor_data("Second version.", revision=1))
-    client.post(reverse("writing:edit", args=[summary.pk]), editor_data("Third version.", revision=2))
+    client.post(reverse("summaries:edit", args=[summary.pk]), editor_data("Second version.", revision=1))
+    client.post(reverse("summaries:edit", args=[summary.pk]), editor_data("Third version.", revision=2))
     summary.refresh_from_db()
     assert summary.revision_number == 3
     assert summary.body == "Third version."
@@ -108,7 +108,7 @@ def test_stale_save_is_refused_and_keeps_the_typed_text(client, member, paper):
     client.force_login(member)
     client.post(write_url(paper), editor_data("Original."))
     summary = Summary.objects.get(paper=paper, writer=member)
-    edit_url = reverse("writing:edit", args=[summary.pk])
+    edit_url = reverse("summaries:edit", args=[summary.pk])
     # Tab A saves first; tab B was opened at revision 1 too.
     client.post(edit_url, editor_data("Saved by tab A.", revision=1))
     response = client.post(edit_url, editor_data("Typed in tab B <b>bold</b>.", revision=1))
@@ -137,7 +137,7 @@ def test_stale_save_through_edit_after_create_race(client, member, paper):
     client.force_login(member)
     client.post(write_url(paper), editor_data("From tab A."))
     summary = Summary.objects.get()
-    response = client.post(reverse("writing:edit", args=[summary.pk]), editor_data("From tab B.", revision=0))
+    response = client.post(reverse("summaries:edit", args=[summary.pk]), editor_data("From tab B.", revision=0))
     assert response.status_code == 409
     assert Summary.objects.get().body == "From tab A."
 
@@ -168,7 +168,7 @@ def test_new_summary_state_comes_from_moderation_trust(client, member, paper, se
 def test_editing_keeps_the_moderation_state(client, paper):
     summary = SummaryFactory(paper=paper, state=Summary.State.HIDDEN)
     client.force_login(summary.writer)
-    client.post(reverse("writing:edit", args=[summary.pk]), editor_data("Fixed.", revision=1))
+    client.post(reverse("summaries:edit", args=[summary.pk]), editor_data("Fixed.", revision=1))
     summary.refresh_from_db()
     assert (summary.body, summary.state) == ("Fixed.", Summary.State.HIDDEN)
 
@@ -176,8 +176,8 @@ def test_editing_keeps_the_moderation_state(client, paper):
 def test_cannot_edit_someone_elses_summary(client, member, paper):
     summary = SummaryFactory(paper=paper)
     client.force_login(member)
-    assert client.get(reverse("writing:edit", args=[summary.pk])).status_code == 404
-    assert client.post(reverse("writing:edit", args=[summary.pk]), editor_data(revision=1)).status_code == 404
+    assert client.get(reverse("summaries:edit", args=[summary.pk])).status_code == 404
+    assert client.post(reverse("summaries:edit", args=[summary.pk]), editor_data(revision=1)).status_code == 404
     summary.refresh_from_db()
     assert summary.revision_number == 1
 
@@ -211,7 +211,7 @@ def test_restoring_a_deleted_summary(client, paper):
     summary.soft_delete()
     client.force_login(summary.writer)
     response = client.post(write_url(paper), {"action": "restore"})
-    assert response["Location"] == reverse("writing:edit", args=[summary.pk])
+    assert response["Location"] == reverse("summaries:edit", args=[summary.pk])
     summary.refresh_from_db()
     assert summary.deleted_at is None
 
@@ -230,7 +230,7 @@ def test_new_member_can_edit_own_summary_more_than_the_new_summary_limit(client,
     client.force_login(member)
     client.post(write_url(paper), editor_data("v1"))
     summary = Summary.objects.get()
-    edit_url = reverse("writing:edit", args=[summary.pk])
+    edit_url = reverse("summaries:edit", args=[summary.pk])
     statuses = [client.post(edit_url, editor_data(f"v{n + 2}", revision=n + 1)).status_code for n in range(10)]
     assert statuses == [302] * 10
     summary.refresh_from_db()
@@ -248,7 +248,7 @@ def test_new_summaries_are_rate_limited_separately_from_edits(client, member, mo
     assert Summary.objects.count() == 2
     # Edits have their own budget: still open.
     summary = Summary.objects.first()
-    response = client.post(reverse("writing:edit", args=[summary.pk]), editor_data("Fixed.", revision=1))
+    response = client.post(reverse("summaries:edit", args=[summary.pk]), editor_data("Fixed.", revision=1))
     assert response.status_code == 302
 
 
@@ -259,7 +259,7 @@ def test_summary_edits_are_rate_limited_and_new_accounts_get_the_full_edit_limit
     monkeypatch.setitem(ratelimit.RATES, "summary_edit", rate)
     summary = SummaryFactory(paper=paper, writer=member, revision_number=1)
     client.force_login(member)
-    edit_url = reverse("writing:edit", args=[summary.pk])
+    edit_url = reverse("summaries:edit", args=[summary.pk])
     statuses = [client.post(edit_url, editor_data(f"v{n}", revision=n)).status_code for n in range(1, 5)]
     assert statuses == [302, 302, 302, 429]
 
@@ -277,7 +277,7 @@ def test_rate_limited_save_keeps_the_text_and_says_when_to_try_again(client, mem
     monkeypatch.setattr(timezone, "now", lambda: now)
     summary = SummaryFactory(paper=paper, writer=member, revision_number=1)
     client.force_login(member)
-    edit_url = reverse("writing:edit", args=[summary.pk])
+    edit_url = reverse("summaries:edit", args=[summary.pk])
     client.post(edit_url, editor_data("First edit.", revision=1))
     response = client.post(edit_url, editor_data("My *unsaved* second edit & more.", revision=2, audience="expert"))
     html = response.content.decode()
@@ -296,12 +296,12 @@ def test_editor_page_query_count(client, paper, django_assert_max_num_queries):
     summary = SummaryFactory(paper=paper)
     client.force_login(summary.writer)
     with django_assert_max_num_queries(8):
-        assert client.get(reverse("writing:edit", args=[summary.pk])).status_code == 200
+        assert client.get(reverse("summaries:edit", args=[summary.pk])).status_code == 200
 
 
 def test_preview_renders_with_the_site_renderer(client, member):
     client.force_login(member)
-    response = client.post(reverse("writing:preview"), {"content": "# Title\n\n$x^2$ <script>alert(1)</script>"})
+    response = client.post(reverse("summaries:preview"), {"content": "# Title\n\n$x^2$ <script>alert(1)</script>"})
     html = response.content.decode()
     assert response.status_code == 200
     assert '<span class="math-inline">$x^2$</span>' in html
@@ -312,14 +312,14 @@ def test_preview_renders_with_the_site_renderer(client, member):
 def test_preview_links_citations_to_the_papers_pages_here(client, member):
     paper = PaperFactory(arxiv_id="1706.03762")
     client.force_login(member)
-    html = client.post(reverse("writing:preview"), {"content": "As \\cite{arXiv:1706.03762} shows"}).content.decode()
+    html = client.post(reverse("summaries:preview"), {"content": "As \\cite{arXiv:1706.03762} shows"}).content.decode()
     assert f'href="{paper.get_absolute_url()}"' in html
 
 
 def test_preview_refuses_anonymous_and_banned(client):
-    assert client.post(reverse("writing:preview"), {"content": "hi"}).status_code == 403
+    assert client.post(reverse("summaries:preview"), {"content": "hi"}).status_code == 403
     client.force_login(banned_user())
-    assert client.post(reverse("writing:preview"), {"content": "hi"}).status_code == 403
+    assert client.post(reverse("summaries:preview"), {"content": "hi"}).status_code == 403
 
 
 def test_preview_is_rate_limited_with_a_message(client, member, monkeypatch):
@@ -327,7 +327,7 @@ def test_preview_is_rate_limited_with_a_message(client, member, monkeypatch):
 
     monkeypatch.setitem(ratelimit.RATES, "preview", ratelimit.Rate(per_member=8, per_ip=100, window=3600, label="p"))
     client.force_login(member)
-    statuses = [client.post(reverse("writing:preview"), {"content": "x"}).status_code for _ in range(3)]
+    statuses = [client.post(reverse("summaries:preview"), {"content": "x"}).status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
 
 
@@ -341,7 +341,7 @@ def test_markdownx_own_urls_are_not_installed(client, member):
 def test_delete_needs_confirmation_and_is_soft(client, paper):
     summary = SummaryFactory(paper=paper)
     client.force_login(summary.writer)
-    url = reverse("writing:delete", args=[summary.pk])
+    url = reverse("summaries:delete", args=[summary.pk])
     page = client.get(url)
     assert page.status_code == 200 and "Delete your summary?" in page.content.decode()
     response = client.post(url)
@@ -356,7 +356,7 @@ def test_delete_needs_confirmation_and_is_soft(client, paper):
 def test_other_member_cannot_delete(client, member, paper):
     summary = SummaryFactory(paper=paper)
     client.force_login(member)
-    assert client.post(reverse("writing:delete", args=[summary.pk])).status_code == 404
+    assert client.post(reverse("summaries:delete", args=[summary.pk])).status_code == 404
     summary.refresh_from_db()
     assert summary.deleted_at is None
 
@@ -373,7 +373,7 @@ def test_delete_page_query_count(client, paper, django_assert_max_num_queries):
     summary = SummaryFactory(paper=paper)
     client.force_login(summary.writer)
     with django_assert_max_num_queries(6):
-        assert client.get(reverse("writing:delete", args=[summary.pk])).status_code == 200
+        assert client.get(reverse("summaries:delete", args=[summary.pk])).status_code == 200
 
 
 def _message_after(client, url, data) -> str:
@@ -389,7 +389,7 @@ def test_first_public_save_says_published(client, member, paper):
 def test_editing_a_public_summary_says_changes_saved_not_published(client, member, paper):
     summary = SummaryFactory(paper=paper, writer=member, revision_number=1)
     client.force_login(member)
-    message = _message_after(client, reverse("writing:edit", args=[summary.pk]), editor_data("v2", revision=1))
+    message = _message_after(client, reverse("summaries:edit", args=[summary.pk]), editor_data("v2", revision=1))
     assert message == "Changes saved."
 
 
@@ -398,7 +398,7 @@ def test_private_saves_say_what_happened(client, member, paper):
     message = _message_after(client, write_url(paper), editor_data("v1", visibility="private"))
     assert message.startswith("Saved privately.")
     summary = Summary.objects.get()
-    edit_url = reverse("writing:edit", args=[summary.pk])
+    edit_url = reverse("summaries:edit", args=[summary.pk])
     assert _message_after(client, edit_url, editor_data("v2", revision=1, visibility="private")) == (
         "Changes saved. Your summary is still private."
     )
@@ -414,7 +414,7 @@ def test_saves_of_held_and_hidden_summaries_say_they_are_not_public(client, memb
     message = _message_after(client, write_url(paper), editor_data("v1"))
     assert message == "Saved. Your summary will be published once a moderator has had a look."
     summary = Summary.objects.get()
-    edit_url = reverse("writing:edit", args=[summary.pk])
+    edit_url = reverse("summaries:edit", args=[summary.pk])
     message = _message_after(client, edit_url, editor_data("v2", revision=1))
     assert message == "Changes saved. Your summary will be published once a moderator has had a look."
     Summary.objects.filter(pk=summary.pk).update(state=Summary.State.HIDDEN)

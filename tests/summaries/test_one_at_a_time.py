@@ -13,7 +13,7 @@ from tests.factories import UserFactory
 from tests.summaries.test_uploads import image_bytes, media, post_image  # noqa: F401 (media is a fixture)
 
 pytestmark = pytest.mark.django_db
-PREVIEW = reverse("writing:preview")
+PREVIEW = reverse("summaries:preview")
 
 
 def _running(user, action):

@@ -167,7 +167,7 @@ def test_home_out_of_range_page_shows_the_last_page(client):
 
 def test_home_empty_site_says_what_to_do(client):
     html = html_of(client.get("/"))
-    assert "No summaries yet" in html and reverse("importer:add") in html
+    assert "No summaries yet" in html and reverse("papers:add") in html
 
 
 @pytest.fixture

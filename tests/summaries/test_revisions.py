@@ -52,7 +52,7 @@ def test_diff_lines_are_unified_and_plain_text():
 
 def test_history_shows_escaped_diffs_newest_first(client, history):
     client.force_login(history.writer)
-    response = client.get(reverse("writing:revisions", args=[history.pk]))
+    response = client.get(reverse("summaries:revisions", args=[history.pk]))
     html = response.content.decode()
     assert response.status_code == 200
     assert h1_count(html) == 1
@@ -72,22 +72,22 @@ def test_history_is_paginated_with_a_constant_query_count(client, member, django
     summary = paper.summaries.get()
     client.force_login(member)
     with django_assert_max_num_queries(8):
-        html = client.get(reverse("writing:revisions", args=[summary.pk])).content.decode()
+        html = client.get(reverse("summaries:revisions", args=[summary.pk])).content.decode()
     assert "Revision 30" in html and "Revision 21" in html and "Revision 20" not in html
     with django_assert_max_num_queries(8):
-        html = client.get(reverse("writing:revisions", args=[summary.pk]) + "?page=3").content.decode()
+        html = client.get(reverse("summaries:revisions", args=[summary.pk]) + "?page=3").content.decode()
     assert "Revision 1<" in html and "first version" in html
 
 
 def test_other_members_cannot_see_the_history(client, member, history):
     other = SummaryFactory().writer
     client.force_login(other)
-    assert client.get(reverse("writing:revisions", args=[history.pk])).status_code == 404
+    assert client.get(reverse("summaries:revisions", args=[history.pk])).status_code == 404
 
 
 def test_moderators_can_see_the_history_of_public_summaries(client, moderator, history):
     client.force_login(moderator)
-    assert client.get(reverse("writing:revisions", args=[history.pk])).status_code == 200
+    assert client.get(reverse("summaries:revisions", args=[history.pk])).status_code == 200
 
 
 def test_banned_writer_can_still_read_their_own_history(client, history):
@@ -95,7 +95,7 @@ def test_banned_writer_can_still_read_their_own_history(client, history):
     history.writer.banned_at = banned_user("b3").banned_at
     history.writer.save()
     client.force_login(history.writer)
-    assert client.get(reverse("writing:revisions", args=[history.pk])).status_code == 200
+    assert client.get(reverse("summaries:revisions", args=[history.pk])).status_code == 200
 
 
 # Diff cost. A body of a few distinct lines repeated, saved again in another order, made difflib cubic: a
@@ -175,12 +175,12 @@ def test_history_shows_a_too_different_revision_with_links_to_both_versions(
 ):
     client.force_login(reordered_history.writer)
     with django_assert_max_num_queries(8):
-        response = client.get(reverse("writing:revisions", args=[reordered_history.pk]))
+        response = client.get(reverse("summaries:revisions", args=[reordered_history.pk]))
     html = response.content.decode()
     assert response.status_code == 200
     assert "too different from revision 1 to show line by line" in html
-    newer = reverse("writing:revision", args=[reordered_history.pk, 2])
-    older = reverse("writing:revision", args=[reordered_history.pk, 1])
+    newer = reverse("summaries:revision", args=[reordered_history.pk, 2])
+    older = reverse("summaries:revision", args=[reordered_history.pk, 1])
     assert f'href="{newer}"' in html and f'href="{older}"' in html
     assert "diff-remove" not in html
 
@@ -191,14 +191,14 @@ def test_history_shows_a_too_different_revision_with_links_to_both_versions(
 
 
 def test_revision_page_is_for_the_writer_and_moderators_only(client, member, moderator, history):
-    url = reverse("writing:revision", args=[history.pk, 2])
+    url = reverse("summaries:revision", args=[history.pk, 2])
     assert client.get(url).status_code == 302  # anonymous: to sign-in
     client.force_login(SummaryFactory().writer)
     assert client.get(url).status_code == 404
     client.force_login(moderator)
     assert client.get(url).status_code == 200
     client.force_login(history.writer)
-    assert client.get(reverse("writing:revision", args=[history.pk, 9])).status_code == 404
+    assert client.get(reverse("summaries:revision", args=[history.pk, 9])).status_code == 404
 
 
 def test_revision_page_links_back_to_the_history_page_holding_it(client, member, django_assert_max_num_queries):
@@ -209,5 +209,5 @@ def test_revision_page_links_back_to_the_history_page_holding_it(client, member,
     summary = paper.summaries.get()
     client.force_login(member)
     with django_assert_max_num_queries(6):
-        html = client.get(reverse("writing:revision", args=[summary.pk, 3])).content.decode()
-    assert reverse("writing:revisions", args=[summary.pk]) + "?page=3#revision-3" in html
+        html = client.get(reverse("summaries:revision", args=[summary.pk, 3])).content.decode()
+    assert reverse("summaries:revisions", args=[summary.pk]) + "?page=3#revision-3" in html

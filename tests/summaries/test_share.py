@@ -15,7 +15,7 @@ def private(db):
 
 
 def share_url(summary):
-    return reverse("writing:share", args=[summary.pk])
+    return reverse("summaries:share", args=[summary.pk])
 
 
 def test_writer_creates_a_share_link_anyone_can_open(client, private):
@@ -25,9 +25,9 @@ def test_writer_creates_a_share_link_anyone_can_open(client, private):
     private.refresh_from_db()
     assert private.share_token and len(private.share_token) >= 40
     page = client.get(share_url(private)).content.decode()
-    assert reverse("writing:shared", args=[private.share_token]) in page
+    assert reverse("summaries:shared", args=[private.share_token]) in page
     stranger = Client()
-    shared = stranger.get(reverse("writing:shared", args=[private.share_token]))
+    shared = stranger.get(reverse("summaries:shared", args=[private.share_token]))
     assert shared.status_code == 200
     assert "<strong>private</strong>" in shared.content.decode()
     assert '<meta name="robots" content="noindex, nofollow">' in shared.content.decode()
@@ -40,27 +40,27 @@ def test_revoked_link_is_a_404(client, private):
     client.post(share_url(private), {"action": "revoke"})
     private.refresh_from_db()
     assert private.share_token is None
-    assert Client().get(reverse("writing:shared", args=[token])).status_code == 404
+    assert Client().get(reverse("summaries:shared", args=[token])).status_code == 404
 
 
 def test_unknown_token_is_a_404(client, db):
-    assert client.get(reverse("writing:shared", args=["not-a-token"])).status_code == 404
+    assert client.get(reverse("summaries:shared", args=["not-a-token"])).status_code == 404
 
 
 def test_deleted_or_hidden_summary_link_is_a_404(private):
     token = private.ensure_share_token()
     private.soft_delete()
-    assert Client().get(reverse("writing:shared", args=[token])).status_code == 404
+    assert Client().get(reverse("summaries:shared", args=[token])).status_code == 404
     private.restore()
     private.set_state(Summary.State.HIDDEN)
-    assert Client().get(reverse("writing:shared", args=[token])).status_code == 404
+    assert Client().get(reverse("summaries:shared", args=[token])).status_code == 404
 
 
 def test_anonymous_shared_summary_hides_the_writer(private):
     private.is_anonymous = True
     private.save()
     token = private.ensure_share_token()
-    html = Client().get(reverse("writing:shared", args=[token])).content.decode()
+    html = Client().get(reverse("summaries:shared", args=[token])).content.decode()
     assert "By anonymous" in html
     assert private.writer.public_name not in html
 
@@ -98,7 +98,7 @@ def test_public_summary_share_page_points_to_its_permalink(client):
 def test_share_pages_have_constant_query_counts(client, private, django_assert_max_num_queries):
     token = private.ensure_share_token()
     with django_assert_max_num_queries(2):
-        assert Client().get(reverse("writing:shared", args=[token])).status_code == 200
+        assert Client().get(reverse("summaries:shared", args=[token])).status_code == 200
     client.force_login(private.writer)
     with django_assert_max_num_queries(6):
         assert client.get(share_url(private)).status_code == 200

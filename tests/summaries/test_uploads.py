@@ -10,7 +10,7 @@ from tests.writing_helpers import banned_user, image_bytes
 
 pytestmark = pytest.mark.django_db
 
-UPLOAD = reverse("writing:upload")
+UPLOAD = reverse("summaries:upload")
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ def summary(db):
 
 
 def vote_url(summary):
-    return reverse("writing:vote", args=[summary.pk])
+    return reverse("summaries:vote", args=[summary.pk])
 
 
 def test_up_vote_then_same_arrow_withdraws(client, member, summary):

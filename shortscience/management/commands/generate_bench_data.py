@@ -106,7 +106,7 @@ class BenchSpec:
         return max(200, int(self.papers * 0.6))
 
 
-# --- Vocabulary (papers/bench_words.json) ------------------------------------------------------------------
+# --- Vocabulary (shortscience/bench_words.json) ------------------------------------------------------------------
 
 _VOCABULARY = json.loads((Path(__file__).resolve().parents[2] / "bench_words.json").read_text(encoding="utf-8"))
 _ADJECTIVES = _VOCABULARY["adjectives"]

@@ -1,3 +1,5 @@
+"""The admin of comments, with the moderation actions on them (registered by moderation/admin.py)."""
+
 from django.contrib import admin
 from django.contrib.postgres.search import SearchQuery
 from django.utils.text import Truncator

@@ -1,3 +1,5 @@
+"""The admin of summaries, votes and revisions, with their moderation actions (registered by moderation/admin.py)."""
+
 from django.contrib import admin
 from django.utils.html import format_html
 from django.utils.text import Truncator
