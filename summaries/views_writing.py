@@ -68,6 +68,15 @@ def get_summary_for_edit(request, pk: int) -> Summary:
 def write(request, slug: str):
     """Write (or go on editing) the viewer's summary of a paper; a deleted one can be restored or started over."""
     paper = get_object_or_404(Paper.objects.select_related("venue"), slug=slug)
+    if paper.merged_into_id:
+        # A duplicate merged into another paper has no page of its own: summaries belong to the kept paper. An
+        # editor opened before the merge still saves, onto the kept paper, so nothing typed is lost.
+        kept = Paper.objects.live().select_related("venue").filter(pk=paper.merged_into_id).first()
+        if kept is None:
+            raise Http404("No such paper.")
+        if request.method != "POST":
+            return redirect("summaries:write", slug=kept.slug)
+        paper = kept
     if not permissions.can_write_summary(request.user, paper):
         raise PermissionDenied("You cannot write summaries at the moment.")
     summary = Summary.objects.filter(paper=paper, writer=request.user).first()

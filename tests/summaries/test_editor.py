@@ -420,3 +420,23 @@ def test_saves_of_held_and_hidden_summaries_say_they_are_not_public(client, memb
     Summary.objects.filter(pk=summary.pk).update(state=Summary.State.HIDDEN)
     message = _message_after(client, edit_url, editor_data("v3", revision=2))
     assert message.startswith("Changes saved. Your summary is still hidden")
+
+
+def test_the_write_page_of_a_merged_paper_leads_to_the_kept_paper(client, member):
+    kept, merged = PaperFactory(), PaperFactory()
+    merged.merged_into = kept
+    merged.save()
+    client.force_login(member)
+    assert client.get(write_url(merged))["Location"] == write_url(kept)
+
+
+def test_an_editor_opened_before_a_merge_saves_onto_the_kept_paper(client, member):
+    # Before: the summary was published on the merged paper, whose page redirects away (readers never saw it)
+    # while feeds, the API and the counters counted it.
+    kept, merged = PaperFactory(), PaperFactory()
+    merged.merged_into = kept
+    merged.save()
+    client.force_login(member)
+    client.post(write_url(merged), editor_data("Written while the papers were merged."))
+    assert Summary.objects.get(writer=member).paper == kept
+    assert not Summary.objects.filter(paper=merged).exists()
