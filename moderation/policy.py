@@ -4,8 +4,9 @@ Moderators may view and edit paper metadata (with the ordered-authors inline), v
 comments and reports, read the audit trail, view members and ban them. Nothing on groups, permissions,
 passwords or site settings: those stay with superusers (the site owners).
 
-Migrations call ``apply_moderator_policy`` with their historical ``apps`` (moderation/0002 first); a change of
-this policy ships with a migration that calls it again, so every database ends with the same group.
+Migrations call ``apply_moderator_policy`` with their historical ``apps`` and their own frozen copy of the
+permissions (moderation/0002 first); a change of this policy ships with a migration that calls it again with the
+new list, so every database ends with the same group.
 """
 
 from __future__ import annotations
@@ -34,8 +35,11 @@ PERMISSIONS = {
 BAN_MEMBER = {"codename": "ban_member", "app_label": "accounts", "model": "user", "name": "Can ban and unban members"}
 
 
-def apply_moderator_policy(apps, schema_editor) -> None:
-    """Create (or reset) the Moderators group with exactly ``PERMISSIONS``; ``RunPython``'s signature."""
+def apply_moderator_policy(apps, schema_editor, permissions: dict | None = None) -> None:
+    """Create (or reset) the Moderators group with exactly ``permissions`` (default ``PERMISSIONS``).
+
+    A migration passes the policy as it was when the migration was written: on a fresh database it runs
+    against the models of its time, which may lack permissions a later policy names."""
     from django.contrib.auth.management import create_permissions
 
     # Default permissions are normally created after `migrate`; the group needs them now. Every query names
@@ -60,7 +64,7 @@ def apply_moderator_policy(apps, schema_editor) -> None:
     group, _ = Group.objects.using(db).get_or_create(name=MODERATORS_GROUP)
     permissions = [
         Permission.objects.using(db).get(content_type__app_label=app_label, codename=codename)
-        for app_label, codenames in PERMISSIONS.items()
+        for app_label, codenames in (PERMISSIONS if permissions is None else permissions).items()
         for codename in codenames
     ]
     group.permissions.set(permissions)

@@ -510,3 +510,20 @@ def test_moderator_policy_applied_again_resets_the_group_to_exactly_its_permissi
     apply_moderator_policy(apps, SimpleNamespace(connection=connection))
     perms = {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")}
     assert perms == {f"{app}.{codename}" for app, codenames in PERMISSIONS.items() for codename in codenames}
+
+
+def test_migration_0002_applies_its_own_copy_of_the_policy_not_a_later_one(db, monkeypatch):
+    """A later policy may name permissions of models added after 0002; a fresh database must still migrate."""
+    import importlib
+
+    from django.apps import apps
+
+    from moderation import policy
+
+    migration = importlib.import_module("moderation.migrations.0002_moderators_group")
+    assert migration.PERMISSIONS == policy.PERMISSIONS  # the same list today
+    monkeypatch.setitem(policy.PERMISSIONS, "moderation", [*policy.PERMISSIONS["moderation"], "publish_digest"])
+    with connection.schema_editor() as editor:
+        migration.apply_policy_of_0002(apps, editor)  # before: Permission.DoesNotExist for publish_digest
+    group = Group.objects.get(name=MODERATORS_GROUP)
+    assert not group.permissions.filter(codename="publish_digest").exists()
