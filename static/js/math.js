@@ -1,7 +1,7 @@
 /*
  * Typeset the TeX in rendered Markdown (summaries, comments, previews) and abstracts with KaTeX.
  *
- * The server (summaries/rendering.py) has already decided what is math and wrapped it in
+ * The server (shortscience/lib/markdown.py) has already decided what is math and wrapped it in
  * .math-inline / .math-display elements holding escaped TeX between dollars; only those are
  * typeset, so a price such as "$5 and $10" in the prose is never mistaken for a formula.
  * Needs katex.min.js and contrib/auto-render.min.js loaded first (all three with `defer`).
