@@ -23,6 +23,7 @@ from django.db.models import Count, F, Max, Q, QuerySet, Sum
 
 from accounts.models import User
 from papers.models import Paper, Venue
+from shortscience.lib import versions
 from summaries import models as summary_models
 
 
@@ -218,6 +219,7 @@ def votes_of_member_changed(user_id: int) -> int:
     SCORES.repair(ids)
     writers = summaries.exclude(writer=None).values_list("writer_id", flat=True).distinct()
     MEMBERS.repair(list(writers))
+    versions.bump(versions.LISTING)  # scores shown in cached answers changed without a save
     return len(ids)
 
 
@@ -246,3 +248,4 @@ def member_left(*, voted_on, paper_ids) -> None:
     writers = summary_models.Summary.objects.filter(pk__in=voted_on, writer__isnull=False)
     MEMBERS.repair(list(writers.values_list("writer_id", flat=True).distinct()))
     PAPERS.repair(list(paper_ids))
+    versions.bump(versions.LISTING)  # bylines and scores shown in cached answers changed without a save

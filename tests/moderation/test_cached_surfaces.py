@@ -64,3 +64,16 @@ def test_answers_stay_cached_while_nothing_changes(client, summary, django_asser
     with django_assert_num_queries(0):
         client.get("/sitemap-summaries.xml")
         client.get("/api/v1/summaries/latest")
+
+
+def test_a_deleted_account_leaves_no_byline_in_cached_api_answers(client, django_capture_on_commit_callbacks):
+    from members.deletion import delete_account
+    from tests.factories import UserFactory
+
+    writer = UserFactory(username="leaving", display_name="Leaving Writer")
+    with django_capture_on_commit_callbacks(execute=True):
+        SummaryFactory(writer=writer, body="Kept after the account goes.")
+    assert "Leaving Writer" in client.get("/api/v1/summaries/latest").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        delete_account(writer)
+    assert "Leaving Writer" not in client.get("/api/v1/summaries/latest").content.decode()
