@@ -80,7 +80,7 @@ class User(AbstractUser):
         return self.display_name or self.username
 
     def get_absolute_url(self) -> str:
-        return reverse("member:profile", args=[self.username])
+        return reverse("members:profile", args=[self.username])
 
     @property
     def is_banned(self) -> bool:

@@ -98,7 +98,7 @@ def add(request, pk: int):
             notify_about_comment,
             comment.pk,
             comment_url=request.build_absolute_uri(comment_url),
-            settings_url=request.build_absolute_uri(reverse("member:settings")),
+            settings_url=request.build_absolute_uri(reverse("members:settings")),
         )
     )
     messages.success(request, "Your reply is posted." if comment.parent_id else "Your comment is posted.")

@@ -2,7 +2,7 @@ from django.urls import path
 
 from members import views
 
-app_name = "member"
+app_name = "members"
 
 urlpatterns = [
     path("users/<str:username>/", views.profile, name="profile"),

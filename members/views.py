@@ -48,7 +48,7 @@ def settings_view(request):
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Your profile is saved.")
-        return redirect("member:settings")
+        return redirect("members:settings")
     return render(
         request,
         "accounts/settings.html",

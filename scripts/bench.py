@@ -243,7 +243,7 @@ SCENARIOS = [
     Scenario("author, most papers", ["papers:author"], lambda s: {"slug": _slug(s.get("author"))}),
     Scenario(
         "profile, top writer",
-        ["member:profile"],
+        ["members:profile"],
         lambda s: {"username": s.get("writer").username} if s.get("writer") else None,
     ),
     Scenario("search, common word", ["discovery:search"], None, lambda s: {"q": s.get("common_word")}),
@@ -310,7 +310,7 @@ SCENARIOS = [
         user="writer",
         group="member",
     ),
-    Scenario("settings (member)", ["member:settings"], user="member", group="member"),
+    Scenario("settings (member)", ["members:settings"], user="member", group="member"),
     Scenario("home (member)", ["home"], user="member", group="member"),
     Scenario(
         "paper, most summaries (member)",

@@ -31,7 +31,7 @@ urlpatterns = [
     path("rss-all.xml", moved_to("discovery:feed-latest-rss"), name="rss-all"),
     path("rss-full.xml", moved_to("discovery:feed-latest-rss"), name="rss-full"),
     # A member's download of their own summaries; sign-in and sign-up.
-    path("export", moved_to("member:export"), name="export"),
+    path("export", moved_to("members:export"), name="export"),
     path("login", moved_to("account_login"), name="login"),
     path("signup", moved_to("account_signup"), name="signup"),
 ]

@@ -117,4 +117,4 @@ def test_other_refusals_are_styled_pages_with_the_reason(client):
 
 
 def test_settings_page_gives_the_same_explanation(client, suspended):
-    assert_explains_the_ban(client.get(reverse("member:settings")).content.decode())
+    assert_explains_the_ban(client.get(reverse("members:settings")).content.decode())

@@ -9,7 +9,7 @@ from accounts.names import skeleton
 from tests.factories import ModeratorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-SETTINGS = reverse("member:settings")
+SETTINGS = reverse("members:settings")
 PASSWORD = "a long and unusual passphrase 42"
 CYRILLIC_O = "\u043e"
 

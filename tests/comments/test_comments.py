@@ -118,7 +118,7 @@ def test_writer_is_emailed_about_a_new_comment(client, member, summary, django_c
     assert summary.paper.title[:40] in message.subject
     assert "Great point about $x$." in message.body
     assert f"http://testserver{Comment.objects.get().get_page_url()}" in message.body
-    assert reverse("member:settings") in message.body
+    assert reverse("members:settings") in message.body
 
 
 def test_no_email_when_the_writer_opted_out(client, member, summary, django_capture_on_commit_callbacks):

@@ -12,7 +12,7 @@ from tests.conftest import h1_count
 from tests.factories import CommentFactory, PaperFactory, SummaryFactory, UserFactory, VoteFactory
 
 pytestmark = pytest.mark.django_db
-DELETE = reverse("member:delete")
+DELETE = reverse("members:delete")
 PASSWORD = "correct horse battery staple"
 
 

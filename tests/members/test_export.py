@@ -13,7 +13,7 @@ from tests.conftest import h1_count
 from tests.factories import CommentFactory, PaperFactory, SummaryFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-EXPORT = reverse("member:export")
+EXPORT = reverse("members:export")
 
 
 def download(client):

@@ -10,7 +10,7 @@ from tests.conftest import h1_count
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-SETTINGS = reverse("member:settings")
+SETTINGS = reverse("members:settings")
 
 PROFILE = {
     "display_name": "  Ada   Lovelace ",
@@ -25,7 +25,7 @@ PROFILE = {
 
 
 def test_anonymous_visitor_is_sent_to_sign_in(client):
-    for name in ("member:settings", "member:export", "member:delete"):
+    for name in ("members:settings", "members:export", "members:delete"):
         response = client.get(reverse(name))
         assert response.status_code == 302 and response.url.startswith(reverse("account_login"))
 
@@ -45,7 +45,7 @@ def test_settings_page_shows_the_profile_form_and_links(client, member):
         "email_on_discussion",
     ):
         assert f'for="id_{field}"' in html
-    for name in ("account_email", "account_change_password", "member:export", "member:delete"):
+    for name in ("account_email", "account_change_password", "members:export", "members:delete"):
         assert f'href="{reverse(name)}"' in html
 
 

@@ -26,7 +26,7 @@ def surfaces(summary):
     return [
         ("home", reverse("home"), MARKER),
         ("paper page", paper.get_absolute_url(), MARKER),
-        ("profile", reverse("member:profile", args=[summary.writer.username]), MARKER),
+        ("profile", reverse("members:profile", args=[summary.writer.username]), MARKER),
         ("latest feed", reverse("discovery:feed-latest-rss"), link),
         ("paper feed", reverse("discovery:feed-paper-rss", args=[paper.slug]), link),
         ("writer feed", reverse("discovery:feed-user-rss", args=[summary.writer.username]), link),
