@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
+
 CONTEXT_LINES = 2
 #: Steps (diagonals visited plus lines compared) one diff may take. An edit of a few paragraphs of the
 #: longest summary takes a few thousand; a wholesale rewrite of a ~700-line body fits.
@@ -185,6 +187,25 @@ def _grouped(opcodes, context: int):
     return groups
 
 
+# Saved revisions never change, so the diff of two of them is computed once and kept: a history page opened
+# again (or a script requesting the costliest pair over and over) costs a cache read, not the diff budget.
+DIFF_CACHE_SECONDS = 30 * 24 * 3600
+_TOO_DIFFERENT = "too different"
+
+
+def _saved_diff(previous, revision) -> list[DiffLine] | None:
+    """``diff_lines`` of two saved revisions, or None when they are too different; cached by their ids."""
+    key = f"revision-diff:{previous.pk}:{revision.pk}:{DIFF_BUDGET}"
+    cached = cache.get(key)
+    if cached is None:
+        try:
+            cached = diff_lines(previous.body, revision.body)
+        except TooDifferent:
+            cached = _TOO_DIFFERENT
+        cache.set(key, cached, DIFF_CACHE_SECONDS)
+    return None if cached == _TOO_DIFFERENT else cached
+
+
 def revision_diffs(summary, page) -> list[RevisionEntry]:
     """For a page of revisions (newest first), each one's diff against the revision before it.
 
@@ -205,9 +226,8 @@ def revision_diffs(summary, page) -> list[RevisionEntry]:
             )
             entries[-1].added = len(entries[-1].lines)
             continue
-        try:
-            lines = diff_lines(previous.body, revision.body)
-        except TooDifferent:
+        lines = _saved_diff(previous, revision)
+        if lines is None:
             entries.append(RevisionEntry(revision, previous.number, too_different=True))
             continue
         entry = RevisionEntry(revision, previous.number, lines)

@@ -211,3 +211,27 @@ def test_revision_page_links_back_to_the_history_page_holding_it(client, member,
     with django_assert_max_num_queries(6):
         html = client.get(reverse("summaries:revision", args=[summary.pk, 3])).content.decode()
     assert reverse("summaries:revisions", args=[summary.pk]) + "?page=3#revision-3" in html
+
+
+@pytest.mark.parametrize("which", ["history", "reordered_history"])
+def test_a_history_page_opened_again_does_not_diff_again(client, which, request, monkeypatch):
+    """Saved revisions never change: each pair is diffed once. Before, every visit (or a script asking for the
+    costliest pair over and over) spent the whole diff budget again."""
+    from summaries import diffs
+
+    summary = request.getfixturevalue(which)
+    calls = []
+    real = diffs._myers
+    monkeypatch.setattr(diffs, "_myers", lambda *args: calls.append(1) or real(*args))
+    client.force_login(summary.writer)
+    url = reverse("summaries:revisions", args=[summary.pk])
+    first = client.get(url).content.decode()
+    diffed = len(calls)
+    assert diffed
+    second = client.get(url).content.decode()
+    assert len(calls) == diffed
+
+    def without_tokens(html):  # the CSRF token is masked anew on every response
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+
+    assert without_tokens(second) == without_tokens(first)
