@@ -192,6 +192,9 @@ def _saved_message(summary: Summary, was_visibility: str | None) -> str:
 def preview(request):
     """The editor's live preview, rendered by the same renderer as the published summary."""
     if not permissions.can_upload(request.user):
+        if permissions.is_suspended(request.user):
+            # The one explanation of a ban (what, until when, how to appeal), in the preview pane.
+            return render(request, "includes/ban_notice.html", status=403)
         return HttpResponseForbidden("<p>Sign in to see a preview.</p>")
     try:
         check(request, "preview")

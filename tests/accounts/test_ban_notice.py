@@ -118,3 +118,13 @@ def test_other_refusals_are_styled_pages_with_the_reason(client):
 
 def test_settings_page_gives_the_same_explanation(client, suspended):
     assert_explains_the_ban(client.get(reverse("members:settings")).content.decode())
+
+
+def test_the_editor_preview_explains_the_ban_instead_of_asking_to_sign_in(client):
+    banned = UserFactory(banned_at=timezone.now(), ban_reason="Spam links.")
+    client.force_login(banned)
+    response = client.post(reverse("summaries:preview"), {"content": "*a*"})
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "Your account is suspended" in html and "Spam links." in html
+    assert "Sign in" not in html
