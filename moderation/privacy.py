@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from moderation.admin_tools import rendered_body
 from moderation.models import AuditEntry, Report
 from summaries.markup import render_summary
 from summaries.models import Revision, Summary
@@ -57,8 +58,7 @@ def body_for_moderators(summary: Summary, viewer) -> SafeString:
     Reading a private summary's reported revision is written to the audit trail.
     """
     if not is_private(summary):
-        # body_html is the stored, sanitised output of shortscience.lib.markdown.
-        return mark_safe(summary.body_html)
+        return rendered_body(summary)
     number = reported_revision_number(summary)
     revision = summary.revisions.filter(number=number).first() if number is not None else None
     if revision is None:
