@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "markdownx",
     "csp",
     "shortscience.apps.ShortScienceConfig",
+    "jobs",
     "accounts",
     "papers",
     "summaries",
@@ -163,6 +164,38 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
     }
+
+
+# --- Background jobs (Celery; see shortscience/celery.py and docs/operations.md) ------------------------
+
+# The broker is the site's Redis unless told otherwise. No broker: every task runs in-process, after the commit
+# of the transaction that enqueued it (jobs.queue.enqueue), so `make run` needs nothing but Python.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# A failing in-process task is logged and reported (jobs.tasks.ReliableTask), never raised into the request.
+CELERY_TASK_EAGER_PROPAGATES = False
+# Results are not read back by the site; the result store only serves `celery inspect`-style tooling.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", CELERY_BROKER_URL) or None
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 300)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 360)
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = "UTC"
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# A request that enqueues must not hang when Redis is down: give up quickly and run the task in-process.
+CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 3)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "visibility_timeout": 3600,
+}
+# Periodic jobs (celery -A shortscience beat): filled in by the jobs that need them.
+CELERY_BEAT_SCHEDULE: dict = {}
 
 
 # --- Accounts ---------------------------------------------------------------------------------------------

@@ -41,3 +41,6 @@ WHITENOISE_AUTOREFRESH = True
 # on DATABASE_URL's server and on the embedded one alike.
 if os.environ.get("TEST_DB_SUFFIX"):
     DATABASES["default"]["TEST"] = {"NAME": f"test_shortscience_{os.environ['TEST_DB_SUFFIX']}"}  # noqa: F405
+# Tasks run in-process (after commit) in tests, whatever REDIS_URL says, so mail.outbox sees their e-mails; the
+# real-worker tests (tests/jobs/test_worker.py) switch to the broker in REDIS_URL and start a worker themselves.
+CELERY_TASK_ALWAYS_EAGER = True

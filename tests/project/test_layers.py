@@ -1,6 +1,6 @@
 """Imports only go down the layers (README, "Architecture"); a lazy import inside a function counts too.
 
-    shortscience.lib  <  accounts  <  papers  <  summaries  <  comments  <  moderation  <  discovery, members  <  api
+    shortscience.lib < jobs < accounts < papers < summaries < comments < moderation < discovery, members < api
 
 ``shortscience.lib`` imports no app at all; the project package (settings, URLconf, demo data) sits on top and
 may import anything. Migrations are history and are not checked.
@@ -14,6 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 RANKS = {
     "lib": 0,
+    "jobs": 0.5,
     "accounts": 1,
     "papers": 2,
     "summaries": 3,
