@@ -5,6 +5,7 @@ import unicodedata
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models, transaction
@@ -262,12 +263,56 @@ class PaperQuerySet(models.QuerySet):
         return self.order_by("-id")
 
 
+class Category(models.Model):
+    """One arXiv subject category (``cs.LG``): the taxonomy is data, loaded by a migration, with its display
+    name in English and Simplified Chinese (the digest's bilingual legend: ``LG - 机器学习``)."""
+
+    code = models.CharField(max_length=40, primary_key=True)  # "cs.LG", "math.PR", "hep-th"
+    name = models.CharField(max_length=200)  # "Machine Learning"
+    name_zh = models.CharField("name (Simplified Chinese)", max_length=200, blank=True)
+    archive = models.CharField(max_length=40)  # "cs", "math", "hep-th"
+    group = models.CharField(max_length=100)  # "Computer Science", "Physics"
+    # Denormalised: papers listing this category (primary or cross-list).
+    paper_count = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"
+
+    @property
+    def tag(self) -> str:
+        """The short tag of the digest (``LG`` for ``cs.LG``; the whole code for archives without subjects)."""
+        return self.code.split(".", 1)[1] if "." in self.code else self.code
+
+
 class Paper(models.Model):
     class Source(models.TextChoices):
         ARXIV = "arxiv", "arXiv"
         CROSSREF = "crossref", "Crossref"
         BIBTEX = "bibtex", "BibTeX"
         MANUAL = "manual", "Entered by hand"
+
+    class ArxivState(models.TextChoices):
+        ACTIVE = "", "Active"
+        WITHDRAWN = "withdrawn", "Withdrawn by its authors"
+        DELETED = "deleted", "Deleted from arXiv"
+
+    # Fields a moderator may lock against the harvest (``locked_fields``): what arXiv may refresh otherwise.
+    HARVESTED_FIELDS = (
+        "title",
+        "abstract",
+        "authors",
+        "year",
+        "published_on",
+        "doi",
+        "journal_ref",
+        "license",
+        "categories",
+        "affiliations",
+    )
 
     title = models.CharField(max_length=500)
     slug = models.SlugField(max_length=100, unique=True)
@@ -292,6 +337,23 @@ class Paper(models.Model):
     merged_into = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged_papers"
     )
+    # arXiv metadata (filled by the harvest and the snapshot load, papers.arxiv).
+    primary_category = models.ForeignKey(
+        Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="primary_papers"
+    )
+    categories = models.ManyToManyField(Category, through="PaperCategory", related_name="papers", blank=True)
+    # [{"version": 1, "created": "2024-01-02T10:00:00Z"}, …], oldest first.
+    arxiv_versions = models.JSONField(default=list, blank=True)
+    journal_ref = models.CharField("journal reference", max_length=500, blank=True)
+    license = models.CharField(max_length=300, blank=True)
+    arxiv_comments = models.CharField("arXiv comments", max_length=1000, blank=True)
+    arxiv_state = models.CharField(max_length=20, choices=ArxivState.choices, default=ArxivState.ACTIVE, blank=True)
+    # The day arXiv announced the paper (its first listing): category "new" pages and the digest's triage.
+    announced_on = models.DateField(null=True, blank=True)
+    # When arXiv last changed the record (OAI-PMH datestamp / snapshot update_date).
+    arxiv_updated_on = models.DateField(null=True, blank=True)
+    # Names from HARVESTED_FIELDS that a moderator edited by hand: the harvest never overwrites them.
+    locked_fields = ArrayField(models.CharField(max_length=40), default=list, blank=True)
     title_key = models.CharField(max_length=500, editable=False, default="")
     # Denormalised: number of public, visible summaries and when the latest was published.
     summary_count = models.PositiveIntegerField(default=0, editable=False)
@@ -325,6 +387,12 @@ class Paper(models.Model):
                 fields=["-last_summary_at"], name="paper_with_summaries_idx", condition=models.Q(summary_count__gt=0)
             ),
             models.Index(fields=["-created_at"], name="paper_created_idx"),
+            # Triage and "new" pages: one announcement day's papers.
+            models.Index(
+                fields=["announced_on", "id"],
+                name="paper_announced_idx",
+                condition=models.Q(announced_on__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -495,6 +563,8 @@ class PaperAuthor(models.Model):
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="authorships")
     author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="authorships")
     position = models.PositiveSmallIntegerField()
+    # This author's affiliations on this paper, in order (a person moves; the next paper may differ).
+    affiliations = ArrayField(models.CharField(max_length=300), default=list, blank=True)
 
     class Meta:
         ordering = ["paper", "position"]
@@ -509,6 +579,27 @@ class PaperAuthor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.position + 1}. {self.author} — {self.paper}"
+
+
+class PaperCategory(models.Model):
+    """One of a paper's arXiv categories: position 0 is the primary category, then the cross-lists in order.
+    ``announced_on`` is copied from the paper so a category's listing is one index range scan."""
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="category_links")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="paper_links")
+    position = models.PositiveSmallIntegerField(default=0)
+    announced_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["paper", "position"]
+        constraints = [models.UniqueConstraint(fields=["paper", "category"], name="papercategory_uniq")]
+        indexes = [
+            # /list/cs.LG/ (newest first, keyset on paper id) and /list/cs.LG/new/ (one day).
+            models.Index(fields=["category", "-announced_on", "-paper"], name="papercategory_listing_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paper_id} in {self.category_id}"
 
 
 class TitleWord(models.Model):
