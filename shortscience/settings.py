@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "moderation",
     "discovery",
     "members",
+    "digest",
     "api",
 ]
 
