@@ -3,14 +3,15 @@
 The e-mail sign-up form (``accounts.forms.SignupForm``) holds the honeypot and counts the per-IP
 sign-up rate limit; sign-ups through a provider are counted here, where the account is created.
 Account e-mails (address confirmation, password reset…) speak as ``SITE_NAME`` and link to ``SITE_URL``,
-never to the host name the request happened to use (the Sites framework is not installed).
+never to the host name the request happened to use (the Sites framework is not installed). They are rendered in
+the request (allauth's templates read it) and sent by the queue (``jobs.tasks.send_email``), after the commit.
 """
 
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass
-from functools import partial
 from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -19,12 +20,12 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp
 from django import forms
 from django.conf import settings
-from django.contrib import messages
 from django.http import Http404
 
 from accounts import names, ratelimit
+from jobs.queue import enqueue
+from jobs.tasks import send_email
 from shortscience.lib.links import on_site, site_url
-from shortscience.lib.mail import send_or_log
 
 
 @dataclass(frozen=True)
@@ -44,12 +45,6 @@ def public_site() -> PublicSite:
     return PublicSite(name=settings.SITE_NAME, domain=urlsplit(site_url("/")).netloc)
 
 
-MAIL_FAILED_MESSAGE = (
-    "We could not send the e-mail to {email} just now; everything else was saved. It can be sent again in a few "
-    "minutes: from your e-mail settings, or by repeating the request."
-)
-
-
 class AccountAdapter(DefaultAccountAdapter):
     def get_client_ip(self, request) -> str:
         # allauth's own rate limits (login failures, password resets) count the same address as ours.
@@ -63,10 +58,13 @@ class AccountAdapter(DefaultAccountAdapter):
         # password_reset_url…); the e-mails name the site and link to its public address instead.
         host = self.request.get_host() if self.request is not None else None
         links = {key: on_site(value) for key, value in context.items() if key.endswith("_url") and _on(host, value)}
-        # Sign-up, verification and password e-mails: the account or change is already saved when this runs.
-        send = partial(super().send_mail, template_prefix, email, {**context, **links, "current_site": public_site()})
-        if not send_or_log(send, what=f"the {template_prefix} e-mail") and self.request is not None:
-            messages.warning(self.request, MAIL_FAILED_MESSAGE.format(email=email), fail_silently=True)
+        context = {"request": self.request, "email": email, **context, **links, "current_site": public_site()}
+        message = self.render_mail(template_prefix, email, context)
+        # allauth renders a text body, plus an HTML one when a ``…_message.html`` template exists.
+        html = next((content for content, kind in getattr(message, "alternatives", []) if kind == "text/html"), "")
+        # A fresh key per e-mail: the member may ask for another one (each is sent), a retried task may not.
+        key = f"account:{uuid.uuid4()}"
+        enqueue(send_email, key, message.subject, message.body, message.to, html, message.extra_headers)
 
     def clean_username(self, username: str, shallow: bool = False) -> str:
         # Invisible characters go first, so that "admin\u200b" is judged (and refused) as "admin".

@@ -3,30 +3,35 @@
 1. the summary's writer (``User.email_on_comment``, on by default);
 2. for a reply, the writer of the comment it answers (``User.email_on_reply``, on by default);
 3. members who commented earlier under the same summary and follow its discussion
-   (``User.email_on_discussion``, off by default: the old site's opt-in "earlier commenters" e-mail).
+   (``User.email_on_discussion``, off by default: the old site's opt-in "earlier commenters" e-mail), however
+   many they are.
 
 Nobody is told about their own comment; banned, inactive and address-less members get nothing; nobody is told
-about a summary they can no longer read; no e-mail names the writer of an anonymous summary. All e-mails go
-out through one mail connection after the transaction commits.
+about a summary they can no longer read; no e-mail names the writer of an anonymous summary.
+
+None of this runs in the commenting request: it enqueues ``comments.notify_about_comment`` (``comments.tasks``),
+which works out the recipients here, ``BATCH_SIZE`` at a time, and hands each batch to a task that renders and
+sends its e-mails over one mail connection, each keyed ``comment:<id>:to:<member id>`` (sent at most once).
 """
 
 from __future__ import annotations
 
-from functools import partial
+from collections.abc import Iterator
 
 from django.conf import settings
-from django.core.mail import send_mass_mail
-from django.db.models import Max
+from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 
 from accounts import permissions
 from accounts.models import User
 from comments.models import Comment
-from shortscience.lib.mail import send_or_log
+from jobs.tasks import Mail
+from shortscience.lib.links import site_url
 
-# The e-mails go out in the commenting request (after commit, over one connection; there is no task queue), so
-# a busy discussion tells at most this many followers, those who commented most recently.
-DISCUSSION_RECIPIENTS_MAX = 30
+# Recipients per e-mail task: one task holds one mail connection for at most this many messages.
+BATCH_SIZE = 200
 
 
 def _reachable(member, comment: Comment) -> bool:
@@ -58,67 +63,80 @@ def should_notify_parent(comment: Comment) -> bool:
     )
 
 
-def discussion_followers(comment: Comment) -> list[User]:
-    """Members following the discussion: they commented under the summary before ``comment`` (a comment still
-    shown) and turned ``email_on_discussion`` on. Only for summaries every reader may see."""
-    if not comment.summary.is_listed:
-        return []
-    followers = (
-        User.objects.filter(
-            email_on_discussion=True,
-            comments__summary_id=comment.summary_id,
-            comments__state=Comment.State.VISIBLE,
-            comments__deleted_at__isnull=True,
-            comments__created_at__lt=comment.created_at,
-        )
-        .annotate(last_commented=Max("comments__created_at"))
-        .order_by("-last_commented", "pk")[:DISCUSSION_RECIPIENTS_MAX]
-    )
-    return [member for member in followers if _reachable(member, comment)]
-
-
-def recipients(comment: Comment) -> list[tuple[User, str]]:
-    """(member, e-mail template) for everyone to tell about ``comment``, each member once."""
-    chosen: dict[int, tuple[User, str]] = {}
-    if should_notify(comment):
-        chosen[comment.summary.writer_id] = (comment.summary.writer, "new_comment")
-    if should_notify_parent(comment):
-        chosen.setdefault(comment.parent.writer_id, (comment.parent.writer, "new_reply"))
-    for member in discussion_followers(comment):
-        chosen.setdefault(member.pk, (member, "new_in_discussion"))
-    return list(chosen.values())
-
-
-def notify_about_comment(comment_id: int, *, comment_url: str, settings_url: str) -> int:
-    """Send the e-mails about a new comment (call after commit); returns how many were sent."""
+def load(comment_id: int) -> Comment | None:
+    """The comment with what the e-mails read, or None when it is gone or no longer shown (nothing to tell)."""
     comment = (
         Comment.objects.select_related("summary__paper", "summary__writer", "writer", "parent__writer")
         .filter(pk=comment_id)
         .first()
     )
-    if comment is None or not comment.is_shown:
-        return 0
+    return comment if comment is not None and comment.is_shown else None
+
+
+def direct_recipients(comment: Comment) -> dict[int, str]:
+    """Member id → e-mail template for the summary's writer and the writer of the comment replied to."""
+    chosen: dict[int, str] = {}
+    if should_notify(comment):
+        chosen[comment.summary.writer_id] = "new_comment"
+    if should_notify_parent(comment):
+        chosen.setdefault(comment.parent.writer_id, "new_reply")
+    return chosen
+
+
+def discussion_followers(comment: Comment, *, exclude=()):
+    """Ids of the members following the discussion, in id order (a query, not a list): they commented under the
+    summary before ``comment`` (a comment still shown), turned ``email_on_discussion`` on and may get e-mail.
+    Nobody for a summary not every reader may see."""
+    if not comment.summary.is_listed:
+        return User.objects.none().values_list("pk", flat=True)
+    earlier = Comment.objects.shown().filter(summary_id=comment.summary_id, created_at__lt=comment.created_at)
+    not_banned = Q(banned_at__isnull=True) | Q(banned_until__lte=timezone.now())
+    return (
+        User.objects.filter(not_banned, pk__in=earlier.values("writer_id"), email_on_discussion=True, is_active=True)
+        .exclude(email="")
+        .exclude(pk__in=[comment.writer_id, *exclude])
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def recipient_batches(comment: Comment, size: int | None = None) -> Iterator[list[tuple[int, str]]]:
+    """(member id, template) for everyone to tell about ``comment``, each once, ``size`` (``BATCH_SIZE``) at a time.
+    The followers are read from a server-side cursor, a batch at a time: a discussion of any size is never held
+    whole."""
+    size = size or BATCH_SIZE
+    direct = direct_recipients(comment)
+    batch = list(direct.items())
+    for member_id in discussion_followers(comment, exclude=direct).iterator(chunk_size=size):
+        if len(batch) == size:
+            yield batch
+            batch = []
+        batch.append((member_id, "new_in_discussion"))
+    if batch:
+        yield batch
+
+
+def emails(comment: Comment, recipients: list[tuple[int, str]]) -> Iterator[Mail]:
+    """The e-mails about ``comment`` to ``recipients`` ((member id, template) pairs), each rendered once per
+    template. Members are re-checked here, at sending time: one banned or gone since is skipped."""
     context = {
         "comment": comment,
         "summary": comment.summary,
         "paper": comment.summary.paper,
         "commenter": comment.writer.public_name if comment.writer else "A former member",
-        "comment_url": comment_url,
-        "settings_url": settings_url,
+        # The permalink, not the page: it leads to wherever the comment is shown when the e-mail is read.
+        "comment_url": site_url(comment.get_absolute_url()),
+        "settings_url": site_url(reverse("members:settings")),
         "site_name": getattr(settings, "SITE_NAME", "ShortScience"),
     }
+    members = User.objects.in_bulk([member_id for member_id, _ in recipients])
     rendered: dict[str, tuple[str, str]] = {}
-    messages = []
-    for member, template in recipients(comment):
+    for member_id, template in recipients:
+        member = members.get(member_id)
+        if not _reachable(member, comment):
+            continue
         if template not in rendered:
-            subject = render_to_string(f"comments/email/{template}_subject.txt", context)
-            rendered[template] = (
-                " ".join(subject.split()),
-                render_to_string(f"comments/email/{template}.txt", context),
-            )
+            subject = " ".join(render_to_string(f"comments/email/{template}_subject.txt", context).split())
+            rendered[template] = (subject, render_to_string(f"comments/email/{template}.txt", context))
         subject, body = rendered[template]
-        messages.append((subject, body, None, [member.email]))
-    if not messages:
-        return 0
-    sent = send_or_log(partial(send_mass_mail, messages), what=f"the e-mails about comment {comment_id}")
-    return len(messages) if sent else 0
+        yield Mail(f"comment:{comment.pk}:to:{member_id}", subject, body, [member.email])

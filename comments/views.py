@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,8 +16,9 @@ from accounts import permissions
 from accounts.ratelimit import ratelimit
 from comments.forms import CommentEditForm, CommentForm
 from comments.models import REPLIES_PER_PAGE, Comment
-from comments.notifications import notify_about_comment
+from comments.tasks import notify_about_comment
 from comments.threads import set_actions
+from jobs.queue import enqueue
 from summaries.models import Summary
 
 
@@ -91,18 +89,11 @@ def add(request, pk: int):
     if not created:
         messages.info(request, "Your comment was already posted: here it is.")
         return redirect(comment.get_page_url() if comment.is_shown else summary.get_absolute_url() + "#comments")
-    # Where the new comment is shown: the last page for a comment, its parent's page for a reply.
-    comment_url = comment.get_page_url()
-    transaction.on_commit(
-        partial(
-            notify_about_comment,
-            comment.pk,
-            comment_url=request.build_absolute_uri(comment_url),
-            settings_url=request.build_absolute_uri(reverse("members:settings")),
-        )
-    )
+    # The e-mails about it are worked out and sent by the workers, after the commit.
+    enqueue(notify_about_comment, comment.pk)
     messages.success(request, "Your reply is posted." if comment.parent_id else "Your comment is posted.")
-    return redirect(comment_url)
+    # Where the new comment is shown: the last page for a comment, its parent's page for a reply.
+    return redirect(comment.get_page_url())
 
 
 @login_required

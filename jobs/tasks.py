@@ -1,10 +1,14 @@
-"""The base every ShortScience task builds on, and the idempotent e-mail task.
+"""The base every ShortScience task builds on, and idempotent e-mail: ``send_email`` (one mail, its own task) and
+``send_batch`` (many mails over one connection, inside a task of the caller's).
 
 ``ReliableTask``: acknowledged after it ran (``acks_late``: a worker that dies mid-task leaves it to another),
 time-limited, retried with exponential backoff (with jitter) on network and SMTP errors; a task that still fails
 after its last retry is logged with its arguments and reported to ``ADMIN_EMAILS`` — never dropped silently.
 Run in-process (no broker), a task does not retry: a request must not wait through a backoff; it fails, logged
 and reported, and the request goes on.
+
+Every e-mail has a key (``comment:41:to:7``, ``hidden:12``, ``account:<uuid>``) recorded in ``SentMail`` when it
+leaves: a retried or redelivered task skips the mails it already sent, so nobody gets one twice.
 """
 
 from __future__ import annotations
@@ -12,13 +16,16 @@ from __future__ import annotations
 import logging
 import smtplib
 import socket
+from collections.abc import Iterable
+from typing import NamedTuple
 
 from celery import Task, shared_task
-from django.core.mail import EmailMultiAlternatives, mail_admins
+from django.core.mail import EmailMultiAlternatives, get_connection, mail_admins
 from django.db import transaction
 from django.utils import timezone
 
 from jobs.models import SentMail
+from jobs.queue import enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -65,23 +72,59 @@ class ReliableTask(Task):
             logger.exception("Could not mail the admins about task %s", task_id)
 
 
-@shared_task(base=ReliableTask, name="jobs.send_email")
-def send_email(key: str, subject: str, body: str, to: list[str], html: str = "", headers: dict | None = None) -> bool:
-    """Send one e-mail, at most once per ``key``: True when sent now, False when it had been sent already.
+class Mail(NamedTuple):
+    """One e-mail for ``deliver``/``send_batch``; ``key`` makes it idempotent (sent at most once)."""
+
+    key: str
+    subject: str
+    body: str
+    to: list[str]
+    html: str = ""
+    headers: dict | None = None
+
+
+def deliver(mail: Mail, connection=None) -> bool:
+    """Send ``mail`` at most once per key: True when sent now, False when it had been sent already.
 
     The key's row is locked while the mail goes out, so two deliveries of the same task (a redelivery after a
-    worker died, a retry racing a slow first try) send it once."""
+    worker died, a retry racing a slow first try) send it once. ``connection``: an open mail connection to reuse
+    (``send_batch``); by default the message opens its own."""
     with transaction.atomic():
         record, _ = SentMail.objects.select_for_update().get_or_create(
-            key=key, defaults={"to": ", ".join(to)[:320], "subject": subject[:300]}
+            key=mail.key, defaults={"to": ", ".join(mail.to)[:320], "subject": mail.subject[:300]}
         )
         if record.sent_at is not None:
-            logger.info("E-mail %s was sent already; not sending it again", key)
+            logger.info("E-mail %s was sent already; not sending it again", mail.key)
             return False
-        message = EmailMultiAlternatives(subject, body, to=to, headers=headers or {})
-        if html:
-            message.attach_alternative(html, "text/html")
+        message = EmailMultiAlternatives(
+            mail.subject, mail.body, to=mail.to, headers=mail.headers or {}, connection=connection
+        )
+        if mail.html:
+            message.attach_alternative(mail.html, "text/html")
         message.send()  # a RETRYABLE error rolls the row back and ReliableTask retries
         record.sent_at = timezone.now()
         record.save(update_fields=["sent_at"])
     return True
+
+
+@shared_task(base=ReliableTask, name="jobs.send_email")
+def send_email(key: str, subject: str, body: str, to: list[str], html: str = "", headers: dict | None = None) -> bool:
+    """Send one e-mail, at most once per ``key`` (``deliver``): True when sent now, False when sent already."""
+    return deliver(Mail(key, subject, body, to, html, headers))
+
+
+def send_batch(mails: Iterable[Mail]) -> int:
+    """Send ``mails`` over one mail connection, each at most once per key; returns how many were sent now.
+
+    Call it from a ``ReliableTask``: a lost connection raises, the task is retried, and the retry skips what
+    already went out. An address the server refuses does not hold up the rest: that mail gets its own
+    ``send_email`` task (same key), retried and, if it keeps failing, reported on its own."""
+    sent = 0
+    with get_connection() as connection:
+        for mail in mails:
+            try:
+                sent += deliver(mail, connection)
+            except smtplib.SMTPRecipientsRefused:
+                logger.warning("The mail server refused %s for %s; sending it on its own", mail.to, mail.key)
+                enqueue(send_email, *mail)
+    return sent

@@ -15,7 +15,8 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from comments.models import Comment
-from moderation import notices, trust
+from jobs.queue import enqueue
+from moderation import tasks, trust
 from moderation.merging import MergeError, merge, unmerge
 from moderation.models import AuditEntry, Report
 from papers.models import Paper
@@ -40,7 +41,12 @@ class AlreadyReported(ModerationError):
 # ---------------------------------------------------------------------------
 
 
-def _content_state(
+def _content_state(obj, state: str, **kwargs) -> bool:
+    """Move a summary or comment to ``state`` (``_change_state``); False when nothing changed."""
+    return _change_state(obj, state, **kwargs) is not None
+
+
+def _change_state(
     obj,
     state: str,
     *,
@@ -50,9 +56,9 @@ def _content_state(
     close_reports: bool = False,
     from_states=None,
     details: dict | None = None,
-) -> bool:
-    """Move a summary or comment to ``state`` if it is in one of ``from_states`` (any other state when None);
-    False when it is not (nothing changed, nothing recorded).
+) -> AuditEntry | None:
+    """Move a summary or comment to ``state`` if it is in one of ``from_states`` (any other state when None) and
+    return the audit entry saying so; None when it is not (nothing changed, nothing recorded).
 
     The check reads the stored state under a row lock, not the instance's, which may be stale (a moderator's
     old page, two moderators or two reports at once): acting twice records once, and approving an item that
@@ -63,12 +69,11 @@ def _content_state(
     with transaction.atomic():
         obj.state = type(obj).objects.select_for_update().values_list("state", flat=True).get(pk=obj.pk)
         if obj.state == state or (from_states is not None and obj.state not in from_states):
-            return False
+            return None
         obj.set_state(state)
         closed = _close_reports(obj, actor=actor) if close_reports else 0
         details = {**(details or {}), **({"reports_resolved": closed} if closed else {})}
-        AuditEntry.record(actor=actor, action=action, obj=obj, reason=reason, details=details)
-    return True
+        return AuditEntry.record(actor=actor, action=action, obj=obj, reason=reason, details=details)
 
 
 def _close_reports(obj, *, actor, status: str = Report.Status.RESOLVED) -> int:
@@ -86,10 +91,10 @@ def _report_details(report) -> dict:
 
 def hide(obj, *, actor, reason: str = "", report=None) -> bool:
     """Hide a summary or comment from every public surface; closes its open reports as resolved and tells the
-    writer by e-mail (``moderation.notices``) with the moderator's ``reason``. ``report``: the report acted on
-    from the queue, recorded in the audit entry."""
+    writer by e-mail (``moderation.notices``, on the queue after the commit) with the moderator's ``reason``.
+    ``report``: the report acted on from the queue, recorded in the audit entry."""
     state = Summary.State.HIDDEN if isinstance(obj, Summary) else Comment.State.HIDDEN
-    changed = _content_state(
+    entry = _change_state(
         obj,
         state,
         actor=actor,
@@ -98,9 +103,9 @@ def hide(obj, *, actor, reason: str = "", report=None) -> bool:
         close_reports=True,
         details=_report_details(report),
     )
-    if changed:
-        notices.notify_hidden(obj, reason=reason)
-    return changed
+    if entry is not None:
+        enqueue(tasks.send_hidden_notice, entry.pk)
+    return entry is not None
 
 
 def mark_spam(obj, *, actor, reason: str = "", report=None) -> bool:
@@ -323,7 +328,7 @@ def maybe_auto_hide(obj) -> bool:
     weight = trust.report_weight(obj)
     if weight < threshold:
         return False
-    hidden = _content_state(
+    entry = _change_state(
         obj,
         obj.State.HIDDEN,
         actor=None,
@@ -332,9 +337,9 @@ def maybe_auto_hide(obj) -> bool:
         "decides.",
         from_states={obj.State.VISIBLE},
     )
-    if hidden:
-        notices.notify_hidden(obj, reason="", automatic=True)
-    return hidden
+    if entry is not None:
+        enqueue(tasks.send_hidden_notice, entry.pk)
+    return entry is not None
 
 
 def resolve_report(report: Report, *, actor, reason: str = "") -> bool:

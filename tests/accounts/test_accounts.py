@@ -47,13 +47,20 @@ def test_manage_pages_use_the_site_layout(client, member, name):
     assert h1_count(html) == 1 and 'class="site-header"' in html
 
 
+@pytest.fixture
+def after_commit(django_capture_on_commit_callbacks):
+    """Around a request: runs what it left for after its commit, as the account e-mails' task."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
 def verified(user):
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     return user
 
 
-def test_sign_up_creates_a_member_and_asks_them_to_confirm_their_address(client):
-    response = client.post(reverse("account_signup"), signup_data())
+def test_sign_up_creates_a_member_and_asks_them_to_confirm_their_address(client, after_commit):
+    with after_commit():
+        response = client.post(reverse("account_signup"), signup_data())
     user = User.objects.get(username="ada")
     assert response.url == reverse("account_email_verification_sent")
     assert "_auth_user_id" not in client.session
@@ -62,17 +69,19 @@ def test_sign_up_creates_a_member_and_asks_them_to_confirm_their_address(client)
     assert len(mail.outbox) == 1 and "ada@example.org" in mail.outbox[0].to
 
 
-def test_confirming_the_address_signs_the_new_member_in(client):
-    client.post(reverse("account_signup"), signup_data())
+def test_confirming_the_address_signs_the_new_member_in(client, after_commit):
+    with after_commit():
+        client.post(reverse("account_signup"), signup_data())
     link = re.search(r"https?://[^\s]+/accounts/confirm-email/[^\s]+/", mail.outbox[0].body).group(0)
     response = client.post("/" + link.split("://", 1)[1].split("/", 1)[1], follow=True)
     assert response.context["user"].username == "ada"
 
 
-def test_sign_up_with_a_taken_address_looks_exactly_like_a_new_sign_up(client):
+def test_sign_up_with_a_taken_address_looks_exactly_like_a_new_sign_up(client, after_commit):
     verified(UserFactory(username="grace", email="grace@example.org"))
-    taken = client.post(reverse("account_signup"), signup_data(email="grace@example.org", username="newcomer"))
-    fresh = client.post(reverse("account_signup"), signup_data(email="ada@example.org", username="ada"))
+    with after_commit():
+        taken = client.post(reverse("account_signup"), signup_data(email="grace@example.org", username="newcomer"))
+        fresh = client.post(reverse("account_signup"), signup_data(email="ada@example.org", username="ada"))
     assert (taken.status_code, taken.url) == (fresh.status_code, fresh.url)
     assert not User.objects.filter(username="newcomer").exists()
     # The address's owner is told that someone tried; nothing on the page says so.
@@ -87,8 +96,9 @@ def test_password_reset_says_the_same_for_known_and_unknown_addresses(client):
     assert (known.status_code, known.url) == (unknown.status_code, unknown.url)
 
 
-def test_e_mail_verification_link_verifies_the_address(client):
-    client.post(reverse("account_signup"), signup_data())
+def test_e_mail_verification_link_verifies_the_address(client, after_commit):
+    with after_commit():
+        client.post(reverse("account_signup"), signup_data())
     link = re.search(r"https?://[^\s]+/accounts/confirm-email/[^\s]+/", mail.outbox[0].body).group(0)
     path = link.split("://", 1)[1].split("/", 1)[1]
     response = client.post("/" + path, follow=True)
@@ -135,9 +145,10 @@ def test_banned_member_can_still_sign_in_and_read(client):
     assert client.get("/").status_code == 200
 
 
-def test_password_reset_sends_a_working_link(client):
+def test_password_reset_sends_a_working_link(client, after_commit):
     UserFactory(username="grace", email="grace@example.org")
-    client.post(reverse("account_reset_password"), {"email": "grace@example.org"})
+    with after_commit():
+        client.post(reverse("account_reset_password"), {"email": "grace@example.org"})
     assert len(mail.outbox) == 1
     link = re.search(r"https?://\S+/accounts/password/reset/key/\S+/", mail.outbox[0].body).group(0)
     path = "/" + link.split("://", 1)[1].split("/", 1)[1]
@@ -159,8 +170,9 @@ def test_sign_up_form_has_a_hidden_honeypot(client):
     assert "left:-10000px" in trap
 
 
-def test_bot_filling_the_honeypot_gets_a_generic_error_and_no_account(client):
-    response = client.post(reverse("account_signup"), signup_data(**{HONEYPOT_FIELD: "http://spam.example"}))
+def test_bot_filling_the_honeypot_gets_a_generic_error_and_no_account(client, after_commit):
+    with after_commit():
+        response = client.post(reverse("account_signup"), signup_data(**{HONEYPOT_FIELD: "http://spam.example"}))
     html = response.content.decode()
     assert response.status_code == 200
     assert GENERIC_SIGNUP_ERROR in html
@@ -353,9 +365,14 @@ def reached_through_a_local_address(settings):
     return {"HTTP_HOST": "127.0.0.1:8101"}
 
 
-def test_password_reset_email_names_the_site_and_links_to_site_url(client, reached_through_a_local_address):
+def test_password_reset_email_names_the_site_and_links_to_site_url(
+    client, reached_through_a_local_address, after_commit
+):
     UserFactory(username="grace", email="grace@example.org")
-    client.post(reverse("account_reset_password"), {"email": "grace@example.org"}, **reached_through_a_local_address)
+    with after_commit():
+        client.post(
+            reverse("account_reset_password"), {"email": "grace@example.org"}, **reached_through_a_local_address
+        )
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.subject.startswith("[ShortScience] ")
@@ -364,8 +381,9 @@ def test_password_reset_email_names_the_site_and_links_to_site_url(client, reach
     assert "127.0.0.1" not in message.subject + message.body
 
 
-def test_confirmation_email_names_the_site_and_links_to_site_url(client, reached_through_a_local_address):
-    client.post(reverse("account_signup"), signup_data(), **reached_through_a_local_address)
+def test_confirmation_email_names_the_site_and_links_to_site_url(client, reached_through_a_local_address, after_commit):
+    with after_commit():
+        client.post(reverse("account_signup"), signup_data(), **reached_through_a_local_address)
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.subject.startswith("[ShortScience] ")
@@ -374,8 +392,11 @@ def test_confirmation_email_names_the_site_and_links_to_site_url(client, reached
     assert "127.0.0.1" not in message.subject + message.body
 
 
-def test_unknown_address_email_links_to_site_url(client, reached_through_a_local_address):
-    client.post(reverse("account_reset_password"), {"email": "nobody@example.org"}, **reached_through_a_local_address)
+def test_unknown_address_email_links_to_site_url(client, reached_through_a_local_address, after_commit):
+    with after_commit():
+        client.post(
+            reverse("account_reset_password"), {"email": "nobody@example.org"}, **reached_through_a_local_address
+        )
     assert len(mail.outbox) == 1
     assert "https://shortscience.example/accounts/signup/" in mail.outbox[0].body
     assert "127.0.0.1" not in mail.outbox[0].subject + mail.outbox[0].body

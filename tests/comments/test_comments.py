@@ -117,7 +117,8 @@ def test_writer_is_emailed_about_a_new_comment(client, member, summary, django_c
     assert message.to == ["writer@example.org"]
     assert summary.paper.title[:40] in message.subject
     assert "Great point about $x$." in message.body
-    assert f"http://testserver{Comment.objects.get().get_page_url()}" in message.body
+    # The comment's permalink on the site's public address: it leads to wherever the comment is when read.
+    assert f"https://testserver{Comment.objects.get().get_absolute_url()}" in message.body
     assert reverse("members:settings") in message.body
 
 
@@ -155,8 +156,9 @@ def test_email_is_sent_only_after_commit(client, member, summary, django_capture
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         post_comment(client, summary)
     assert mail.outbox == []
-    for callback in callbacks:
-        callback()
+    with django_capture_on_commit_callbacks(execute=True):  # the task's own batch task, after its commit
+        for callback in callbacks:
+            callback()
     assert len(mail.outbox) == 1
 
 
@@ -537,8 +539,10 @@ def test_posting_a_comment_lands_on_the_last_page(client, member, summary, djang
     comment = Comment.objects.get(body="The newest comment.")
     assert response["Location"] == f"{summary.get_absolute_url()}?page=2#comment-{comment.pk}"
     assert f'id="comment-{comment.pk}"' in page_html(client, summary, 2)
-    # The summary's writer is e-mailed the same address.
-    assert f"http://testserver{response['Location']}" in mail.outbox[0].body
+    # The summary's writer is e-mailed the comment's permalink, which leads to the same page.
+    permalink = comment.get_absolute_url()
+    assert f"https://testserver{permalink}" in mail.outbox[0].body
+    assert client.get(permalink)["Location"] == response["Location"]
 
 
 def test_threads_past_a_capped_listings_last_page_are_reachable(

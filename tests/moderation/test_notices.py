@@ -1,16 +1,20 @@
 """The writer of a hidden summary or comment is told by e-mail; spam and ban-hidden content are hidden silently."""
 
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend
 from django.urls import reverse
 from django.utils import timezone
 
+from jobs.models import SentMail
 from moderation import actions
 from moderation.models import AuditEntry, Report
 from moderation.notices import site_url
+from moderation.tasks import send_hidden_notice
 from tests.factories import CommentFactory, SummaryFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -95,19 +99,42 @@ def test_automatic_hiding_after_reports_tells_the_writer(client, settings, write
     assert "alice" not in message.body and "bob" not in message.body  # reporters stay anonymous
 
 
-def test_a_mail_failure_is_logged_and_the_hide_stands(moderator, writer, monkeypatch, caplog):
-    def refuse(*args, **kwargs):
-        raise ConnectionRefusedError("no SMTP server")
+def test_a_mail_failure_is_reported_to_the_admins_and_the_hide_stands(
+    moderator, writer, settings, django_capture_on_commit_callbacks, caplog
+):
+    settings.ADMINS = [("Admin", "admin@example.org")]
+    original = EmailBackend.send_messages
 
-    monkeypatch.setattr("moderation.notices.send_mail", refuse)
+    def refuse_the_writer(self, messages):
+        if messages[0].to == ["wanda@example.org"]:
+            raise ConnectionRefusedError("no SMTP server")
+        return original(self, messages)
+
     summary = SummaryFactory(writer=writer)
-    from moderation.notices import send_hidden_notice
-
-    actions.hide(summary, actor=moderator)
-    assert send_hidden_notice(type(summary), summary.pk, reason="", automatic=False) is False
-    assert "Could not send the hidden-content notice for summary" in caplog.text
+    with (
+        mock.patch.object(EmailBackend, "send_messages", refuse_the_writer),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        assert actions.hide(summary, actor=moderator) is True
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.HIDE)
+    [report] = mail.outbox
+    assert report.to == ["admin@example.org"]
+    assert "Task moderation.send_hidden_notice" in report.subject and f"args: [{entry.pk}]" in report.body
+    assert "ConnectionRefusedError" in caplog.text
     summary.refresh_from_db()
     assert summary.state == summary.State.HIDDEN
+
+
+def test_the_notice_is_keyed_by_its_audit_entry_and_sent_once(moderator, writer, django_capture_on_commit_callbacks):
+    summary = SummaryFactory(writer=writer)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        actions.hide(summary, actor=moderator, reason="Off topic")
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.HIDE)
+    assert SentMail.objects.get(key=f"hidden:{entry.pk}").sent_at is not None
+    for callback in callbacks:  # the task delivered twice (a redelivery after a worker died)
+        callback()
+    assert send_hidden_notice(entry.pk) is False
+    assert len(mail.outbox) == 1
 
 
 def test_site_url_falls_back_to_the_first_allowed_host(settings):
