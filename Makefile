@@ -48,6 +48,7 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(DEV_ENV) $(PY) scripts/bench_render.py
+	$(PY) scripts/bench_comment.py
 	$(DEV_ENV) $(PY) scripts/bench.py $(BENCH_ARGS)
 
 # The take-down drill: renderer, GIF and diff attacks against gunicorn (3 workers) under load (needs wrk).
