@@ -25,5 +25,7 @@ def _send(task, args: tuple, kwargs: dict) -> None:
     try:
         task.apply_async(args=args, kwargs=kwargs)
     except Exception:
-        logger.exception("The broker refused %s%r; running it in this process instead", task.name, args)
+        # What the task lets logs show of its arguments (an account e-mail's body holds a sign-in link).
+        shown = task.arguments_for_report(args, kwargs) if hasattr(task, "arguments_for_report") else (args, kwargs)
+        logger.exception("The broker refused %s%r; running it in this process instead", task.name, shown)
         task.apply(args=args, kwargs=kwargs)

@@ -40,8 +40,11 @@ class ReliableTask(Task):
     autoretry_for = RETRYABLE
     retry_backoff = 10  # seconds before the first retry, doubling each time…
     retry_backoff_max = 30 * 60  # …up to half an hour
-    retry_jitter = True
-    max_retries = 6
+    retry_jitter = True  # (full jitter: each wait is random, up to that)
+    # Waits of up to 10 s, 20 s … 1280 s, 30 min, 30 min: at most about 1 h 40 min in all (half that on average),
+    # so that an SMTP outage of an hour or so delays the mail instead of losing it. (Six retries gave up within
+    # ten minutes; the half-hour cap was never reached.)
+    max_retries = 10
     soft_time_limit = 120
     time_limit = 150
 
@@ -51,7 +54,12 @@ class ReliableTask(Task):
             raise exc if exc is not None else RuntimeError(f"{self.name} asked to retry while running in-process")
         return super().retry(*args, exc=exc, **kwargs)
 
+    def arguments_for_report(self, args, kwargs) -> tuple[tuple, dict]:
+        """What logs and failure reports show of this task's arguments: all of them, unless a task says otherwise."""
+        return tuple(args or ()), dict(kwargs or {})
+
     def on_failure(self, exc, task_id, args, kwargs, einfo):
+        args, kwargs = self.arguments_for_report(args, kwargs)
         logger.error(
             "Task %s[%s] failed for good: %r; args=%r kwargs=%r",
             self.name,
@@ -107,7 +115,20 @@ def deliver(mail: Mail, connection=None) -> bool:
     return True
 
 
-@shared_task(base=ReliableTask, name="jobs.send_email")
+class MailTask(ReliableTask):
+    """A ``ReliableTask`` whose logs and failure reports leave the e-mail's body out: an account e-mail's body holds
+    a password-reset or sign-in link that must reach its owner's inbox only, not a log or an admin's inbox."""
+
+    def arguments_for_report(self, args, kwargs) -> tuple[tuple, dict]:
+        names = ("key", "subject", "body", "to", "html", "headers")
+        named = {**dict(zip(names, args or (), strict=False)), **(kwargs or {})}
+        for part in ("body", "html"):
+            if named.get(part):
+                named[part] = f"<{len(named[part])} characters, left out>"
+        return (), named
+
+
+@shared_task(base=MailTask, name="jobs.send_email")
 def send_email(key: str, subject: str, body: str, to: list[str], html: str = "", headers: dict | None = None) -> bool:
     """Send one e-mail, at most once per ``key`` (``deliver``): True when sent now, False when sent already."""
     return deliver(Mail(key, subject, body, to, html, headers))

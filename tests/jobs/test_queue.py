@@ -52,3 +52,11 @@ def test_an_smtp_failure_in_process_is_reported_to_the_admins_not_raised(setting
         enqueue(send_email, "k4", "Hello", "Body", ["a@example.org"])
     assert SentMail.objects.filter(key="k4", sent_at__isnull=False).count() == 0
     assert len(calls) == 2  # the e-mail, then the report to the admins
+
+
+def test_a_refused_broker_runs_the_task_in_process_and_logs_it_without_the_mails_body(caplog):
+    with mock.patch.object(send_email, "apply_async", side_effect=ConnectionRefusedError("no broker")):
+        enqueue(send_email, "k5", "Your link", "https://site.test/reset/secret/", ["a@example.org"])
+    assert [m.body for m in mail.outbox] == ["https://site.test/reset/secret/"]
+    assert "The broker refused jobs.send_email" in caplog.text and "'k5'" in caplog.text
+    assert "secret" not in caplog.text
