@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from shortscience.env import env_bool, env_int, env_list, env_str
@@ -195,8 +196,45 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_step": 0.5,
     "visibility_timeout": 3600,
 }
-# Periodic jobs (celery -A shortscience beat): filled in by the jobs that need them.
-CELERY_BEAT_SCHEDULE: dict = {}
+# Periodic jobs (celery -A shortscience beat; run exactly one beat). Times are UTC (CELERY_TIMEZONE). Each job is
+# also a management command; docs/operations.md, "Periodic jobs", lists what each does and costs. "expires": a
+# run still queued when the next is due (workers down) is dropped rather than run late, twice in a row.
+_HOUR, _DAY = 3600, 24 * 3600
+CELERY_BEAT_SCHEDULE: dict = {
+    "heartbeat": {"task": "jobs.heartbeat", "schedule": 60.0, "options": {"expires": 55}},
+    "end-expired-bans": {
+        "task": "moderation.end_expired_bans",
+        "schedule": crontab(minute=5),
+        "options": {"expires": _HOUR - 60},
+    },
+    "clear-sessions": {
+        "task": "jobs.clear_sessions",
+        "schedule": crontab(hour=2, minute=15),
+        "options": {"expires": _DAY // 2},
+    },
+    "purge-sent-mail": {
+        "task": "jobs.purge_sent_mail",
+        "schedule": crontab(hour=2, minute=30),
+        "options": {"expires": _DAY // 2},
+    },
+    "check-counters": {
+        "task": "moderation.check_counters",
+        "schedule": crontab(hour=3, minute=0),
+        "options": {"expires": _DAY // 2},
+    },
+    "delete-orphaned-images": {
+        "task": "summaries.delete_orphaned_images",
+        "schedule": crontab(hour=4, minute=0),
+        "options": {"expires": _DAY // 2},
+    },
+}
+# Uploaded images no summary or revision refers to are deleted once they are this many days old: an editor can
+# upload and save a week later (summaries/orphans.py).
+ORPHANED_IMAGE_GRACE_DAYS = env_int("ORPHANED_IMAGE_GRACE_DAYS", 7)
+if ORPHANED_IMAGE_GRACE_DAYS < 1:
+    raise ImproperlyConfigured(f"ORPHANED_IMAGE_GRACE_DAYS must be 1 or more, got {ORPHANED_IMAGE_GRACE_DAYS}")
+# /health/ fails its worker check when the heartbeat (written every minute by a worker) is older than this.
+HEARTBEAT_MAX_AGE_MINUTES = env_int("HEARTBEAT_MAX_AGE_MINUTES", 5)
 
 
 # --- Accounts ---------------------------------------------------------------------------------------------
@@ -323,6 +361,8 @@ CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+# Compose health checks and load balancers probe /health/ over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^health/"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"

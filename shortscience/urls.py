@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
+from shortscience.health import HealthView
 from shortscience.views import favicon
 from summaries.views import home
 
@@ -10,6 +11,9 @@ urlpatterns = [
     path("", home, name="home"),
     path("admin/", admin.site.urls),
     path("favicon.ico", favicon, name="favicon"),
+    # Probes: everything (/health/) or what a web process needs (/health/web/); see shortscience/health.py.
+    path("health/", HealthView.as_view(), name="health"),
+    path("health/web/", HealthView.as_view(web_only=True), name="health-web"),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include("api.urls")),
     # The old site's addresses (301s), all in one place.
