@@ -190,3 +190,15 @@ def test_media_storage_refuses_s3_without_a_bucket_and_unknown_values():
     assert result.returncode != 0 and "AWS_STORAGE_BUCKET_NAME" in result.stderr
     result = _settings_in_subprocess("", MEDIA_STORAGE="ftp")
     assert result.returncode != 0 and "MEDIA_STORAGE must be local or s3" in result.stderr
+
+
+def test_check_deploy_warns_when_bucket_links_would_not_embed():
+    code = (
+        "from django.core.checks import run_checks; "
+        "print(sorted(m.id for m in run_checks(include_deployment_checks=True) if m.id.startswith('shortscience')))"
+    )
+    s3 = {"MEDIA_STORAGE": "s3", "AWS_STORAGE_BUCKET_NAME": "m"}
+    plain = _settings_in_subprocess(code, AWS_S3_ENDPOINT_URL="http://minio:9000", **s3)
+    assert "shortscience.W002" in plain.stdout, plain.stderr
+    proxied = _settings_in_subprocess(code, AWS_S3_ENDPOINT_URL="http://minio:9000", MEDIA_URL="/media/", **s3)
+    assert "shortscience.W002" not in proxied.stdout and "[" in proxied.stdout, proxied.stderr
