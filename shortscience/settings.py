@@ -307,8 +307,49 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 # Serve uploaded media from Django itself (development, small single-host deployments). Put a CDN, nginx or
 # object storage in front in larger deployments and switch this off.
 SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG)
+# Where uploads go: "local" (MEDIA_ROOT on this machine's disk) or "s3" (an S3-compatible bucket shared by every
+# machine; see shortscience/storage.py for the headers objects are stored with).
+MEDIA_STORAGE = env_str("MEDIA_STORAGE", "local")
+if MEDIA_STORAGE not in {"local", "s3"}:
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be local or s3, got {MEDIA_STORAGE!r}")
+if MEDIA_STORAGE == "s3":
+    AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
+    if not AWS_STORAGE_BUCKET_NAME:
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    # Empty values leave boto3 to its own lookup (instance role, ~/.aws) and AWS's own endpoint.
+    AWS_S3_ENDPOINT_URL = env_str("AWS_S3_ENDPOINT_URL") or None
+    AWS_ACCESS_KEY_ID = env_str("AWS_ACCESS_KEY_ID") or None
+    AWS_SECRET_ACCESS_KEY = env_str("AWS_SECRET_ACCESS_KEY") or None
+    AWS_S3_REGION_NAME = env_str("AWS_S3_REGION_NAME") or None
+    AWS_S3_CUSTOM_DOMAIN = env_str("AWS_S3_CUSTOM_DOMAIN") or None
+    AWS_S3_URL_PROTOCOL = env_str("AWS_S3_URL_PROTOCOL", "https:")
+    AWS_LOCATION = env_str("AWS_LOCATION")
+    # MinIO and most S3-compatible stores want bucket names in the path, not in the host name.
+    AWS_S3_ADDRESSING_STYLE = env_str("AWS_S3_ADDRESSING_STYLE") or ("path" if AWS_S3_ENDPOINT_URL else None)
+    AWS_S3_SIGNATURE_VERSION = "s3v4"
+    # Public, unsigned links (names are random): they are stored in summary HTML, where a signed one would expire.
+    AWS_QUERYSTRING_AUTH = False
+    AWS_DEFAULT_ACL = None  # the bucket's policy decides who reads (docker-compose.yml makes it download-only)
+    AWS_S3_FILE_OVERWRITE = False
+    # Links start with MEDIA_URL when it is set (e.g. /media/ behind a proxy that forwards to the bucket), else
+    # with the custom domain (a CDN), else with the bucket's own address. Summaries show images only from https
+    # addresses or from a MEDIA_URL on this site.
+    if AWS_S3_CUSTOM_DOMAIN:
+        _bucket_url = f"{AWS_S3_URL_PROTOCOL}//{AWS_S3_CUSTOM_DOMAIN.strip('/')}/"
+    elif AWS_S3_ENDPOINT_URL:
+        _bucket_url = f"{AWS_S3_ENDPOINT_URL.rstrip('/')}/{AWS_STORAGE_BUCKET_NAME}/"
+    else:
+        _region = f".{AWS_S3_REGION_NAME}" if AWS_S3_REGION_NAME else ""
+        _bucket_url = f"https://{AWS_STORAGE_BUCKET_NAME}.s3{_region}.amazonaws.com/"
+    MEDIA_URL = env_str("MEDIA_URL") or _bucket_url
+    # The files are not on this machine: Django has nothing to serve.
+    SERVE_MEDIA = False
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": "shortscience.storage.S3MediaStorage"
+        if MEDIA_STORAGE == "s3"
+        else "django.core.files.storage.FileSystemStorage"
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if env_bool("STATIC_MANIFEST", not DEBUG)

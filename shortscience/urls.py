@@ -1,10 +1,11 @@
+import re
+
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.static import serve
 
 from shortscience.health import HealthView
-from shortscience.views import favicon
+from shortscience.views import favicon, media
 from summaries.views import home
 
 urlpatterns = [
@@ -26,10 +27,9 @@ urlpatterns = [
     path("", include("members.urls")),
 ]
 
-if settings.SERVE_MEDIA:
-    urlpatterns += [
-        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
-    ]
+if settings.MEDIA_URL.startswith("/") and not settings.MEDIA_URL.startswith("//"):
+    # Uploaded files on this machine's disk; the view answers only while SERVE_MEDIA is on.
+    urlpatterns += [re_path(rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.+)$", media, name="media")]
 
 handler400 = "shortscience.views.bad_request"
 handler404 = "shortscience.views.page_not_found"
