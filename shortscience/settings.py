@@ -7,9 +7,11 @@ enforced unless you say otherwise. ``make run`` sets the development values.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from shortscience.env import env_bool, env_int, env_list, env_str
@@ -197,6 +199,22 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 # Periodic jobs (celery -A shortscience beat): filled in by the jobs that need them.
 CELERY_BEAT_SCHEDULE: dict = {}
+
+# --- arXiv harvest (papers.arxiv; docs/digest.md, "Harvest") ---------------------------------------------
+
+# Categories whose daily listing is harvested: space- or comma-separated arXiv codes.
+ARXIV_CATEGORIES = [code for code in env_str("ARXIV_CATEGORIES", "cs.LG cs.CV cs.CL cs.AI stat.ML eess.AS cs.RO")
+                    .replace(",", " ").split()]  # fmt: skip
+for _code in ARXIV_CATEGORIES:
+    if not re.fullmatch(r"[a-z][a-z\-]*(?:\.[A-Za-z\-]+)?", _code):
+        raise ImproperlyConfigured(f"ARXIV_CATEGORIES: {_code!r} is not an arXiv category code like cs.LG")
+# arXiv announces Sunday to Thursday at 20:00 US Eastern and rebuilds its listing feeds at midnight EST
+# (05:00 UTC); the OAI-PMH records follow the same night. 05:30 UTC, Monday to Friday, is after both in winter
+# (EST) and summer (EDT) time.
+CELERY_BEAT_SCHEDULE["papers.harvest_daily"] = {
+    "task": "papers.harvest_daily",
+    "schedule": crontab(minute=30, hour=5, day_of_week="mon-fri"),
+}
 
 
 # --- Accounts ---------------------------------------------------------------------------------------------
