@@ -203,6 +203,14 @@ def test_gates_of_two_processes_share_the_last_request_time_through_the_cache(cl
     assert clock.sleeps == [3.0]
 
 
+@pytest.mark.django_db
+def test_a_retry_after_holds_off_the_other_processes_too(clock):
+    RequestGate(clock=clock, sleep=clock.sleep).hold_off(20)
+    with RequestGate(clock=clock, sleep=clock.sleep).slot():
+        pass
+    assert clock.sleeps == [20.0]
+
+
 # ---------------------------------------------------------------------------------------- the client
 
 
