@@ -203,8 +203,8 @@ CELERY_BEAT_SCHEDULE: dict = {}
 # --- arXiv harvest (papers.arxiv; docs/digest.md, "Harvest") ---------------------------------------------
 
 # Categories whose daily listing is harvested: space- or comma-separated arXiv codes.
-ARXIV_CATEGORIES = [code for code in env_str("ARXIV_CATEGORIES", "cs.LG cs.CV cs.CL cs.AI stat.ML eess.AS cs.RO")
-                    .replace(",", " ").split()]  # fmt: skip
+ARXIV_CATEGORIES = env_str("ARXIV_CATEGORIES", "cs.LG cs.CV cs.CL cs.AI stat.ML eess.AS cs.RO")
+ARXIV_CATEGORIES = ARXIV_CATEGORIES.replace(",", " ").split()
 for _code in ARXIV_CATEGORIES:
     if not re.fullmatch(r"[a-z][a-z\-]*(?:\.[A-Za-z\-]+)?", _code):
         raise ImproperlyConfigured(f"ARXIV_CATEGORIES: {_code!r} is not an arXiv category code like cs.LG")

@@ -43,8 +43,9 @@ MAX_RETRIES = 3  # 503s waited out per request
 MAX_RETRY_AFTER = 600  # the longest Retry-After waited out; longer means "come back later"
 DEFAULT_RETRY_AFTER = 30  # a 503 without a usable Retry-After
 TIMEOUT_SECONDS = 60.0  # OAI-PMH pages are large and arXiv's server is slow to start them
-# pg_advisory_lock key shared by every process of the site (any fixed 64-bit number; this one spells "arXiv").
-ADVISORY_LOCK_KEY = 0x6172_5869_76
+# pg_advisory_lock key shared by every process of the site: "arXiv" and 01 in ASCII — not the upsert's key
+# (``ingest.LOCK_KEY``, "arXiv"), so a request never waits for a batch being stored, nor a batch for a request.
+ADVISORY_LOCK_KEY = 0x6172_5869_7601
 LAST_REQUEST_KEY = "papers:arxiv:last-request"
 NOT_BEFORE_KEY = "papers:arxiv:not-before"
 

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import datetime
 import io
+import os
 import socket
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -19,7 +22,7 @@ from django.db import connection
 
 from papers import tasks
 from papers.arxiv import client as client_module
-from papers.arxiv import harvest
+from papers.arxiv import harvest, ingest
 from papers.arxiv.client import (
     ADVISORY_LOCK_KEY,
     ArxivClient,
@@ -191,6 +194,10 @@ def test_gate_holds_a_postgresql_advisory_lock_for_the_request_so_other_processe
         other.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK_KEY])
     finally:
         other.close()
+
+
+def test_the_requests_lock_is_not_the_upserts_lock():
+    assert ADVISORY_LOCK_KEY != ingest.LOCK_KEY
 
 
 @pytest.mark.django_db
@@ -537,6 +544,19 @@ def test_feed_and_oai_may_run_in_either_order_without_losing_affiliations_or_the
 
 
 # ------------------------------------------------------------------------------------- beat and tasks
+
+
+def _settings_value(name: str, **env) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"} | {"DEBUG": "1", **env}
+    code = f"import shortscience.settings as s; print(s.{name})"
+    return subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True, timeout=60)
+
+
+def test_arxiv_categories_are_read_from_the_environment_and_checked():
+    result = _settings_value("ARXIV_CATEGORIES", ARXIV_CATEGORIES="cs.LG, stat.ML  hep-th")
+    assert result.stdout.strip() == "['cs.LG', 'stat.ML', 'hep-th']", result.stderr
+    result = _settings_value("ARXIV_CATEGORIES", ARXIV_CATEGORIES="cs.LG machine-learning!")
+    assert result.returncode != 0 and "is not an arXiv category code" in result.stderr
 
 
 def test_daily_harvest_is_scheduled_after_arxiv_announces(settings):
