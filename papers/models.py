@@ -690,3 +690,37 @@ class TitleWord(models.Model):
 
     def __str__(self) -> str:
         return self.word
+
+
+class HarvestState(models.Model):
+    """Where one arXiv harvest stands (``papers.arxiv.harvest``): an OAI-PMH run's resumption token and latest
+    datestamp, saved with each page's records so an interrupted run resumes where it stopped
+    (``harvest_arxiv --resume``) and the daily run asks only for what changed since the last one."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running (or interrupted)"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    # "oai:cs:arXiv" (a backfill of a set in a format), "daily:cs" (the daily completion), "rss:cs.LG".
+    key = models.CharField(max_length=100, unique=True)
+    set_spec = models.CharField(max_length=60, blank=True)
+    metadata_prefix = models.CharField(max_length=20, blank=True)
+    from_date = models.DateField(null=True, blank=True)
+    until_date = models.DateField(null=True, blank=True)
+    resumption_token = models.TextField(blank=True)  # empty: the run is at its start or finished
+    last_datestamp = models.DateField(null=True, blank=True)  # the latest record datestamp (or feed day) stored
+    records = models.PositiveIntegerField(default=0)  # records stored by this run so far
+    pages = models.PositiveIntegerField(default=0)
+    complete_list_size = models.PositiveIntegerField(null=True, blank=True)  # arXiv's count for the whole run
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    last_error = models.TextField(blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.get_status_display()}, {self.records} records"

@@ -7,6 +7,7 @@ enforced unless you say otherwise. ``make run`` sets the development values.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -235,6 +236,22 @@ if ORPHANED_IMAGE_GRACE_DAYS < 1:
     raise ImproperlyConfigured(f"ORPHANED_IMAGE_GRACE_DAYS must be 1 or more, got {ORPHANED_IMAGE_GRACE_DAYS}")
 # /health/ fails its worker check when the heartbeat (written every minute by a worker) is older than this.
 HEARTBEAT_MAX_AGE_MINUTES = env_int("HEARTBEAT_MAX_AGE_MINUTES", 5)
+
+# --- arXiv harvest (papers.arxiv; docs/digest.md, "Harvest") ---------------------------------------------
+
+# Categories whose daily listing is harvested: space- or comma-separated arXiv codes.
+ARXIV_CATEGORIES = env_str("ARXIV_CATEGORIES", "cs.LG cs.CV cs.CL cs.AI stat.ML eess.AS cs.RO")
+ARXIV_CATEGORIES = ARXIV_CATEGORIES.replace(",", " ").split()
+for _code in ARXIV_CATEGORIES:
+    if not re.fullmatch(r"[a-z][a-z\-]*(?:\.[A-Za-z\-]+)?", _code):
+        raise ImproperlyConfigured(f"ARXIV_CATEGORIES: {_code!r} is not an arXiv category code like cs.LG")
+# arXiv announces Sunday to Thursday at 20:00 US Eastern and rebuilds its listing feeds at midnight EST
+# (05:00 UTC); the OAI-PMH records follow the same night. 05:30 UTC, Monday to Friday, is after both in winter
+# (EST) and summer (EDT) time.
+CELERY_BEAT_SCHEDULE["papers.harvest_daily"] = {
+    "task": "papers.harvest_daily",
+    "schedule": crontab(minute=30, hour=5, day_of_week="mon-fri"),
+}
 
 
 # --- Accounts ---------------------------------------------------------------------------------------------
