@@ -546,6 +546,21 @@ class Paper(models.Model):
         """Authors in paper order; uses the prefetched authorships when present."""
         return [authorship.author for authorship in self.authorships.all()]
 
+    def affiliations(self) -> list[str]:
+        """The authors' affiliations on this paper, de-duplicated, in author order then each author's order
+        (uses the prefetched authorships when present, e.g. ``with_page_data``)."""
+        seen: dict[str, None] = {}
+        for authorship in self.authorships.all():
+            for affiliation in authorship.affiliations:
+                name = " ".join(affiliation.split())
+                if name:
+                    seen.setdefault(name, None)
+        return list(seen)
+
+    def affiliation_line(self) -> str:
+        """The digest's affiliations line without its brackets: ``Stanford University & Element AI`` ("" if none)."""
+        return " & ".join(self.affiliations())
+
     def set_authors(self, names: list[str]) -> None:
         """Replace the ordered author list, reusing authors with the same printed name."""
         PaperAuthor.objects.filter(paper=self).delete()

@@ -12,6 +12,7 @@ urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include("api.urls")),
+    path("digest/", include("digest.urls")),
     # The old site's addresses (301s), all in one place.
     path("", include("shortscience.urls_legacy")),
     path("", include("discovery.urls")),
