@@ -12,12 +12,14 @@ own retried task instead of failing the batch. Tasks: ``digest.tasks.mail_digest
 from __future__ import annotations
 
 import logging
+import uuid
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from digest.models import Digest, Subscription
+from jobs.models import SentMail
 from jobs.queue import enqueue
 from jobs.tasks import RETRYABLE, send_email
 from shortscience.lib.links import site_url
@@ -60,6 +62,11 @@ def _list_domain() -> str:
     return host or "localhost"
 
 
+# Stands for a subscriber's token while a mail is rendered once for everyone with the same selection; each copy
+# then gets its subscriber's own token (the only part of a mail that differs between them).
+TOKEN_PLACEHOLDER = uuid.UUID(int=0)
+
+
 def render_mail(digest: Digest, entries: list, subscription: Subscription) -> tuple[str, str, str]:
     """(subject, plain text, HTML) of one subscriber's mail."""
     context = {
@@ -81,25 +88,45 @@ def render_mail(digest: Digest, entries: list, subscription: Subscription) -> tu
 
 
 def send_batch(digest_id: int, first_id: int, last_id: int) -> int:
-    """Mail the active subscribers with ids first_id..last_id; returns how many mails were sent now."""
+    """Mail the active subscribers with ids first_id..last_id; returns how many mails were sent now.
+
+    Subscribers already mailed (a replayed batch) are skipped before anything is rendered; a mail is rendered
+    once per distinct selection (categories, starred only) in the batch."""
     digest = Digest.objects.published().filter(pk=digest_id).first()
     if digest is None:  # unpublished since: send nothing
         return 0
-    entries = list(digest.entries.with_number().for_display().in_order())
-    subscribers = (
+    subscribers = list(
         Subscription.objects.active()
         .filter(pk__gte=first_id, pk__lte=last_id)
         .order_by("pk")
         .prefetch_related("categories")
     )
+    keys = {mail_key(digest.pk, subscription.pk) for subscription in subscribers}
+    done = set(SentMail.objects.filter(key__in=keys, sent_at__isnull=False).values_list("key", flat=True))
+    subscribers = [s for s in subscribers if mail_key(digest.pk, s.pk) not in done]
+    if not subscribers:
+        return 0
+    entries = list(digest.entries.with_number().for_display().in_order())
+    rendered: dict[tuple, tuple | None] = {}
     sent = 0
     for subscription in subscribers:
-        chosen = subscription.choose(entries, {category.code for category in subscription.categories.all()})
-        if not chosen:
+        codes = frozenset(category.code for category in subscription.categories.all())
+        selection = (codes, subscription.starred_only)
+        if selection not in rendered:
+            chosen = subscription.choose(entries, codes)
+            template = Subscription(token=TOKEN_PLACEHOLDER, starred_only=subscription.starred_only)
+            rendered[selection] = render_mail(digest, chosen, template) if chosen else None
+        if rendered[selection] is None:
             continue
-        subject, text, html = render_mail(digest, chosen, subscription)
-        args = (mail_key(digest.pk, subscription.pk), subject, text, [subscription.email])
-        kwargs = {"html": html, "headers": unsubscribe_headers(subscription)}
+        subject, text, html = rendered[selection]
+        token = str(subscription.token)
+        args = (
+            mail_key(digest.pk, subscription.pk),
+            subject,
+            text.replace(str(TOKEN_PLACEHOLDER), token),
+            [subscription.email],
+        )
+        kwargs = {"html": html.replace(str(TOKEN_PLACEHOLDER), token), "headers": unsubscribe_headers(subscription)}
         try:
             sent += bool(send_email(*args, **kwargs))
         except RETRYABLE:

@@ -260,10 +260,12 @@ class Subscription(models.Model):
         return reverse("digest:unsubscribe", args=[self.token])
 
     def confirm(self) -> bool:
-        """Double opt-in: the owner of the address followed the link and confirmed. Only a pending subscription
-        (never confirmed, or asked for again after unsubscribing) is confirmed; True when this call did it."""
-        done = Subscription.objects.filter(pk=self.pk, confirmed_at__isnull=True).update(
-            confirmed_at=timezone.now(), unsubscribed_at=None
+        """The owner of the address (holding the token from our mail) asked for the digest: a pending or
+        unsubscribed subscription becomes active. True when this call activated it."""
+        done = (
+            Subscription.objects.filter(pk=self.pk)
+            .filter(models.Q(confirmed_at__isnull=True) | models.Q(unsubscribed_at__isnull=False))
+            .update(confirmed_at=timezone.now(), unsubscribed_at=None)
         )
         self.refresh_from_db(fields=["confirmed_at", "unsubscribed_at"])
         return bool(done)
