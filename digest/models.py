@@ -3,14 +3,17 @@ language; readers get the page, feeds and e-mail."""
 
 from __future__ import annotations
 
+import datetime
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models, transaction
 from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, JSONObject
 from django.urls import reverse
 from django.utils import timezone
 
@@ -129,6 +132,17 @@ class DigestEntryQuerySet(models.QuerySet):
             "figures",
         )
 
+    def badges_subquery(self, limit: int = 5):
+        """For annotating papers (``OuterRef("pk")``): the published digests that picked the paper, newest first, as
+        an array of ``{"id", "date", "starred"}`` (``digestentry_paper_idx``). The paper page's "In the digest of
+        6 December 2026 ★" lines come with the paper's own row, in no extra query; ``DigestBadge.list`` reads them."""
+        return ArraySubquery(
+            self.published()
+            .filter(paper=OuterRef("pk"))
+            .order_by("-digest__date")
+            .values(json=JSONObject(id="pk", date="digest__date", starred="starred"))[:limit]
+        )
+
     def filtered(self, *, category: str = "", starred: bool = False):
         entries = self
         if category:
@@ -136,6 +150,22 @@ class DigestEntryQuerySet(models.QuerySet):
         if starred:
             entries = entries.filter(starred=True)
         return entries
+
+
+@dataclass(frozen=True)
+class DigestBadge:
+    """ "In the digest of <date> ★" on a paper's page, linking to the entry on its digest's page."""
+
+    entry_id: int
+    date: datetime.date
+    starred: bool
+
+    @classmethod
+    def list(cls, rows) -> list[DigestBadge]:
+        return [cls(row["id"], datetime.date.fromisoformat(row["date"]), bool(row["starred"])) for row in rows or []]
+
+    def get_absolute_url(self) -> str:
+        return reverse("digest:day", args=[self.date.isoformat()]) + f"#entry-{self.entry_id}"
 
 
 class DigestEntry(models.Model):
