@@ -98,7 +98,7 @@ def day(request, day: str):
 def month(request, year: int, month: int):
     try:
         first = datetime.date(year, month, 1)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise Http404("No such month.") from None
     following = (first + datetime.timedelta(days=31)).replace(day=1)
     published = Digest.objects.published()

@@ -123,6 +123,7 @@ def test_the_month_archive_lists_its_published_digests_and_links_the_neighbourin
     assert "A draft" not in html and "November's last" not in html
     assert 'href="/digest/2026/11/"' in html and 'href="/digest/2027/1/"' in html
     assert client.get(reverse("digest:month", args=[2026, 13])).status_code == 404
+    assert client.get("/digest/99999999999999999999/12/").status_code == 404
 
 
 def test_an_archive_without_any_digest_is_404(client, db):
