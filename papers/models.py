@@ -496,17 +496,6 @@ class Paper(models.Model):
             self.locked_fields = [*self.locked_fields, *new]
         return new
 
-    def affiliation_line(self) -> str:
-        """Every author's affiliations, de-duplicated, in author order, joined as the digest prints them:
-        ``Stanford University & Element AI`` (uses the prefetched authorships when present)."""
-        names = dict.fromkeys(
-            affiliation.strip()
-            for authorship in self.authorships.all()
-            for affiliation in authorship.affiliations
-            if affiliation.strip()
-        )
-        return " & ".join(names)
-
     def refresh_search_vector(self) -> None:
         """Recompute the stored search vector (title, authors, keywords, venue, abstract)."""
         update_paper_search_vector([self.pk])
@@ -600,6 +589,21 @@ class Paper(models.Model):
     def ordered_authors(self) -> list[Author]:
         """Authors in paper order; uses the prefetched authorships when present."""
         return [authorship.author for authorship in self.authorships.all()]
+
+    def affiliations(self) -> list[str]:
+        """The authors' affiliations on this paper, de-duplicated, in author order then each author's order
+        (uses the prefetched authorships when present, e.g. ``with_page_data``)."""
+        seen: dict[str, None] = {}
+        for authorship in self.authorships.all():
+            for affiliation in authorship.affiliations:
+                name = " ".join(affiliation.split())
+                if name:
+                    seen.setdefault(name, None)
+        return list(seen)
+
+    def affiliation_line(self) -> str:
+        """The digest's affiliations line without its brackets: ``Stanford University & Element AI`` ("" if none)."""
+        return " & ".join(self.affiliations())
 
     def set_authors(self, names: list[str]) -> None:
         """Replace the ordered author list, reusing authors with the same printed name."""

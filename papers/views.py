@@ -23,11 +23,11 @@ VENUE_YEARS_TIMEOUT = 300
 VENUE_YEAR_COUNTS_MAX = 20_000
 
 
-def get_paper(slug: str) -> Paper:
-    """The paper by slug or numeric id, with what its page shows; 404 if there is none."""
+def get_paper(slug: str, queryset=None) -> Paper:
+    """The paper by slug or numeric id, with what its page shows (or what ``queryset`` adds to it); 404 if none."""
     pk = ascii_int(slug)
     lookup = {"pk": pk} if pk is not None else {"slug": slug}
-    return get_object_or_404(Paper.objects.with_page_data(), **lookup)
+    return get_object_or_404(queryset if queryset is not None else Paper.objects.with_page_data(), **lookup)
 
 
 def canonical_redirect(paper: Paper, slug: str, url_name: str):

@@ -17,6 +17,7 @@ urlpatterns = [
     path("health/web/", HealthView.as_view(web_only=True), name="health-web"),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include("api.urls")),
+    path("digest/", include("digest.urls")),
     # The old site's addresses (301s), all in one place.
     path("", include("shortscience.urls_legacy")),
     path("", include("discovery.urls")),
