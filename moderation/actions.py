@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from comments.models import Comment
 from jobs.queue import enqueue
-from moderation import tasks, trust
+from moderation import notices, trust
 from moderation.merging import MergeError, merge, unmerge
 from moderation.models import AuditEntry, Report
 from papers.models import Paper
@@ -104,7 +104,7 @@ def hide(obj, *, actor, reason: str = "", report=None) -> bool:
         details=_report_details(report),
     )
     if entry is not None:
-        enqueue(tasks.send_hidden_notice, entry.pk)
+        enqueue(notices.send_hidden_notice, entry.pk)
     return entry is not None
 
 
@@ -338,7 +338,7 @@ def maybe_auto_hide(obj) -> bool:
         from_states={obj.State.VISIBLE},
     )
     if entry is not None:
-        enqueue(tasks.send_hidden_notice, entry.pk)
+        enqueue(notices.send_hidden_notice, entry.pk)
     return entry is not None
 
 

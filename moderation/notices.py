@@ -3,17 +3,18 @@
 The writer learns what was hidden, why (the moderator's reason) and how to ask for a second look, instead of
 finding their work gone without a word. Spam is hidden silently (telling a spammer what was caught teaches
 them), and so is content hidden together with a ban (the ban itself is shown to the member on the site).
-The hiding action enqueues ``moderation.send_hidden_notice`` with its audit entry's id (``moderation.tasks``);
-the notice is built here when the task runs, keyed ``hidden:<audit entry id>`` (sent at most once).
+The hiding action enqueues ``send_hidden_notice`` with its audit entry's id; the notice is built when the task
+runs, keyed ``hidden:<audit entry id>`` (sent at most once).
 """
 
 from __future__ import annotations
 
+from celery import shared_task
 from django.conf import settings
 from django.template.loader import render_to_string
 
 from comments.models import Comment
-from jobs.tasks import Mail
+from jobs.tasks import Mail, ReliableTask, deliver
 from moderation.models import AuditEntry
 from shortscience.lib.links import site_url
 from summaries.models import Summary
@@ -58,3 +59,12 @@ def hidden_notice(entry: AuditEntry) -> Mail | None:
     subject = render_to_string("moderation/email/hidden_subject.txt", context).strip().replace("\n", " ")
     text = render_to_string("moderation/email/hidden.txt", context)
     return Mail(f"hidden:{entry.pk}", subject, text, [writer.email])
+
+
+@shared_task(base=ReliableTask, name="moderation.send_hidden_notice")
+def send_hidden_notice(entry_id: int) -> bool:
+    """E-mail the writer about the hide audit entry ``entry_id`` records; False when nothing was sent (nobody to
+    tell, no longer hidden, or sent already)."""
+    entry = AuditEntry.objects.select_related("content_type").filter(pk=entry_id).first()
+    notice = hidden_notice(entry) if entry is not None else None
+    return deliver(notice) if notice is not None else False

@@ -73,16 +73,18 @@ def worker(settings):
     saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url", "result_backend")}
     app.conf.update(task_always_eager=False, broker_url=url, result_backend=url)
     forget_connections()
-    # Retries at once instead of after 10 s, 20 s, 40 s…: the backoff itself is Celery's, not under test.
-    with (
-        mock.patch("celery.app.autoretry.get_exponential_backoff_interval", return_value=0),
-        start_worker(app, perform_ping_check=False, shutdown_timeout=30) as running,
-    ):
-        yield running
-    app.conf.update(saved)
-    forget_connections()
-    broker.flushdb()
-    broker.close()
+    try:
+        # Retries at once instead of after 10 s, 20 s, 40 s…: the backoff itself is Celery's, not under test.
+        with (
+            mock.patch("celery.app.autoretry.get_exponential_backoff_interval", return_value=0),
+            start_worker(app, perform_ping_check=False, shutdown_timeout=30) as running,
+        ):
+            yield running
+    finally:  # also when the worker failed to start: the next tests in this process run tasks in-process again
+        app.conf.update(saved)
+        forget_connections()
+        broker.flushdb()
+        broker.close()
 
 
 def wait_for(condition, timeout: float = 30.0):

@@ -13,8 +13,7 @@ from django.utils import timezone
 from jobs.models import SentMail
 from moderation import actions
 from moderation.models import AuditEntry, Report
-from moderation.notices import site_url
-from moderation.tasks import send_hidden_notice
+from moderation.notices import send_hidden_notice, site_url
 from tests.factories import CommentFactory, SummaryFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
