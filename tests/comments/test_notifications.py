@@ -182,7 +182,7 @@ def test_a_mail_server_failure_is_reported_to_the_admins_not_raised(parent, sett
     [report] = mail.outbox
     assert report.to == ["admin@example.org"]
     assert report.subject.endswith("Task comments.send_comment_emails failed")
-    assert f"args: [{reply.pk}, [[" in report.body and f"[{parent.writer_id}, 'new_reply']" in report.body
+    assert f"args: ({reply.pk}, [[" in report.body and f"[{parent.writer_id}, 'new_reply']" in report.body
     assert "failed for good" in caplog.text
     assert not SentMail.objects.filter(sent_at__isnull=False).exists()
 

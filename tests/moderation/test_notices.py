@@ -118,7 +118,7 @@ def test_a_mail_failure_is_reported_to_the_admins_and_the_hide_stands(
     entry = AuditEntry.objects.get(action=AuditEntry.Action.HIDE)
     [report] = mail.outbox
     assert report.to == ["admin@example.org"]
-    assert "Task moderation.send_hidden_notice" in report.subject and f"args: [{entry.pk}]" in report.body
+    assert "Task moderation.send_hidden_notice" in report.subject and f"args: ({entry.pk},)" in report.body
     assert "ConnectionRefusedError" in caplog.text
     summary.refresh_from_db()
     assert summary.state == summary.State.HIDDEN
