@@ -198,6 +198,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # Periodic jobs (celery -A shortscience beat): filled in by the jobs that need them.
 CELERY_BEAT_SCHEDULE: dict = {}
 
+# The digest: scheduled digests are published by the beat (digest.tasks.publish_due).
+CELERY_BEAT_SCHEDULE["digest-publish-due"] = {"task": "digest.publish_due", "schedule": 5 * 60}
+
 
 # --- Accounts ---------------------------------------------------------------------------------------------
 
