@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("comments.urls")),
     path("", include("moderation.urls")),
     path("", include("members.urls")),
+    path("", include("digest.urls")),
 ]
 
 if settings.SERVE_MEDIA:
