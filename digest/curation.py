@@ -16,6 +16,7 @@ from datetime import date
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
+from django.urls import reverse
 
 from digest.models import Digest, DigestEntry, SkippedPaper
 from papers.models import Category, Paper, PaperAuthor, PaperCategory
@@ -67,6 +68,8 @@ class TriageRow:
     entry: DigestEntry | None
     authors: list = field(default_factory=list)
     affiliations: list = field(default_factory=list)
+    action_url: str = ""
+    entry_url: str = ""
 
     @property
     def is_primary(self) -> bool:
@@ -125,6 +128,9 @@ def triage_page(day: date, *, category: str = "", query: str = "", page_number=1
     page = Paginator(links, PER_PAGE).get_page(page_number)
 
     entries, skipped = _decisions(digest)
+    # Two URLs per row, hundreds of rows: reversed once, then formatted (the {% url %} tag per row costs more).
+    action_prefix = reverse("digest:triage-action", args=[day.isoformat(), 0]).removesuffix("0/")
+    entry_prefix = reverse("digest:entry", args=[day.isoformat(), 0]).removesuffix("0/")
     rows = []
     for link in page.object_list:
         paper = link.paper
@@ -146,6 +152,8 @@ def triage_page(day: date, *, category: str = "", query: str = "", page_number=1
                 entry=entry,
                 authors=[a.author.name for a in paper_authorships],
                 affiliations=affiliations(paper_authorships),
+                action_url=f"{action_prefix}{paper.pk}/",
+                entry_url=f"{entry_prefix}{entry.pk}/" if entry else "",
             )
         )
     counts = {

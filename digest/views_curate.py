@@ -94,6 +94,7 @@ def triage(request, day: date):
         .values_list("announced_on", flat=True)
         .first(),
         "autosave": data.digest is None or data.digest.state != Digest.State.PUBLISHED,
+        "here": request.get_full_path(),
     }
     return render(request, "digest/curate/triage.html", context)
 

@@ -32,7 +32,7 @@ def test_the_first_decision_makes_a_draft_digest_with_its_curator(digest, user):
 
 def test_add_numbers_entries_in_order_and_counts_them(digest, papers, user):
     for paper in papers[:3]:
-        state, entry = curation.decide(digest, paper, "add", user)
+        state, _ = curation.decide(digest, paper, "add", user)
         assert state == curation.State.ADDED
     assert list(curation.entry_order(digest.pk).values_list("paper", "position")) == [
         (papers[0].pk, 1),
