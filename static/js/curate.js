@@ -125,12 +125,13 @@
 
     function save() {
       clearTimeout(saveTimer);
-      if (!form.action) {
+      var url = form.getAttribute("action");
+      if (!url) {
         return Promise.resolve(false);
       }
       dirty = false;
       setStatus("Saving…");
-      saving = post(form.action, new FormData(form)).then(function (body) {
+      saving = post(url, new FormData(form)).then(function (body) {
         if (body.ok) {
           setStatus("Saved at " + new Date().toLocaleTimeString() + ".");
           if (options && options.onSaved) {
@@ -278,7 +279,8 @@
       var form = row.querySelector("[data-triage-form]");
       var data = new FormData(form);
       data.set("action", action);
-      return post(form.action, data).then(function (body) {
+      // getAttribute: the buttons are named "action", which shadows form.action.
+      return post(form.getAttribute("action"), data).then(function (body) {
         if (!body.ok) {
           // Shown in the row itself (a live region): e.g. removing a paper whose note would be lost.
           row.querySelector("[data-state-label]").textContent = body.error || "Not done.";
@@ -306,7 +308,7 @@
         }
         noteRow = row;
         var url = row.getAttribute("data-entry-url");
-        noteForm.action = url;
+        noteForm.setAttribute("action", url);
         noteDialog.querySelector("[data-note-paper]").textContent = row.querySelector(".triage-title a").textContent;
         noteDialog.querySelector("[data-note-more]").href = url;
         editor.load(row.getAttribute("data-note"), row.getAttribute("data-language"));

@@ -29,7 +29,7 @@ def categories() -> dict[str, Category]:
 
 def curator(username: str = "curator", **fields):
     user = UserFactory(username=username, **fields)
-    user.groups.add(Group.objects.get(name=CURATORS_GROUP))
+    user.groups.add(Group.objects.get_or_create(name=CURATORS_GROUP)[0])  # flushed by transactional tests
     return user
 
 
