@@ -35,8 +35,10 @@ def wants_json(request) -> bool:
 
 
 def _next(request, fallback: str) -> str:
+    """The form's ``next``: a path on this site only (``redirect`` would take a bare word for a URL name)."""
     target = request.POST.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    local = target.startswith("/") and not target.startswith("//")
+    if local and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return fallback
 

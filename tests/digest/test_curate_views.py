@@ -117,8 +117,9 @@ def test_actions_work_without_javascript(client, user, papers):
     response = client.post(url("triage-action", papers[1].pk), {"action": "note"})
     entry = DigestEntry.objects.get(paper=papers[1])
     assert response["Location"] == url("entry", entry.pk)
-    response = client.post(url("triage-action", papers[2].pk), {"action": "add", "next": "https://evil.example/"})
-    assert response["Location"] == url("triage") + f"#paper-{papers[2].pk}"
+    for bad in ("https://evil.example/", "//evil.example/", "home", "-9223372036854775809"):
+        response = client.post(url("triage-action", papers[2].pk), {"action": "add", "next": bad})
+        assert response["Location"] == url("triage") + f"#paper-{papers[2].pk}"
 
 
 def test_removing_an_entry_with_a_note_is_refused_with_the_reason(client, user, papers):

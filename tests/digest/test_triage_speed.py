@@ -1,7 +1,7 @@
 """The triage page at a big announcement day: the same queries at 10 and 600 papers, and its p95 measured.
 
-Run with ``-s`` to see the timings (they are printed; the budget asserted is loose on purpose, for a shared CI
-machine): ``pytest -s tests/digest/test_triage_speed.py``.
+Run with ``-s`` to see the timings (printed, not asserted: on a shared CI machine they would measure the
+neighbours): ``pytest -s tests/digest/test_triage_speed.py -k p95``.
 """
 
 import statistics
@@ -88,8 +88,10 @@ def test_triage_p95_with_600_papers(client):
             assert response.status_code == 200
         timings.sort()
         p95 = timings[int(len(timings) * 0.95) - 1]
+        queries = _queries(client, url, **params)
         print(
-            f"triage with 600 papers, {label}: {_queries(client, url, **params)} queries, "
+            f"triage with 600 papers, {label}: {queries} queries, "
             f"p50 {statistics.median(timings):.1f} ms, p95 {p95:.1f} ms, max {timings[-1]:.1f} ms"
         )
-        assert p95 < 2000
+        # Timings are printed, not asserted: on a shared CI machine they measure the neighbours.
+        assert queries <= TRIAGE_BUDGET
