@@ -9,7 +9,6 @@ from django.contrib import admin, messages
 from accounts import permissions
 from digest.models import Digest, DigestEntry, DigestFigure, DigestStateError, Subscription
 from shortscience.lib.admin import BigTableAdminMixin
-from summaries.markup import render_summary
 
 
 class DigestEntryInline(admin.TabularInline):
@@ -39,17 +38,9 @@ class DigestAdmin(admin.ModelAdmin):
     inlines = [DigestEntryInline]
     actions = ["publish_selected", "unpublish_selected"]
 
-    def save_model(self, request, obj, form, change):
-        obj.intro_html = render_summary(obj.intro) if obj.intro.strip() else ""
-        super().save_model(request, obj, form, change)
-
     def save_formset(self, request, form, formset, change):
+        # Entries render their notes on save (DigestEntry.save); entries added or deleted here change the count.
         super().save_formset(request, form, formset, change)
-        for entry in formset.queryset.model.objects.filter(digest=form.instance):
-            # Notes edited here get their HTML from the same renderer as the curation pages.
-            html = render_summary(entry.note) if entry.note.strip() else ""
-            if html != entry.note_html:
-                entry.set_note(entry.note, entry.language)
         form.instance.recount()
 
     @admin.action(description="Publish the selected digests now")
@@ -88,10 +79,6 @@ class DigestEntryAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return False  # listed through the digests, not on the admin index
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        obj.set_note(obj.note, obj.language)
 
 
 @admin.register(Subscription)

@@ -27,7 +27,6 @@ from digest.forms import DigestTextForm, FigureForm, NoteForm, ScheduleForm
 from digest.models import Digest, DigestEntry, DigestFigure, DigestStateError, SkippedPaper
 from papers.models import Category, Paper
 from summaries import images
-from summaries.markup import render_summary
 
 
 def wants_json(request) -> bool:
@@ -167,8 +166,7 @@ def entries(request, day: date):
         if form.is_valid():
             digest.title = form.cleaned_data["title"]
             digest.intro = form.cleaned_data["intro"]
-            digest.intro_html = render_summary(digest.intro) if digest.intro.strip() else ""
-            digest.save(update_fields=["title", "intro", "intro_html", "updated_at"])
+            digest.save(update_fields=["title", "intro", "updated_at"])  # Digest.save renders the introduction
             messages.success(request, "Title and introduction saved.")
             return redirect("digest:entries", day.isoformat())
     else:

@@ -14,7 +14,6 @@ from digest import curation
 from digest.models import Digest
 from papers.models import Category, Paper, PaperAuthor, PaperCategory, Venue
 from shortscience import demo_data
-from summaries.markup import render_summary
 from summaries.models import Revision, Summary, Vote
 
 DEMO_PASSWORD = "demo-password-2026"
@@ -132,8 +131,7 @@ def _load_digest(papers: dict[str, Paper], curator: User) -> Digest:
     if not digest.entries.exists():
         digest.title = demo_data.DIGEST["title"]
         digest.intro = demo_data.DIGEST["intro"]
-        digest.intro_html = render_summary(digest.intro)
-        digest.save(update_fields=["title", "intro", "intro_html"])
+        digest.save(update_fields=["title", "intro"])
         for title, section, starred, language, note in demo_data.DIGEST["entries"]:
             paper = Paper.objects.get(pk=papers[title].pk)
             _, entry = curation.decide(digest, paper, "star" if starred else "add", curator, category=section)

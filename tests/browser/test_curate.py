@@ -100,6 +100,14 @@ def test_triage_a_day_into_a_published_digest_with_the_keyboard(page, live_serve
     digest.refresh_from_db()
     assert digest.state == Digest.State.PUBLISHED and digest.entry_count == 3 and user in digest.curators.all()
 
+    # The public page shows it: numbered, tagged, starred, with the note in its language.
+    page.click("text=the public page")
+    expect(page).to_have_url(re.compile(rf"/digest/{DAY.isoformat()}/$"))
+    note = page.locator("[lang=zh-Hans]", has_text="损失景观").first
+    expect(note).to_be_visible()
+    for paper in (papers[0], papers[2], papers[5]):
+        expect(page.locator("main")).to_contain_text(paper.title)
+
 
 def test_triage_without_javascript_still_adds_and_stars(browser, live_server):
     user = curator()
