@@ -125,7 +125,7 @@ class MergeForm(forms.Form):
 
 
 @admin.register(Category)
-class CategoryAdmin(ModerationAdminMixin, admin.ModelAdmin):
+class CategoryAdmin(admin.ModelAdmin):
     """arXiv's taxonomy (loaded by a migration from papers/data/arxiv_taxonomy.json): names are editable."""
 
     list_display = ["code", "name", "name_zh", "group", "paper_count"]

@@ -248,9 +248,10 @@ for _code in ARXIV_CATEGORIES:
 # arXiv announces Sunday to Thursday at 20:00 US Eastern and rebuilds its listing feeds at midnight EST
 # (05:00 UTC); the OAI-PMH records follow the same night. 05:30 UTC, Monday to Friday, is after both in winter
 # (EST) and summer (EDT) time.
-CELERY_BEAT_SCHEDULE["papers.harvest_daily"] = {
+CELERY_BEAT_SCHEDULE["harvest-arxiv-daily"] = {
     "task": "papers.harvest_daily",
     "schedule": crontab(minute=30, hour=5, day_of_week="mon-fri"),
+    "options": {"expires": _DAY // 2},
 }
 
 # The digest: scheduled digests are published by the beat (digest.tasks.publish_due).

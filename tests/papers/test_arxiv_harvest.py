@@ -560,7 +560,7 @@ def test_arxiv_categories_are_read_from_the_environment_and_checked():
 
 
 def test_daily_harvest_is_scheduled_after_arxiv_announces(settings):
-    entry = settings.CELERY_BEAT_SCHEDULE["papers.harvest_daily"]
+    entry = settings.CELERY_BEAT_SCHEDULE["harvest-arxiv-daily"]
     assert entry["task"] == tasks.harvest_daily.name == "papers.harvest_daily"
     schedule = entry["schedule"]
     assert (schedule.hour, schedule.minute) == ({5}, {30})
