@@ -9,6 +9,8 @@ cache databases the test settings count down from the same URL (15, 14); it is e
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import smtplib
 import threading
@@ -77,6 +79,7 @@ def worker(settings):
         # Retries at once instead of after 10 s, 20 s, 40 s…: the backoff itself is Celery's, not under test.
         with (
             mock.patch("celery.app.autoretry.get_exponential_backoff_interval", return_value=0),
+            logging_kept(),
             start_worker(app, perform_ping_check=False, shutdown_timeout=30) as running,
         ):
             yield running
@@ -85,6 +88,21 @@ def worker(settings):
         forget_connections()
         broker.flushdb()
         broker.close()
+
+
+@contextlib.contextmanager
+def logging_kept():
+    """Celery's worker set-up configures logging (the root logger's level to the worker's, its handlers): put
+    every logger back as it was, or later tests in this process would not see warnings."""
+    loggers = [logging.getLogger(), *(logging.getLogger(name) for name in list(logging.Logger.manager.loggerDict))]
+    saved = [(logger, logger.level, list(logger.handlers), logger.propagate, logger.disabled) for logger in loggers]
+    try:
+        yield
+    finally:
+        for logger, level, handlers, propagate, disabled in saved:
+            logger.setLevel(level)
+            logger.handlers[:] = handlers
+            logger.propagate, logger.disabled = propagate, disabled
 
 
 def wait_for(condition, timeout: float = 30.0):
