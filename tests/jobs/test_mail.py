@@ -107,7 +107,13 @@ def test_a_worker_process_knows_every_task_the_site_enqueues():
         "import django, json; django.setup(); from shortscience.celery import app; "
         "app.loader.import_default_modules(); print(json.dumps(sorted(app.tasks)))"
     )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "shortscience.settings_test", "CELERY_SKIP_CHECKS": "1"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "shortscience.settings_test",
+        "CELERY_SKIP_CHECKS": "1",
+        # Importing the tasks connects to nothing: no database (not even the embedded one's start-up) is needed.
+        "DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none",
+    }
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     names = set(json.loads(result.stdout.strip().splitlines()[-1]))
