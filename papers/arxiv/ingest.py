@@ -190,9 +190,12 @@ def _upsert_batch(raw: list[ArxivRecord], *, retry: bool = True) -> UpsertStats:
         return stats
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        # The statements are few and each is planned once: compiling them (JIT) costs more than it saves.
+        cursor.execute("SET LOCAL jit = off")
         _create_stage(cursor, records)
         _match(cursor)
         venue_id = _arxiv_venue_id()
+        _ensure_categories(cursor)
         leftovers = _insert_new(cursor, venue_id)
         cursor.execute(
             "SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created AND paper_id IS NOT NULL "
@@ -200,6 +203,7 @@ def _upsert_batch(raw: list[ArxivRecord], *, retry: bool = True) -> UpsertStats:
             "count(*) FILTER (WHERE skip OR (paper_id IS NULL AND NOT leftover)) FROM arxiv_stage"
         )
         created, updated, by_hand, dropped = cursor.fetchone()
+        _analyze_if_grown(cursor, created)
         text_changed = _update_existing(cursor, venue_id)
         text_changed |= _sync_authors(cursor)
         text_changed |= _sync_categories(cursor)
@@ -221,6 +225,21 @@ def _upsert_batch(raw: list[ArxivRecord], *, retry: bool = True) -> UpsertStats:
             logger.warning("arXiv upsert: %d records could not be stored: %s", len(leftovers), leftovers[:10])
             stats.skipped += len(leftovers)
     return stats
+
+
+# Tables a batch grows, and the share of growth since the planner last counted them that makes it count again.
+_GROWN_TABLES = ("papers_paper", "papers_author", "papers_paperauthor", "papers_papercategory", "taggit_taggeditem")
+_REANALYZE_GROWTH = 0.2
+
+
+def _analyze_if_grown(cursor, created: int) -> None:
+    """ANALYZE the tables a bulk load is growing once they grew by a fifth since last counted (mid-transaction:
+    ANALYZE counts this transaction's rows). Autovacuum would, but only later: meanwhile the planner, believing
+    the tables small, reads all authors for each paper's search vector (a batch took minutes instead of seconds)."""
+    cursor.execute("SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = 'papers_paper'::regclass")
+    known = cursor.fetchone()[0]
+    if created and created > known * _REANALYZE_GROWTH:
+        cursor.execute(f"ANALYZE {', '.join(_GROWN_TABLES)}")
 
 
 def _create_stage(cursor, records: list[ArxivRecord]) -> None:
@@ -362,7 +381,8 @@ def _insert_new(cursor, venue_id: int) -> list[str]:
                CASE WHEN slug_taken THEN left(slug, %(slug_max)s - 1 - length(new_id::text)) || '-' || new_id
                     ELSE slug END,
                abstract, %(venue)s, year, published_on, arxiv_id, latest_version, doi, NULL,
-               'https://arxiv.org/abs/' || arxiv_id, 'https://arxiv.org/pdf/' || arxiv_id, 'arxiv', NULL, NULL, NULL,
+               'https://arxiv.org/abs/' || arxiv_id, 'https://arxiv.org/pdf/' || arxiv_id, 'arxiv', NULL, NULL,
+               categories[1],
                versions, journal_ref, license, comments, state, announced_on, updated_on, '{}', title_key, 0, NULL,
                now(), now()
         FROM fresh ORDER BY idx
@@ -394,7 +414,6 @@ def _update_existing(cursor, venue_id: int) -> set[int]:
     """Update the papers that were found; returns those whose searchable text (title, abstract, venue) changed."""
     title, abstract, year = _locked("title"), _locked("abstract"), _locked("year")
     published, doi, ref, lic = _locked("published_on"), _locked("doi"), _locked("journal_ref"), _locked("license")
-    cats = _locked("categories")
     cursor.execute(
         f"""
         WITH new AS (
@@ -417,8 +436,6 @@ def _update_existing(cursor, venue_id: int) -> set[int]:
                 s.state AS arxiv_state,
                 LEAST(p.announced_on, s.announced_on) AS announced_on,
                 GREATEST(p.arxiv_updated_on, s.updated_on) AS arxiv_updated_on,
-                CASE WHEN {cats} OR cardinality(s.categories) = 0 THEN p.primary_category_id
-                     ELSE s.categories[1] END AS primary_category_id,
                 CASE WHEN s.fill_arxiv_id THEN s.arxiv_id ELSE p.arxiv_id END AS arxiv_id,
                 CASE WHEN p.url = '' THEN 'https://arxiv.org/abs/' || s.arxiv_id ELSE p.url END AS url,
                 CASE WHEN p.pdf_url = '' THEN 'https://arxiv.org/pdf/' || s.arxiv_id ELSE p.pdf_url END AS pdf_url,
@@ -432,18 +449,18 @@ def _update_existing(cursor, venue_id: int) -> set[int]:
             FROM new JOIN papers_paper old ON old.id = new.id
             WHERE (new.title, new.abstract, new.year, new.published_on, new.doi, new.journal_ref, new.license,
                    new.arxiv_comments, new.arxiv_versions, new.arxiv_version, new.arxiv_state, new.announced_on,
-                   new.arxiv_updated_on, new.primary_category_id, new.arxiv_id, new.url, new.pdf_url, new.venue_id)
+                   new.arxiv_updated_on, new.arxiv_id, new.url, new.pdf_url, new.venue_id)
                 IS DISTINCT FROM
                   (old.title, old.abstract, old.year, old.published_on, old.doi, old.journal_ref, old.license,
                    old.arxiv_comments, old.arxiv_versions, old.arxiv_version, old.arxiv_state, old.announced_on,
-                   old.arxiv_updated_on, old.primary_category_id, old.arxiv_id, old.url, old.pdf_url, old.venue_id)
+                   old.arxiv_updated_on, old.arxiv_id, old.url, old.pdf_url, old.venue_id)
         )
         UPDATE papers_paper p SET
             title = c.title, title_key = c.title_key, abstract = c.abstract, year = c.year,
             published_on = c.published_on, doi = c.doi, journal_ref = c.journal_ref, license = c.license,
             arxiv_comments = c.arxiv_comments, arxiv_versions = c.arxiv_versions, arxiv_version = c.arxiv_version,
             arxiv_state = c.arxiv_state, announced_on = c.announced_on, arxiv_updated_on = c.arxiv_updated_on,
-            primary_category_id = c.primary_category_id, arxiv_id = c.arxiv_id, url = c.url, pdf_url = c.pdf_url,
+            arxiv_id = c.arxiv_id, url = c.url, pdf_url = c.pdf_url,
             venue_id = c.venue_id, updated_at = now()
         FROM changed c WHERE p.id = c.id
         RETURNING p.id, c.text_changed, c.venue_added, c.summary_count
@@ -551,9 +568,8 @@ def _sync_authors(cursor) -> set[int]:
     return {row[0] for row in cursor.fetchall()}
 
 
-def _sync_categories(cursor) -> set[int]:
-    """PaperCategory rows (primary at position 0) and ``Category.paper_count``; nothing to re-index (the codes
-    are searchable as keywords, ``_sync_keywords``), so returns an empty set."""
+def _ensure_categories(cursor) -> None:
+    """Every category the batch names exists (the taxonomy migration has arXiv's; a new one is added)."""
     cursor.execute("SELECT DISTINCT unnest(categories) FROM arxiv_stage s")
     codes = [row[0] for row in cursor.fetchall()]
     if codes:
@@ -569,6 +585,11 @@ def _sync_categories(cursor) -> set[int]:
             """,
             [codes, archives, list(_GROUPS), list(_GROUPS.values())],
         )
+
+
+def _sync_categories(cursor) -> set[int]:
+    """PaperCategory rows (primary at position 0) and ``Category.paper_count``; nothing to re-index (the codes
+    are searchable as keywords, ``_sync_keywords``), so returns an empty set."""
     cursor.execute(
         f"""
         DROP TABLE IF EXISTS arxiv_want_category, arxiv_changed_categories;
@@ -603,6 +624,10 @@ def _sync_categories(cursor) -> set[int]:
         FROM (SELECT category_id, count(*) AS n FROM arxiv_want_category
               WHERE paper_id IN (SELECT paper_id FROM arxiv_changed_categories) GROUP BY category_id) d
         WHERE c.code = d.category_id;
+
+        UPDATE papers_paper p SET primary_category_id = w.category_id
+        FROM arxiv_want_category w
+        WHERE w.position = 0 AND p.id = w.paper_id AND p.primary_category_id IS DISTINCT FROM w.category_id;
 
         -- The listing copy of the announcement day follows the paper's.
         UPDATE papers_papercategory pc SET announced_on = p.announced_on
