@@ -40,7 +40,13 @@ from papers.arxiv.records import ArxivRecord, ArxivState, UpsertStats
 from papers.keywords import unique_keyword_slug
 from papers.models import SLUG_MAX, Author, Paper, normalize_title, unique_slug
 from papers.sources.common import CATEGORY_RE, arxiv_id_from_doi, collapse
-from papers.vectors import update_paper_search_vector
+from papers.vectors import (
+    CJK_SQL_PATTERN,
+    TITLE_WORDS_SQL,
+    paper_vector_parts,
+    search_results_changed,
+    update_paper_search_vector,
+)
 from shortscience.lib import versions
 from shortscience.lib.identifiers import parse_arxiv_id, parse_doi
 
@@ -194,9 +200,9 @@ def _upsert_batch(raw: list[ArxivRecord], *, retry: bool = True) -> UpsertStats:
         cursor.execute("SET LOCAL jit = off")
         _create_stage(cursor, records)
         _match(cursor)
-        venue_id = _arxiv_venue_id()
+        venue = _arxiv_venue()
         _ensure_categories(cursor)
-        leftovers = _insert_new(cursor, venue_id)
+        leftovers = _insert_new(cursor, venue)
         cursor.execute(
             "SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created AND paper_id IS NOT NULL "
             "AND NOT skip), count(*) FILTER (WHERE NOT created AND matched_by IN ('doi', 'title') AND NOT skip), "
@@ -204,14 +210,20 @@ def _upsert_batch(raw: list[ArxivRecord], *, retry: bool = True) -> UpsertStats:
         )
         created, updated, by_hand, dropped = cursor.fetchone()
         _analyze_if_grown(cursor, created)
-        text_changed = _update_existing(cursor, venue_id)
+        text_changed = _update_existing(cursor, venue.pk)
         text_changed |= _sync_authors(cursor)
         text_changed |= _sync_categories(cursor)
         text_changed |= _sync_keywords(cursor)
         cursor.execute("SELECT paper_id FROM arxiv_stage WHERE created")
-        text_changed |= {row[0] for row in cursor.fetchall()}
+        created_ids = [row[0] for row in cursor.fetchall()]
+        if created_ids:  # their vectors were made by the insert; their title words are new to the vocabulary
+            cursor.execute(TITLE_WORDS_SQL.format(where="p.id = ANY(%(ids)s)"), {"ids": created_ids})
+        # Existing papers whose title, abstract, venue, authors or keywords changed (new ones may be among them).
+        text_changed -= set(created_ids)
         if text_changed:
             update_paper_search_vector(sorted(text_changed))
+        elif created_ids:
+            search_results_changed()
         versions.bump(versions.LISTING)
         stats.created, stats.updated, stats.matched_by_hand = created, updated, by_hand
         stats.skipped += dropped
@@ -355,27 +367,39 @@ def _match(cursor) -> None:
     )
 
 
-def _arxiv_venue_id() -> int:
+def _arxiv_venue():
     from papers.importing import get_or_create_venue
 
-    return get_or_create_venue("arXiv", "arXiv", "preprint").pk
+    return get_or_create_venue("arXiv", "arXiv", "preprint")
 
 
-def _insert_new(cursor, venue_id: int) -> list[str]:
+def _insert_new(cursor, venue) -> list[str]:
     """Insert the records that found no paper; returns the arXiv ids that a concurrent insert got in first."""
+    # The search vectors are computed here from the staged texts (the same SQL as papers.vectors), not by a second
+    # UPDATE: that would write every new row twice and read its authors and keywords back.
+    title_vector, rest_vector = paper_vector_parts(
+        "f.title",
+        "(SELECT string_agg(sa.name, ' ' ORDER BY sa.position) FROM arxiv_stage_author sa WHERE sa.idx = f.idx)",
+        "array_to_string(f.categories, ' ')",
+        "%(venue_text)s",
+        "f.abstract",
+    )
     cursor.execute(
-        """
+        f"""
         WITH fresh AS (
             SELECT s.*, nextval(pg_get_serial_sequence('papers_paper', 'id')) AS new_id,
                    EXISTS (SELECT 1 FROM papers_paper p WHERE p.slug = s.slug)
                    OR row_number() OVER (PARTITION BY s.slug ORDER BY s.idx) > 1 AS slug_taken
             FROM arxiv_stage s WHERE s.paper_id IS NULL AND NOT s.skip
+        ), vectored AS (
+            SELECT f.*, v.title_vector, v.title_vector || {rest_vector} AS search_vector
+            FROM fresh f, LATERAL (SELECT {title_vector} AS title_vector) v
         )
         INSERT INTO papers_paper (
             id, title, slug, abstract, venue_id, year, published_on, arxiv_id, arxiv_version, doi, dblp_key, url,
             pdf_url, source, added_by_id, merged_into_id, primary_category_id, arxiv_versions, journal_ref, license,
             arxiv_comments, arxiv_state, announced_on, arxiv_updated_on, locked_fields, title_key, summary_count,
-            last_summary_at, created_at, updated_at
+            last_summary_at, title_vector, search_vector, created_at, updated_at
         )
         SELECT new_id, title,
                CASE WHEN slug_taken THEN left(slug, %(slug_max)s - 1 - length(new_id::text)) || '-' || new_id
@@ -383,13 +407,18 @@ def _insert_new(cursor, venue_id: int) -> list[str]:
                abstract, %(venue)s, year, published_on, arxiv_id, latest_version, doi, NULL,
                'https://arxiv.org/abs/' || arxiv_id, 'https://arxiv.org/pdf/' || arxiv_id, 'arxiv', NULL, NULL,
                categories[1],
-               versions, journal_ref, license, comments, state, announced_on, updated_on, '{}', title_key, 0, NULL,
-               now(), now()
-        FROM fresh ORDER BY idx
+               versions, journal_ref, license, comments, state, announced_on, updated_on, '{{}}', title_key, 0, NULL,
+               title_vector, search_vector, now(), now()
+        FROM vectored ORDER BY idx
         ON CONFLICT DO NOTHING
         RETURNING id, arxiv_id
         """,
-        {"venue": venue_id, "slug_max": SLUG_MAX + 10},
+        {
+            "venue": venue.pk,
+            "venue_text": f"{venue.name} {venue.acronym}",
+            "slug_max": SLUG_MAX + 10,
+            "cjk": CJK_SQL_PATTERN,
+        },
     )
     inserted = cursor.fetchall()
     if inserted:
@@ -399,7 +428,7 @@ def _insert_new(cursor, venue_id: int) -> list[str]:
             [[row[0] for row in inserted], [row[1] for row in inserted]],
         )
         cursor.execute(
-            "UPDATE papers_venue SET paper_count = paper_count + %s WHERE id = %s", [len(inserted), venue_id]
+            "UPDATE papers_venue SET paper_count = paper_count + %s WHERE id = %s", [len(inserted), venue.pk]
         )
     cursor.execute("UPDATE arxiv_stage SET leftover = true WHERE paper_id IS NULL AND NOT skip RETURNING arxiv_id")
     return [row[0] for row in cursor.fetchall()]

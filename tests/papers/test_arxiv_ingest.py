@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from papers.arxiv import ingest
 from papers.arxiv.records import ArxivRecord
 from papers.models import Author, Category, Paper, PaperAuthor, PaperCategory, TitleWord, Venue
+from papers.vectors import update_paper_search_vector
 from shortscience.lib import versions
 from tests.factories import AuthorFactory, PaperFactory, VenueFactory
 
@@ -366,3 +367,16 @@ def test_a_batch_costs_the_same_queries_whatever_its_size():
     queries_for(2, 0)  # the arXiv venue, tags and categories exist from here on
     small, large = queries_for(5, 100), queries_for(60, 200)
     assert small == large
+
+
+def test_vectors_made_by_the_insert_are_those_the_site_computes():
+    chinese = record("2301.00001", title="Schrödinger bridges 薛定谔桥", authors=[("李明", [])])
+    ingest.upsert_records([record(), chinese])
+    before = dict(Paper.objects.values_list("pk", "search_vector"))
+    titles = dict(Paper.objects.values_list("pk", "title_vector"))
+
+    update_paper_search_vector(None)
+
+    assert dict(Paper.objects.values_list("pk", "search_vector")) == before
+    assert dict(Paper.objects.values_list("pk", "title_vector")) == titles
+    assert all(before.values())
