@@ -359,9 +359,11 @@ def _match(cursor) -> None:
 
         -- A DOI another paper holds (or an earlier record of this batch) is not given again.
         UPDATE arxiv_stage s SET doi = NULL
-        WHERE s.doi IS NOT NULL AND (
-            EXISTS (SELECT 1 FROM papers_paper p WHERE p.doi = s.doi AND p.id IS DISTINCT FROM s.paper_id)
-            OR EXISTS (SELECT 1 FROM arxiv_stage o WHERE o.doi = s.doi AND o.idx < s.idx AND NOT o.skip)
+        FROM (SELECT idx, row_number() OVER (PARTITION BY doi ORDER BY idx) AS rank
+              FROM arxiv_stage WHERE doi IS NOT NULL AND NOT skip) d
+        WHERE d.idx = s.idx AND (
+            d.rank > 1
+            OR EXISTS (SELECT 1 FROM papers_paper p WHERE p.doi = s.doi AND p.id IS DISTINCT FROM s.paper_id)
         );
         """
     )
