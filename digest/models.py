@@ -18,8 +18,29 @@ from django.urls import reverse
 from django.utils import timezone
 
 from digest.notes import render_note, update_entry_search_vector
+from jobs.queue import enqueue
+from moderation.models import AuditEntry
 from papers.models import Category, Paper, PaperAuthor
 from shortscience.lib import versions
+
+#: Languages a note may be written in (BCP 47 tag, name in that language); the first two are the usual ones.
+NOTE_LANGUAGES = [
+    ("zh-Hans", "中文（简体）"),
+    ("en", "English"),
+    ("zh-Hant", "中文（繁體）"),
+    ("ja", "日本語"),
+    ("ko", "한국어"),
+    ("de", "Deutsch"),
+    ("es", "Español"),
+    ("fr", "Français"),
+    ("pt", "Português"),
+    ("ru", "Русский"),
+]
+NOTE_MAX_LENGTH = 20_000
+
+
+class DigestStateError(Exception):
+    """A publication step that the digest's current state does not allow; the message is for the curator."""
 
 
 class DigestQuerySet(models.QuerySet):
@@ -92,6 +113,97 @@ class Digest(models.Model):
     @property
     def display_title(self) -> str:
         return self.title or f"Digest of {self.date.day} {self.date:%B %Y}"
+
+    # --- Publication (curators; unpublish: moderators). Each step locks the row, checks the state it starts
+    # from under the lock, and leaves an audit entry. -------------------------------------------------------
+
+    def publish(self, actor=None) -> None:
+        """Publish now (``actor`` None: the beat, for a scheduled digest). Raises DigestStateError."""
+        with transaction.atomic():
+            locked = self._locked()
+            if locked.state == self.State.PUBLISHED:
+                raise DigestStateError("This digest is published already.")
+            self._publish_locked(locked, actor)
+
+    @classmethod
+    def publish_if_due(cls, pk: int, now=None) -> bool:
+        """The beat's step: publish digest ``pk`` if it is still scheduled and its time has come (a curator
+        may have cancelled or published it since the beat listed it). True when it published."""
+        now = now or timezone.now()
+        with transaction.atomic():
+            locked = cls.objects.select_for_update().filter(pk=pk).first()
+            if locked is None or locked.state != cls.State.SCHEDULED or locked.publish_at > now:
+                return False
+            locked._publish_locked(locked, None)
+            return True
+
+    def unpublish(self, actor) -> None:
+        """Take a published digest off the site, back to a draft (moderators: ``can_unpublish_digest``)."""
+        with transaction.atomic():
+            locked = self._locked()
+            if locked.state != self.State.PUBLISHED:
+                raise DigestStateError("This digest is not published.")
+            self._set_state(locked, state=self.State.DRAFT, publish_at=None)
+            AuditEntry.record(actor=actor, action=AuditEntry.Action.UNPUBLISH, obj=locked)
+            versions.bump(versions.LISTING)
+
+    def schedule(self, at, actor) -> None:
+        """Publish at ``at`` (the beat's ``digest.publish_due`` does it); a scheduled digest can be re-timed."""
+        with transaction.atomic():
+            locked = self._locked()
+            if locked.state == self.State.PUBLISHED:
+                raise DigestStateError("This digest is published already.")
+            if not locked.entries.exists():
+                raise DigestStateError("Add at least one paper before scheduling the digest.")
+            self._set_state(locked, state=self.State.SCHEDULED, publish_at=at)
+            self._add_curator(actor)
+            AuditEntry.record(
+                actor=actor, action=AuditEntry.Action.SCHEDULE, obj=locked, details={"publish_at": at.isoformat()}
+            )
+
+    def unschedule(self, actor) -> None:
+        """Cancel the scheduled publication: back to a draft."""
+        with transaction.atomic():
+            locked = self._locked()
+            if locked.state != self.State.SCHEDULED:
+                raise DigestStateError("This digest is not scheduled.")
+            self._set_state(locked, state=self.State.DRAFT, publish_at=None)
+            AuditEntry.record(actor=actor, action=AuditEntry.Action.UNSCHEDULE, obj=locked)
+
+    def recount(self) -> None:
+        """Recompute ``entry_count`` from the rows (after edits outside the curation pages, e.g. the admin)."""
+        self.entry_count = self.entries.count()
+        Digest.objects.filter(pk=self.pk).update(entry_count=self.entry_count)
+
+    def _locked(self) -> Digest:
+        return Digest.objects.select_for_update().get(pk=self.pk)
+
+    def _publish_locked(self, locked: Digest, actor) -> None:
+        if not locked.entries.exists():
+            raise DigestStateError("Add at least one paper before publishing the digest.")
+        was_scheduled = locked.state == self.State.SCHEDULED
+        # The first publication's time stays: feeds and the archive date the digest by it, not by a re-publish.
+        self._set_state(locked, state=self.State.PUBLISHED, published_at=locked.published_at or timezone.now())
+        self._add_curator(actor)
+        AuditEntry.record(
+            actor=actor, action=AuditEntry.Action.PUBLISH, obj=locked, details={"scheduled": was_scheduled}
+        )
+        versions.bump(versions.LISTING)
+        # The subscribers' e-mails, after the commit, by the worker (at most once: mail_digest sets mailed_at).
+        from digest.tasks import mail_digest  # the tasks module imports this one
+
+        enqueue(mail_digest, locked.pk)
+
+    def _set_state(self, locked: Digest, **fields) -> None:
+        for name, value in fields.items():
+            setattr(locked, name, value)
+            setattr(self, name, value)
+        locked.save(update_fields=[*fields, "updated_at"])
+        self.updated_at = locked.updated_at
+
+    def _add_curator(self, user) -> None:
+        if getattr(user, "pk", None):
+            self.curators.add(user)
 
     def sections(self) -> list[Category]:
         """The categories of this digest's entries in the order they first appear (the legend and the category
@@ -221,6 +333,16 @@ class DigestEntry(models.Model):
         """The entry on its digest's page."""
         return f"{self.digest.get_absolute_url()}#entry-{self.pk}"
 
+    def set_note(self, note: str, language: str) -> None:
+        """Store the curator's note in its language (``save`` renders it and refreshes its search vector)."""
+        self.note = note
+        self.language = language
+        self.save(update_fields=["note", "language", "updated_at"])
+
+    @property
+    def language_name(self) -> str:
+        return dict(NOTE_LANGUAGES).get(self.language, self.language)
+
 
 def figure_path(instance, filename: str) -> str:
     return f"digest-figures/{uuid.uuid4().hex}{'.' + filename.rsplit('.', 1)[-1].lower() if '.' in filename else ''}"
@@ -239,6 +361,23 @@ class DigestFigure(models.Model):
 
     def __str__(self) -> str:
         return self.caption or self.image.name
+
+
+class SkippedPaper(models.Model):
+    """A paper of the digest's day that a curator looked at and left out (triage's "skipped" state; added and
+    starred are the digest's entries)."""
+
+    digest = models.ForeignKey(Digest, on_delete=models.CASCADE, related_name="skips")
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="+")
+    curator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        # The unique index also serves the triage page's "skipped papers of this digest" look-up.
+        constraints = [models.UniqueConstraint(fields=["digest", "paper"], name="skippedpaper_uniq")]
+
+    def __str__(self) -> str:
+        return f"{self.digest.date}: skipped {self.paper_id}"
 
 
 class SubscriptionQuerySet(models.QuerySet):

@@ -254,6 +254,14 @@ CELERY_BEAT_SCHEDULE["harvest-arxiv-daily"] = {
     "options": {"expires": _DAY // 2},
 }
 
+# The digest: scheduled digests are published within five minutes of their time (digest.tasks.publish_due); a run
+# still queued when the next is due is dropped.
+CELERY_BEAT_SCHEDULE["digest-publish-due"] = {
+    "task": "digest.publish_due",
+    "schedule": 5 * 60,
+    "options": {"expires": 4 * 60},
+}
+
 
 # --- Accounts ---------------------------------------------------------------------------------------------
 

@@ -17,6 +17,8 @@ EXPECTED = {
     "summaries.delete_orphaned_images": {"minute": {0}, "hour": {4}},
     # After arXiv's Sunday–Thursday announcements (docs/digest.md, "Harvest").
     "papers.harvest_daily": {"minute": {30}, "hour": {5}, "day_of_week": {1, 2, 3, 4, 5}},
+    # Scheduled digests are published within five minutes of their time (docs/digest.md, "Curation").
+    "digest.publish_due": 300,
 }
 
 
