@@ -560,10 +560,11 @@ def _sync_authors(cursor) -> set[int]:
     cursor.execute(
         f"""
         DROP TABLE IF EXISTS arxiv_want_author, arxiv_changed_byline;
-        -- The byline each paper should have; a paper with 'affiliations' locked keeps its authors' affiliations.
+        -- The byline each paper should have; a paper with 'affiliations' locked keeps its authors' affiliations,
+        -- and a record without an author's affiliations (a daily listing has none) keeps the stored ones.
         CREATE TEMP TABLE arxiv_want_author AS
         SELECT s.paper_id, sa.position, sa.author_id,
-               CASE WHEN 'affiliations' = ANY(s.locked)
+               CASE WHEN 'affiliations' = ANY(s.locked) OR cardinality(sa.affiliations) = 0
                     THEN coalesce(old.affiliations, '{{}}') ELSE sa.affiliations END AS affiliations
         FROM arxiv_stage s JOIN arxiv_stage_author sa ON sa.idx = s.idx
         LEFT JOIN papers_paperauthor old ON old.paper_id = s.paper_id AND old.author_id = sa.author_id
