@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from digest.notes import render_note, update_entry_search_vector
+from jobs.queue import enqueue
 from moderation.models import AuditEntry
 from papers.models import Category, Paper, PaperAuthor
 from shortscience.lib import versions
@@ -188,6 +189,10 @@ class Digest(models.Model):
             actor=actor, action=AuditEntry.Action.PUBLISH, obj=locked, details={"scheduled": was_scheduled}
         )
         versions.bump(versions.LISTING)
+        # The subscribers' e-mails, after the commit, by the worker (at most once: mail_digest sets mailed_at).
+        from digest.tasks import mail_digest  # the tasks module imports this one
+
+        enqueue(mail_digest, locked.pk)
 
     def _set_state(self, locked: Digest, **fields) -> None:
         for name, value in fields.items():

@@ -57,12 +57,21 @@ _KEYWORDS = (
 )
 _VENUE = "(SELECT concat_ws(' ', v.name, v.acronym) FROM papers_venue v WHERE v.id = p.venue_id)"
 
+
+def paper_vector_parts(title: str, authors: str, keywords: str, venue: str, abstract: str) -> tuple[str, str]:
+    """SQL for a paper's two vector parts from SQL expressions of its texts: the title vector (title A, authors
+    and keywords B) and the rest (venue D, abstract C); ``search_vector`` is their concatenation. Used here on
+    stored rows and by the arXiv bulk upsert (``papers.arxiv.ingest``) on rows it is inserting, so both agree."""
+    title_sql = " || ".join(
+        [weighted_vector(title, "A"), weighted_vector(authors, "B"), weighted_vector(keywords, "B")]
+    )
+    rest_sql = " || ".join([weighted_vector(venue, "D"), weighted_vector(abstract, "C")])
+    return title_sql, rest_sql
+
+
 # The small vector that ranks: title (A), authors and keywords (B). Stored on its own as ``title_vector`` and
 # as the first part of ``search_vector`` (the full vector, for matching), computed once for both.
-TITLE_VECTOR_SQL = " || ".join(
-    [weighted_vector("p.title", "A"), weighted_vector(_AUTHORS, "B"), weighted_vector(_KEYWORDS, "B")]
-)
-_REST_VECTOR_SQL = " || ".join([weighted_vector(_VENUE, "D"), weighted_vector("p.abstract", "C")])
+TITLE_VECTOR_SQL, _REST_VECTOR_SQL = paper_vector_parts("p.title", _AUTHORS, _KEYWORDS, _VENUE, "p.abstract")
 # Both vectors in one statement (also used in batches by generate_bench_data, which appends a WHERE clause).
 # tsvector concatenation is associative, so search_vector is exactly title || authors || keywords || venue
 # || abstract, as before title_vector existed.

@@ -27,7 +27,7 @@ from papers.arxiv.ingest import upsert_records
 from papers.arxiv.oai import FORMATS, OAI_URL, OaiError, OaiPage, list_records_params, parse_list_records
 from papers.arxiv.records import ArxivRecord, ArxivState, UpsertStats
 from papers.arxiv.rss import RSS_URL, parse_feed
-from papers.models import HarvestState, PaperAuthor
+from papers.models import HarvestState
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +62,6 @@ def harvest_feed(category: str, *, client: ArxivClient | None = None) -> UpsertS
     if len(content) > MAX_FEED_BYTES:
         raise MalformedResponse(f"arXiv's feed for {category} is larger than {MAX_FEED_BYTES} bytes")
     day, records = parse_feed(content, category)
-    keep_known_affiliations(records)
     with transaction.atomic():
         stats = upsert_records(records)
         HarvestState.objects.update_or_create(
@@ -79,29 +78,6 @@ def harvest_feed(category: str, *, client: ArxivClient | None = None) -> UpsertS
         )
     logger.info("arXiv %s listing of %s: %s records, %s new papers", category, day, len(records), stats.created)
     return stats
-
-
-def keep_known_affiliations(records: list[ArxivRecord]) -> None:
-    """Give feed records the affiliations already stored for the same author at the same place of the byline.
-
-    The feed has no affiliations (OAI-PMH brings them), and an author's empty list in a record replaces the
-    stored one; without this, a listing stored after that day's OAI-PMH completion would erase them. One query.
-    """
-    stored = {
-        (arxiv_id, position, name): affiliations
-        for arxiv_id, position, name, affiliations in PaperAuthor.objects.filter(
-            paper__arxiv_id__in=[r.arxiv_id for r in records]
-        )
-        .exclude(affiliations=[])
-        .values_list("paper__arxiv_id", "position", "author__name", "affiliations")
-    }
-    if not stored:
-        return
-    for record in records:
-        record.authors = [
-            (name, affiliations or stored.get((record.arxiv_id, position, name), []))
-            for position, (name, affiliations) in enumerate(record.authors)
-        ]
 
 
 # ------------------------------------------------------------------------- OAI-PMH

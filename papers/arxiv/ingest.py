@@ -40,7 +40,13 @@ from papers.arxiv.records import ArxivRecord, ArxivState, UpsertStats
 from papers.keywords import unique_keyword_slug
 from papers.models import SLUG_MAX, Author, Paper, normalize_title, unique_slug
 from papers.sources.common import CATEGORY_RE, arxiv_id_from_doi, collapse
-from papers.vectors import update_paper_search_vector
+from papers.vectors import (
+    CJK_SQL_PATTERN,
+    TITLE_WORDS_SQL,
+    paper_vector_parts,
+    search_results_changed,
+    update_paper_search_vector,
+)
 from shortscience.lib import versions
 from shortscience.lib.identifiers import parse_arxiv_id, parse_doi
 
@@ -190,24 +196,34 @@ def _upsert_batch(raw: list[ArxivRecord], *, retry: bool = True) -> UpsertStats:
         return stats
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        # The statements are few and each is planned once: compiling them (JIT) costs more than it saves.
+        cursor.execute("SET LOCAL jit = off")
         _create_stage(cursor, records)
         _match(cursor)
-        venue_id = _arxiv_venue_id()
-        leftovers = _insert_new(cursor, venue_id)
+        venue = _arxiv_venue()
+        _ensure_categories(cursor)
+        leftovers = _insert_new(cursor, venue)
         cursor.execute(
             "SELECT count(*) FILTER (WHERE created), count(*) FILTER (WHERE NOT created AND paper_id IS NOT NULL "
             "AND NOT skip), count(*) FILTER (WHERE NOT created AND matched_by IN ('doi', 'title') AND NOT skip), "
             "count(*) FILTER (WHERE skip OR (paper_id IS NULL AND NOT leftover)) FROM arxiv_stage"
         )
         created, updated, by_hand, dropped = cursor.fetchone()
-        text_changed = _update_existing(cursor, venue_id)
+        _analyze_if_grown(cursor, created)
+        text_changed = _update_existing(cursor, venue.pk)
         text_changed |= _sync_authors(cursor)
         text_changed |= _sync_categories(cursor)
         text_changed |= _sync_keywords(cursor)
         cursor.execute("SELECT paper_id FROM arxiv_stage WHERE created")
-        text_changed |= {row[0] for row in cursor.fetchall()}
+        created_ids = [row[0] for row in cursor.fetchall()]
+        if created_ids:  # their vectors were made by the insert; their title words are new to the vocabulary
+            cursor.execute(TITLE_WORDS_SQL.format(where="p.id = ANY(%(ids)s)"), {"ids": created_ids})
+        # Existing papers whose title, abstract, venue, authors or keywords changed (new ones may be among them).
+        text_changed -= set(created_ids)
         if text_changed:
             update_paper_search_vector(sorted(text_changed))
+        elif created_ids:
+            search_results_changed()
         versions.bump(versions.LISTING)
         stats.created, stats.updated, stats.matched_by_hand = created, updated, by_hand
         stats.skipped += dropped
@@ -221,6 +237,21 @@ def _upsert_batch(raw: list[ArxivRecord], *, retry: bool = True) -> UpsertStats:
             logger.warning("arXiv upsert: %d records could not be stored: %s", len(leftovers), leftovers[:10])
             stats.skipped += len(leftovers)
     return stats
+
+
+# Tables a batch grows, and the share of growth since the planner last counted them that makes it count again.
+_GROWN_TABLES = ("papers_paper", "papers_author", "papers_paperauthor", "papers_papercategory", "taggit_taggeditem")
+_REANALYZE_GROWTH = 0.2
+
+
+def _analyze_if_grown(cursor, created: int) -> None:
+    """ANALYZE the tables a bulk load is growing once they grew by a fifth since last counted (mid-transaction:
+    ANALYZE counts this transaction's rows). Autovacuum would, but only later: meanwhile the planner, believing
+    the tables small, reads all authors for each paper's search vector (a batch took minutes instead of seconds)."""
+    cursor.execute("SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = 'papers_paper'::regclass")
+    known = cursor.fetchone()[0]
+    if created and created > known * _REANALYZE_GROWTH:
+        cursor.execute(f"ANALYZE {', '.join(_GROWN_TABLES)}")
 
 
 def _create_stage(cursor, records: list[ArxivRecord]) -> None:
@@ -328,48 +359,68 @@ def _match(cursor) -> None:
 
         -- A DOI another paper holds (or an earlier record of this batch) is not given again.
         UPDATE arxiv_stage s SET doi = NULL
-        WHERE s.doi IS NOT NULL AND (
-            EXISTS (SELECT 1 FROM papers_paper p WHERE p.doi = s.doi AND p.id IS DISTINCT FROM s.paper_id)
-            OR EXISTS (SELECT 1 FROM arxiv_stage o WHERE o.doi = s.doi AND o.idx < s.idx AND NOT o.skip)
+        FROM (SELECT idx, row_number() OVER (PARTITION BY doi ORDER BY idx) AS rank
+              FROM arxiv_stage WHERE doi IS NOT NULL AND NOT skip) d
+        WHERE d.idx = s.idx AND (
+            d.rank > 1
+            OR EXISTS (SELECT 1 FROM papers_paper p WHERE p.doi = s.doi AND p.id IS DISTINCT FROM s.paper_id)
         );
         """
     )
 
 
-def _arxiv_venue_id() -> int:
+def _arxiv_venue():
     from papers.importing import get_or_create_venue
 
-    return get_or_create_venue("arXiv", "arXiv", "preprint").pk
+    return get_or_create_venue("arXiv", "arXiv", "preprint")
 
 
-def _insert_new(cursor, venue_id: int) -> list[str]:
+def _insert_new(cursor, venue) -> list[str]:
     """Insert the records that found no paper; returns the arXiv ids that a concurrent insert got in first."""
+    # The search vectors are computed here from the staged texts (the same SQL as papers.vectors), not by a second
+    # UPDATE: that would write every new row twice and read its authors and keywords back.
+    title_vector, rest_vector = paper_vector_parts(
+        "f.title",
+        "(SELECT string_agg(sa.name, ' ' ORDER BY sa.position) FROM arxiv_stage_author sa WHERE sa.idx = f.idx)",
+        "array_to_string(f.categories, ' ')",
+        "%(venue_text)s",
+        "f.abstract",
+    )
     cursor.execute(
-        """
+        f"""
         WITH fresh AS (
             SELECT s.*, nextval(pg_get_serial_sequence('papers_paper', 'id')) AS new_id,
                    EXISTS (SELECT 1 FROM papers_paper p WHERE p.slug = s.slug)
                    OR row_number() OVER (PARTITION BY s.slug ORDER BY s.idx) > 1 AS slug_taken
             FROM arxiv_stage s WHERE s.paper_id IS NULL AND NOT s.skip
+        ), vectored AS (
+            SELECT f.*, v.title_vector, v.title_vector || {rest_vector} AS search_vector
+            FROM fresh f, LATERAL (SELECT {title_vector} AS title_vector) v
         )
         INSERT INTO papers_paper (
             id, title, slug, abstract, venue_id, year, published_on, arxiv_id, arxiv_version, doi, dblp_key, url,
             pdf_url, source, added_by_id, merged_into_id, primary_category_id, arxiv_versions, journal_ref, license,
             arxiv_comments, arxiv_state, announced_on, arxiv_updated_on, locked_fields, title_key, summary_count,
-            last_summary_at, created_at, updated_at
+            last_summary_at, title_vector, search_vector, created_at, updated_at
         )
         SELECT new_id, title,
                CASE WHEN slug_taken THEN left(slug, %(slug_max)s - 1 - length(new_id::text)) || '-' || new_id
                     ELSE slug END,
                abstract, %(venue)s, year, published_on, arxiv_id, latest_version, doi, NULL,
-               'https://arxiv.org/abs/' || arxiv_id, 'https://arxiv.org/pdf/' || arxiv_id, 'arxiv', NULL, NULL, NULL,
-               versions, journal_ref, license, comments, state, announced_on, updated_on, '{}', title_key, 0, NULL,
-               now(), now()
-        FROM fresh ORDER BY idx
+               'https://arxiv.org/abs/' || arxiv_id, 'https://arxiv.org/pdf/' || arxiv_id, 'arxiv', NULL, NULL,
+               categories[1],
+               versions, journal_ref, license, comments, state, announced_on, updated_on, '{{}}', title_key, 0, NULL,
+               title_vector, search_vector, now(), now()
+        FROM vectored ORDER BY idx
         ON CONFLICT DO NOTHING
         RETURNING id, arxiv_id
         """,
-        {"venue": venue_id, "slug_max": SLUG_MAX + 10},
+        {
+            "venue": venue.pk,
+            "venue_text": f"{venue.name} {venue.acronym}",
+            "slug_max": SLUG_MAX + 10,
+            "cjk": CJK_SQL_PATTERN,
+        },
     )
     inserted = cursor.fetchall()
     if inserted:
@@ -379,7 +430,7 @@ def _insert_new(cursor, venue_id: int) -> list[str]:
             [[row[0] for row in inserted], [row[1] for row in inserted]],
         )
         cursor.execute(
-            "UPDATE papers_venue SET paper_count = paper_count + %s WHERE id = %s", [len(inserted), venue_id]
+            "UPDATE papers_venue SET paper_count = paper_count + %s WHERE id = %s", [len(inserted), venue.pk]
         )
     cursor.execute("UPDATE arxiv_stage SET leftover = true WHERE paper_id IS NULL AND NOT skip RETURNING arxiv_id")
     return [row[0] for row in cursor.fetchall()]
@@ -394,7 +445,6 @@ def _update_existing(cursor, venue_id: int) -> set[int]:
     """Update the papers that were found; returns those whose searchable text (title, abstract, venue) changed."""
     title, abstract, year = _locked("title"), _locked("abstract"), _locked("year")
     published, doi, ref, lic = _locked("published_on"), _locked("doi"), _locked("journal_ref"), _locked("license")
-    cats = _locked("categories")
     cursor.execute(
         f"""
         WITH new AS (
@@ -417,8 +467,6 @@ def _update_existing(cursor, venue_id: int) -> set[int]:
                 s.state AS arxiv_state,
                 LEAST(p.announced_on, s.announced_on) AS announced_on,
                 GREATEST(p.arxiv_updated_on, s.updated_on) AS arxiv_updated_on,
-                CASE WHEN {cats} OR cardinality(s.categories) = 0 THEN p.primary_category_id
-                     ELSE s.categories[1] END AS primary_category_id,
                 CASE WHEN s.fill_arxiv_id THEN s.arxiv_id ELSE p.arxiv_id END AS arxiv_id,
                 CASE WHEN p.url = '' THEN 'https://arxiv.org/abs/' || s.arxiv_id ELSE p.url END AS url,
                 CASE WHEN p.pdf_url = '' THEN 'https://arxiv.org/pdf/' || s.arxiv_id ELSE p.pdf_url END AS pdf_url,
@@ -432,18 +480,18 @@ def _update_existing(cursor, venue_id: int) -> set[int]:
             FROM new JOIN papers_paper old ON old.id = new.id
             WHERE (new.title, new.abstract, new.year, new.published_on, new.doi, new.journal_ref, new.license,
                    new.arxiv_comments, new.arxiv_versions, new.arxiv_version, new.arxiv_state, new.announced_on,
-                   new.arxiv_updated_on, new.primary_category_id, new.arxiv_id, new.url, new.pdf_url, new.venue_id)
+                   new.arxiv_updated_on, new.arxiv_id, new.url, new.pdf_url, new.venue_id)
                 IS DISTINCT FROM
                   (old.title, old.abstract, old.year, old.published_on, old.doi, old.journal_ref, old.license,
                    old.arxiv_comments, old.arxiv_versions, old.arxiv_version, old.arxiv_state, old.announced_on,
-                   old.arxiv_updated_on, old.primary_category_id, old.arxiv_id, old.url, old.pdf_url, old.venue_id)
+                   old.arxiv_updated_on, old.arxiv_id, old.url, old.pdf_url, old.venue_id)
         )
         UPDATE papers_paper p SET
             title = c.title, title_key = c.title_key, abstract = c.abstract, year = c.year,
             published_on = c.published_on, doi = c.doi, journal_ref = c.journal_ref, license = c.license,
             arxiv_comments = c.arxiv_comments, arxiv_versions = c.arxiv_versions, arxiv_version = c.arxiv_version,
             arxiv_state = c.arxiv_state, announced_on = c.announced_on, arxiv_updated_on = c.arxiv_updated_on,
-            primary_category_id = c.primary_category_id, arxiv_id = c.arxiv_id, url = c.url, pdf_url = c.pdf_url,
+            arxiv_id = c.arxiv_id, url = c.url, pdf_url = c.pdf_url,
             venue_id = c.venue_id, updated_at = now()
         FROM changed c WHERE p.id = c.id
         RETURNING p.id, c.text_changed, c.venue_added, c.summary_count
@@ -512,10 +560,11 @@ def _sync_authors(cursor) -> set[int]:
     cursor.execute(
         f"""
         DROP TABLE IF EXISTS arxiv_want_author, arxiv_changed_byline;
-        -- The byline each paper should have; a paper with 'affiliations' locked keeps its authors' affiliations.
+        -- The byline each paper should have; a paper with 'affiliations' locked keeps its authors' affiliations,
+        -- and a record without an author's affiliations (a daily listing has none) keeps the stored ones.
         CREATE TEMP TABLE arxiv_want_author AS
         SELECT s.paper_id, sa.position, sa.author_id,
-               CASE WHEN 'affiliations' = ANY(s.locked)
+               CASE WHEN 'affiliations' = ANY(s.locked) OR cardinality(sa.affiliations) = 0
                     THEN coalesce(old.affiliations, '{{}}') ELSE sa.affiliations END AS affiliations
         FROM arxiv_stage s JOIN arxiv_stage_author sa ON sa.idx = s.idx
         LEFT JOIN papers_paperauthor old ON old.paper_id = s.paper_id AND old.author_id = sa.author_id
@@ -551,9 +600,8 @@ def _sync_authors(cursor) -> set[int]:
     return {row[0] for row in cursor.fetchall()}
 
 
-def _sync_categories(cursor) -> set[int]:
-    """PaperCategory rows (primary at position 0) and ``Category.paper_count``; nothing to re-index (the codes
-    are searchable as keywords, ``_sync_keywords``), so returns an empty set."""
+def _ensure_categories(cursor) -> None:
+    """Every category the batch names exists (the taxonomy migration has arXiv's; a new one is added)."""
     cursor.execute("SELECT DISTINCT unnest(categories) FROM arxiv_stage s")
     codes = [row[0] for row in cursor.fetchall()]
     if codes:
@@ -569,6 +617,11 @@ def _sync_categories(cursor) -> set[int]:
             """,
             [codes, archives, list(_GROUPS), list(_GROUPS.values())],
         )
+
+
+def _sync_categories(cursor) -> set[int]:
+    """PaperCategory rows (primary at position 0) and ``Category.paper_count``; nothing to re-index (the codes
+    are searchable as keywords, ``_sync_keywords``), so returns an empty set."""
     cursor.execute(
         f"""
         DROP TABLE IF EXISTS arxiv_want_category, arxiv_changed_categories;
@@ -603,6 +656,10 @@ def _sync_categories(cursor) -> set[int]:
         FROM (SELECT category_id, count(*) AS n FROM arxiv_want_category
               WHERE paper_id IN (SELECT paper_id FROM arxiv_changed_categories) GROUP BY category_id) d
         WHERE c.code = d.category_id;
+
+        UPDATE papers_paper p SET primary_category_id = w.category_id
+        FROM arxiv_want_category w
+        WHERE w.position = 0 AND p.id = w.paper_id AND p.primary_category_id IS DISTINCT FROM w.category_id;
 
         -- The listing copy of the announcement day follows the paper's.
         UPDATE papers_papercategory pc SET announced_on = p.announced_on

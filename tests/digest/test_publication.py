@@ -123,3 +123,22 @@ def test_an_emptied_scheduled_digest_stays_scheduled_and_is_logged(digest, caplo
 def test_the_beat_runs_publish_due_every_five_minutes(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["digest-publish-due"]
     assert entry["task"] == "digest.publish_due" and entry["schedule"] == 300 and entry["options"]["expires"] < 300
+
+
+def test_publishing_mails_the_subscribers_once_now_or_by_the_beat(digest, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from digest.models import Subscription
+
+    Subscription.objects.create(email="reader@example.org", confirmed_at=timezone.now())
+    Subscription.objects.create(email="unconfirmed@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        digest.publish(curator("other"))
+    assert [m.to for m in mail.outbox] == [["reader@example.org"]]
+    digest.refresh_from_db()
+    assert digest.mailed_at is not None
+    # Unpublished and published again: nobody is mailed twice.
+    digest.unpublish(ModeratorFactory())
+    with django_capture_on_commit_callbacks(execute=True):
+        digest.publish(None)
+    assert len(mail.outbox) == 1

@@ -7,7 +7,9 @@ it updates what changed and leaves the rest alone. Progress goes to standard err
 
 from __future__ import annotations
 
+import queue
 import sys
+import threading
 import time
 from itertools import islice
 
@@ -38,11 +40,8 @@ class Command(BaseCommand):
         started = time.monotonic()
         with snapshot:
             records = read_records(snapshot.stream, limit=limit, errors=errors)
-            while True:
-                stats = upsert_records(islice(records, batch_size), batch_size=batch_size)
-                if not stats.received:
-                    break
-                total += stats
+            for batch in _read_ahead(records, batch_size):
+                total += upsert_records(batch, batch_size=batch_size)
                 if not no_progress:
                     self._progress(snapshot, total, started)
         if not no_progress:
@@ -64,3 +63,37 @@ class Command(BaseCommand):
             f"elapsed {elapsed / 60:5.1f} min  left ~{eta / 60:5.1f} min "
         )
         sys.stderr.flush()
+
+
+_END = object()
+
+
+def _read_ahead(records, batch_size: int, depth: int = 2):
+    """Batches of ``records``, parsed by a thread while the database works on the previous batch (the driver
+    releases the GIL while it waits): parsing and upserting overlap on two cores. At most ``depth`` batches wait,
+    so memory stays flat."""
+    batches: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce():
+        try:
+            while not stop.is_set() and (batch := list(islice(records, batch_size))):
+                batches.put(batch)
+        except BaseException as error:  # handed to the consumer, raised there
+            batches.put(error)
+        batches.put(_END)
+
+    thread = threading.Thread(target=produce, name="snapshot-reader", daemon=True)
+    thread.start()
+    try:
+        while (item := batches.get()) is not _END:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():  # let a producer blocked on a full queue finish
+            try:
+                batches.get_nowait()
+            except queue.Empty:
+                thread.join(0.05)
