@@ -1006,6 +1006,10 @@ class Command(BaseCommand):
             if meta and meta.get("finished") and {k: meta.get(k) for k in wanted} == wanted:
                 self.stdout.write(f"{name} already holds this data ({meta.get('finished_at')}); --reset to redo.")
                 return
+            # Another scale, or a run that stopped half-way (its secondary indexes and foreign keys dropped for
+            # the load and never recreated): start from an empty database, not from what is left.
+            connection.close()
+            ensure_database(name, reset=True)
         self.stdout.write(f"Migrating {name}…")
         call_command("migrate", database=CONNECTION_ALIAS, interactive=False, verbosity=0)
         renice_backend(connection)
