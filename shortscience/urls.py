@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django.views.static import serve
 
-from shortscience.views import favicon
+from shortscience.views import bench_hello, favicon
 from summaries.views import home
 
 urlpatterns = [
@@ -21,6 +21,10 @@ urlpatterns = [
     path("", include("moderation.urls")),
     path("", include("members.urls")),
 ]
+
+if settings.BENCH:
+    # The yardstick of `make bench --http`: a plain HttpResponse through the same middleware as every page.
+    urlpatterns += [path("bench/hello/", bench_hello, name="bench-hello")]
 
 if settings.SERVE_MEDIA:
     urlpatterns += [

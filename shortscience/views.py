@@ -9,6 +9,8 @@ from django.templatetags.static import static
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
+from shortscience.page_cache import page_cache_exempt
+
 FAVICON_MAX_AGE = 86400
 
 
@@ -22,6 +24,12 @@ def favicon(request):
     response = HttpResponseRedirect(static("favicon.ico"))
     patch_cache_control(response, public=True, max_age=FAVICON_MAX_AGE)
     return response
+
+
+@page_cache_exempt
+def bench_hello(request):
+    """Hello, world: what the benchmark divides every page's throughput by (only served with ``BENCH=1``)."""
+    return HttpResponse("Hello, world.", content_type="text/plain")
 
 
 BAD_REQUEST_MESSAGE = "The request could not be understood. Nothing was saved. Go back with your browser and try again."
