@@ -14,7 +14,7 @@ COPY moderation ./moderation
 COPY api ./api
 RUN pip install .
 
-COPY manage.py ./
+COPY manage.py gunicorn.conf.py ./
 COPY templates ./templates
 COPY static ./static
 # collectstatic needs settings but no database or real secret.
@@ -24,4 +24,5 @@ RUN DATABASE_URL=postgresql://build@localhost/build SECRET_KEY=collectstatic-onl
 RUN useradd --system --home /app shortscience && mkdir -p /app/media && chown shortscience /app/media
 USER shortscience
 EXPOSE 8000
-CMD ["gunicorn", "shortscience.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# gunicorn.conf.py: preloaded sync workers (WEB_CONCURRENCY, default 2 × cores + 1), port 8000, access log.
+CMD ["gunicorn", "shortscience.wsgi:application"]
