@@ -201,7 +201,6 @@ def server_environment(args, port: int) -> dict:
         GUNICORN_BIND=f"127.0.0.1:{port}",
         GUNICORN_ACCESS_LOG="",
         GUNICORN_LOG_LEVEL="warning",
-        GUNICORN_WORKER_CLASS=args.worker_class,
         TRUSTED_PROXY_COUNT="1",  # wrk's requests name their client in X-Forwarded-For (see CLIENTS_LUA)
         # Each run starts with an empty page cache of its own (nothing is ever flushed).
         CACHE_KEY_PREFIX=f"bench-http-{secrets.token_hex(4)}",
@@ -210,6 +209,8 @@ def server_environment(args, port: int) -> dict:
         env["REDIS_URL"] = args.redis_url
     else:
         env.pop("REDIS_URL", None)
+    if args.worker_class:
+        env["GUNICORN_WORKER_CLASS"] = args.worker_class
     if args.workers:
         env["WEB_CONCURRENCY"] = str(args.workers)
     if args.threads:
@@ -238,7 +239,7 @@ def start_server(args, env, port):
             "--workers",
             env.get("WEB_CONCURRENCY", "3"),
             "--worker-class",
-            args.worker_class,
+            args.worker_class or "sync",
             "--threads",
             env.get("GUNICORN_THREADS", "1"),
             "--log-level",
@@ -351,7 +352,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-name", default=bench.DEFAULT_DATABASE)
     parser.add_argument("--config", default=str(ROOT / "gunicorn.conf.py"))
-    parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
+    parser.add_argument("--worker-class", default=None, choices=["sync", "gthread"], help="default: the config's")
     parser.add_argument("--workers", type=int, default=None, help="default: the config's (WEB_CONCURRENCY)")
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--no-preload", action="store_true", help="baseline: no preloading, no warm-up")
@@ -399,7 +400,7 @@ def main(argv=None) -> int:
                 cookie = f"sessionid={cookie_value}" if page.user == "member" else ""
                 firsts[page.label] = get(port, page.path, cookie)[1]
         print(
-            f"\ngunicorn ({args.worker_class}, config {Path(args.config).name}, "
+            f"\ngunicorn ({args.worker_class or 'config'}, config {Path(args.config).name}, "
             f"{'no preload' if args.no_preload else 'preloaded'}, workers {env.get('WEB_CONCURRENCY', 'config')}, "
             f"page cache {env.get('PAGE_CACHE_SECONDS', 'default')} s, "
             f"cache {'Redis' if args.redis_url else 'PostgreSQL'}) "
@@ -442,7 +443,7 @@ def main(argv=None) -> int:
         "label": args.label,
         "database": args.database_name,
         "server": {
-            "worker_class": args.worker_class,
+            "worker_class": args.worker_class or "config",
             "workers": env.get("WEB_CONCURRENCY"),
             "threads": env.get("GUNICORN_THREADS"),
             "preload": not args.no_preload,

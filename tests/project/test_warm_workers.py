@@ -21,13 +21,13 @@ def load_config(monkeypatch, **env):
     return module
 
 
-def test_the_configuration_preloads_sync_workers_from_the_environment(monkeypatch):
+def test_the_configuration_preloads_threaded_workers_from_the_environment(monkeypatch):
     config = load_config(monkeypatch, WEB_CONCURRENCY="4", PORT="9000")
     assert config.preload_app is True
-    assert config.worker_class == "sync" and config.threads == 1
+    assert config.worker_class == "gthread" and config.threads == 4
     assert config.workers == 4 and config.bind == "0.0.0.0:9000"
-    threaded = load_config(monkeypatch, GUNICORN_WORKER_CLASS="gthread", GUNICORN_THREADS="8")
-    assert threaded.worker_class == "gthread" and threaded.threads == 8
+    sync = load_config(monkeypatch, GUNICORN_WORKER_CLASS="sync")
+    assert sync.worker_class == "sync" and sync.threads == 1
 
 
 def test_the_gunicorn_command_line_of_the_image_reads_the_configuration():
