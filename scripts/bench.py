@@ -58,6 +58,9 @@ def production_like_environment(debug: bool) -> None:
     # Templates use {% static %}; the hashed manifest needs collectstatic, which a benchmark should not need.
     os.environ.setdefault("STATIC_MANIFEST", "0")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    # This benchmark measures what rendering a page costs; answers from the page cache for anonymous readers are
+    # measured over HTTP by scripts/bench_http.py (PAGE_CACHE_SECONDS=120 here would time cache reads).
+    os.environ.setdefault("PAGE_CACHE_SECONDS", "0")
 
 
 def setup_django(database: str, *, debug: bool = False, cache: bool = True) -> None:
