@@ -16,7 +16,7 @@ from django.utils import timezone
 from papers.models import Paper
 from papers.vectors import search_results_changed
 from shortscience.lib import versions
-from shortscience.lib.estimates import estimated_rows, planner_estimate
+from shortscience.lib.estimates import estimated_rows
 from summaries import counters
 from summaries.markup import render_summary
 from summaries.vectors import update_summary_search_vector
@@ -366,13 +366,8 @@ SITE_COUNTS_EXACT_MAX = 10_000
 
 
 def _count(queryset, relation: str) -> tuple[int, bool]:
-    """(count, approximate): exact COUNT(*) for small tables, the rounded estimate of ``relation`` for big ones.
-
-    A table never analysed (just loaded) has no stored estimate: the planner's guess for the query, from the
-    table's size on disk, decides instead, so a big table is never counted row by row on a request."""
+    """(count, approximate): exact COUNT(*) for small tables, the rounded estimate of ``relation`` for big ones."""
     estimate = estimated_rows(relation)
-    if estimate is None:
-        estimate = planner_estimate(queryset)
     if estimate is None or estimate < SITE_COUNTS_EXACT_MAX:
         return queryset.count(), False
     return round(estimate, -3), True

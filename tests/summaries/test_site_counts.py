@@ -26,19 +26,6 @@ def test_twenty_thousand_rows_are_estimated_not_counted(monkeypatch):
     assert _count_queries(captured.captured_queries) == []
 
 
-def test_a_table_never_analysed_is_estimated_by_the_planner_not_counted(monkeypatch):
-    SummaryFactory()
-    monkeypatch.setattr(summary_models, "estimated_rows", lambda relation: None)
-    monkeypatch.setattr(summary_models, "planner_estimate", lambda queryset: 2_500_000)
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as captured:
-        counts = site_counts()
-    assert counts["papers"] == 2_500_000 and counts["approximate"]["papers"]
-    assert _count_queries(captured.captured_queries) == []
-
-
 def test_a_small_site_is_counted_exactly():
     SummaryFactory()
     SummaryFactory()
