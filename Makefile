@@ -8,7 +8,7 @@ PORT ?= 8000
 # Development values; production sets its own environment (see README.md).
 DEV_ENV := DEBUG=1 ALLOWED_HOSTS=127.0.0.1,localhost
 
-.PHONY: install run test test-fast lint format bench bench-http drill ci migrate demo vendor clean-db
+.PHONY: install run test test-fast lint format bench bench-http drill drill-two ci migrate demo vendor clean-db
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -55,9 +55,16 @@ bench: $(STAMP)
 bench-http: $(STAMP)
 	$(PY) scripts/bench_http.py $(BENCH_HTTP_ARGS)
 
-# The take-down drill: renderer, GIF and diff attacks against gunicorn (3 workers) under load (needs wrk).
+# The take-down drill: renderer, GIF and diff attacks against gunicorn (3 workers) under load (needs wrk);
+# then the two-instance drill.
 drill: $(STAMP)
 	$(PY) scripts/drill.py $(DRILL_ARGS)
+	$(PY) scripts/drill_two_instances.py
+
+# Two gunicorn instances on one database, one cache (Redis with REDIS_URL) and one media directory: a member
+# signed in on one is signed in on the other, a rate limit holds across both, an upload on one is served by both.
+drill-two: $(STAMP)
+	$(PY) scripts/drill_two_instances.py
 
 ci:
 	bash .ci/run

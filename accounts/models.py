@@ -116,7 +116,16 @@ class User(AbstractUser):
             self._is_moderator = self.groups.filter(name=MODERATORS_GROUP).exists()
         return self._is_moderator
 
+    @property
+    def is_curator(self) -> bool:
+        """In the Curators group: curates the daily arXiv digest (``accounts.permissions.can_curate``)."""
+        if not hasattr(self, "_is_curator"):
+            self._is_curator = self.groups.filter(name=CURATORS_GROUP).exists()
+        return self._is_curator
+
 
 MODERATORS_GROUP = "Moderators"
+# Members who pick, star and annotate the daily arXiv digest (made by digest's migration 0003).
+CURATORS_GROUP = "Curators"
 # Accounts younger than this are new: see ``UserQuerySet.established``.
 NEW_ACCOUNT_AGE = timedelta(days=1)

@@ -97,3 +97,20 @@ def can_view_shared_summary(summary) -> bool:
 
 def can_delete_comment(user, comment) -> bool:
     return can_edit_comment(user, comment)
+
+
+# --- The daily arXiv digest (curation) ---------------------------------------------------------------------
+
+
+def can_curate(user) -> bool:
+    """Triage the day's papers into a digest, write notes, reorder, publish and schedule: members of the
+    Curators group and moderators, not banned. A published digest may still be corrected (notes, stars, order,
+    entries) by them: subscribers were mailed once, the page shows the correction."""
+    return is_member(user) and not user.is_banned and (user.is_curator or user.is_moderator)
+
+
+def can_unpublish_digest(user) -> bool:
+    """Take a published digest back off the site: moderators only (not banned). Its readers and subscribers
+    have seen it, so withdrawing it is a moderation decision, recorded in the audit trail; curators who spot a
+    mistake correct the entry instead."""
+    return is_moderator(user) and not user.is_banned

@@ -47,6 +47,8 @@ RATES = {
     "report": Rate(per_member=20, per_ip=40, window=3600, label="reports"),
     "upload": Rate(per_member=30, per_ip=60, window=3600, label="image uploads"),
     "preview": Rate(per_member=600, per_ip=1200, window=3600, label="previews"),
+    # Each one may send a confirmation mail to someone else's address (at most one per address per 15 minutes).
+    "digest_subscribe": Rate(per_member=10, per_ip=10, window=3600, label="subscriptions", new_account_factor=1),
 }
 
 

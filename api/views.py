@@ -8,6 +8,7 @@ for GET, HEAD and OPTIONS, without credentials.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 from functools import wraps
 
@@ -17,6 +18,7 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.csrf import csrf_exempt
 
+from digest.models import Digest, DigestEntry
 from papers.models import Paper
 from shortscience.lib import versions
 from shortscience.lib.identifiers import Identifier, parse_arxiv_id, parse_doi
@@ -208,6 +210,76 @@ def latest_summaries(request):
     """Listed summaries, newest first."""
     summaries = _summaries().order_by("-created_at", "-id")
     return JsonResponse(_paginated(request, summaries, _summary_json))
+
+
+# --- The daily digest ------------------------------------------------------------------------------------
+
+
+def _digest_json(request, digest: Digest) -> dict:
+    return {
+        "date": digest.date.isoformat(),
+        "title": digest.display_title,
+        "url": request.build_absolute_uri(digest.get_absolute_url()),
+        "api_url": request.build_absolute_uri(reverse("api:digest", args=[digest.date.isoformat()])),
+        "published_at": digest.published_at.isoformat() if digest.published_at else None,
+        "entry_count": digest.entry_count,
+    }
+
+
+def _entry_json(request, entry: DigestEntry) -> dict:
+    paper = entry.paper
+    return {
+        "id": entry.pk,
+        "number": entry.number,
+        "url": request.build_absolute_uri(entry.get_absolute_url()),
+        "category": {"code": entry.category.code, "name": entry.category.name, "name_zh": entry.category.name_zh},
+        "starred": entry.starred,
+        "language": entry.language,
+        "note_html": entry.note_html,
+        "paper": {
+            "id": paper.pk,
+            "title": paper.title,
+            "url": request.build_absolute_uri(paper.get_absolute_url()),
+            "arxiv_id": paper.arxiv_id,
+            "doi": paper.doi,
+            "authors": [author.name for author in paper.ordered_authors],
+            "affiliations": paper.affiliations(),
+            "abstract": paper.abstract,
+        },
+        "figures": [
+            {"url": request.build_absolute_uri(figure.image.url), "caption": figure.caption}
+            for figure in entry.figures.all()
+        ],
+    }
+
+
+@api_view
+def digests(request):
+    """Published digests, newest first."""
+    published = Digest.objects.published().order_by("-date")
+    return JsonResponse(_paginated(request, published, _digest_json))
+
+
+@api_view
+def digest_entries(request, day: str):
+    """One published digest and a page of its entries in order; ``?category=cs.LG`` and ``?starred=1`` filter."""
+    try:
+        date = datetime.date.fromisoformat(day)
+    except ValueError:
+        raise ApiError(400, f"Not a date (YYYY-MM-DD): {day[:20]!r}.") from None
+    digest = Digest.objects.published().filter(date=date).first()
+    if digest is None:
+        return error_response(404, f"No published digest on {date.isoformat()}.")
+    starred = request.GET.get("starred", "")
+    if starred not in ("", "0", "1"):
+        raise ApiError(400, "starred must be 1 or 0.")
+    entries = (
+        digest.entries.with_number()
+        .for_display()
+        .filtered(category=request.GET.get("category", "").strip()[:40], starred=starred == "1")
+        .in_order()
+    )
+    return JsonResponse({"digest": _digest_json(request, digest), **_paginated(request, entries, _entry_json)})
 
 
 @csrf_exempt

@@ -17,7 +17,7 @@ from django.utils.html import escape
 from taggit.models import Tag
 
 from accounts.models import User
-from papers.models import Paper, Venue
+from papers.models import Category, Paper, Venue
 from shortscience.lib.numbers import ascii_int
 from summaries.models import Summary
 
@@ -223,3 +223,64 @@ class KeywordSummariesFeed(SummaryFeed):
 
 class KeywordSummariesAtomFeed(AtomMixin, KeywordSummariesFeed):
     pass
+
+
+class CategoryPapersFeed(Feed):
+    """The newest papers of an arXiv category (primary or cross-listed), newest announcement first."""
+
+    feed_type = ShortScienceRssFeed
+
+    def __call__(self, request, *args, **kwargs):
+        response = super().__call__(request, *args, **kwargs)
+        patch_cache_control(response, public=True, max_age=FEED_MAX_AGE)
+        return response
+
+    def get_object(self, request, code):
+        return get_object_or_404(Category, code=code)
+
+    def title(self, category):
+        return f"ShortScience: new papers in {category.code} ({category.name})"
+
+    def link(self, category):
+        return category.get_absolute_url()
+
+    def description(self, category):
+        return f"The newest papers arXiv listed in {category.name} ({category.code})."
+
+    def items(self, category):
+        return (
+            Paper.objects.live()
+            .in_category(category.code)
+            .defer("search_vector", "title_vector")
+            .prefetch_related(None)[:FEED_ITEMS]
+        )
+
+    def item_title(self, paper):
+        return escape(paper.title)
+
+    def item_description(self, paper):
+        # Plain text; the feed generator escapes it.
+        return paper.abstract
+
+    def item_link(self, paper):
+        return paper.get_absolute_url()
+
+    def item_pubdate(self, paper):
+        return paper.created_at
+
+    def item_updateddate(self, paper):
+        return paper.updated_at
+
+    def item_extra_kwargs(self, paper):
+        fields = {}
+        if paper.arxiv_id:
+            fields["arxivid"] = paper.arxiv_id
+            fields["bibtexkey"] = paper.arxiv_id
+        if paper.doi:
+            fields["doi"] = paper.doi
+        return {"shortscience": fields}
+
+
+class CategoryPapersAtomFeed(AtomMixin, CategoryPapersFeed):
+    def item_title(self, paper):
+        return paper.title

@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Case, F, Func, OuterRef, Prefetch, Q, Subquery, TextField, Value, When
 
+from digest.models import DigestEntry
 from papers.models import Paper, PaperAuthor
 from papers.vectors import (
     CJK_CLASS,
@@ -436,6 +437,46 @@ def search_papers(text: str, filters: SearchFilters | None = None, page: int = 1
         capped=has_next and page >= MAX_PAGES,
         suggestion=entry.get("suggestion"),
     )
+
+
+# --- In the digest ------------------------------------------------------------------------------------------
+#
+# Curators' notes in published digests, in any language (``digest.notes`` builds their vectors like a summary's:
+# CJK split into characters, matched as phrases). One statement over the GIN index ``digestentry_search_idx``,
+# on a search's first page only; the few best notes are shown as their own group above the papers.
+
+DIGEST_HITS = 5
+
+
+def search_digest(text: str) -> list[DigestEntry]:
+    """The entries of published digests whose note matches ``text``, best first (at most DIGEST_HITS), each with a
+    highlighted ``snippet`` (plain-text fragments, escaped when shown). One query."""
+    query = build_query(normalize_query(text))
+    if query is None:
+        return []
+    entries = list(
+        DigestEntry.objects.published()
+        .filter(search_vector=query)
+        .select_related("digest", "paper", "category")
+        .only(
+            "pk",
+            "starred",
+            "language",
+            "digest__date",
+            "digest__title",
+            "paper__title",
+            "paper__slug",
+            "category__code",
+        )
+        .annotate(
+            rank=_rank(query),
+            headline=_headline(_html_text(F("note_html")), query, max_words=35, min_words=15),
+        )
+        .order_by("-rank", "-digest__date", "pk")[:DIGEST_HITS]
+    )
+    for entry in entries:
+        entry.snippet = headline_fragments(entry.headline, unescape=True)
+    return entries
 
 
 # --- Did you mean -----------------------------------------------------------------------------------------

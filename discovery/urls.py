@@ -23,6 +23,8 @@ urlpatterns = [
     path("venues/<slug:slug>/feed.atom", feeds.VenueSummariesAtomFeed(), name="feed-venue-atom"),
     path("keywords/<keyword:slug>/feed.rss", feeds.KeywordSummariesFeed(), name="feed-keyword-rss"),
     path("keywords/<keyword:slug>/feed.atom", feeds.KeywordSummariesAtomFeed(), name="feed-keyword-atom"),
+    path("list/<category:code>/feed.rss", feeds.CategoryPapersFeed(), name="feed-category-rss"),
+    path("list/<category:code>/feed.atom", feeds.CategoryPapersAtomFeed(), name="feed-category-atom"),
     # Crawlers
     path("sitemap.xml", views.sitemap_index, name="sitemap"),
     path("sitemap-<slug:section>.xml", views.sitemap_section, name="sitemap-section"),

@@ -19,8 +19,9 @@ from django.views.decorators.http import require_GET, require_safe
 from accounts import ratelimit
 from accounts.permissions import can_view_summary
 from comments.threads import comment_section
+from digest.models import DigestBadge, DigestEntry
 from discovery.forms import SearchForm
-from discovery.search import MAX_PAGES, MAX_QUERY_CHARS, search_papers, searchable_text
+from discovery.search import MAX_PAGES, MAX_QUERY_CHARS, search_digest, search_papers, searchable_text
 from discovery.sitemaps import SITEMAPS, render_index, render_urlset
 from papers.models import Paper, PaperAuthor, Venue
 from papers.pagination import paginate
@@ -40,7 +41,9 @@ ABSTRACT_CLAMP_CHARS = 320
 
 @require_GET
 def paper_detail(request, slug: str):
-    paper = get_paper(slug)
+    # The paper's row also carries the digests that picked it ("In the digest of …"): no extra query.
+    badges = DigestEntry.objects.badges_subquery()
+    paper = get_paper(slug, Paper.objects.with_page_data().annotate(digest_badges=badges))
     if response := canonical_redirect(paper, slug, "discovery:paper"):
         return response
     summaries = Summary.objects.filter(paper=paper).listed().select_related("writer").with_vote_of(request.user)
@@ -59,6 +62,7 @@ def paper_detail(request, slug: str):
             # The call to action opens the member's own summary when they wrote one (perhaps private, so not
             # in the list).
             "own_summary_id": Summary.objects.own_on(paper, request.user),
+            "digest_badges": DigestBadge.list(paper.digest_badges),
         },
     )
 
@@ -102,6 +106,8 @@ def search(request):
                 return ratelimit.limited_response(request, error)
             context["results"] = search_papers(cleaned, form.filters(), _page_number(request.GET.get("page")))
             context["truncated"] = form.was_truncated
+            if context["results"].number == 1:
+                context["digest_hits"] = search_digest(cleaned)
     return render(request, "search/results.html", context)
 
 

@@ -12,12 +12,15 @@ from __future__ import annotations
 import logging
 import smtplib
 import socket
+from datetime import timedelta
 
 from celery import Task, shared_task
 from django.core.mail import EmailMultiAlternatives, mail_admins
+from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
+from jobs import heartbeat as beats
 from jobs.models import SentMail
 
 logger = logging.getLogger(__name__)
@@ -85,3 +88,32 @@ def send_email(key: str, subject: str, body: str, to: list[str], html: str = "",
         record.sent_at = timezone.now()
         record.save(update_fields=["sent_at"])
     return True
+
+
+# --- Periodic housekeeping (CELERY_BEAT_SCHEDULE) ------------------------------------------------------------
+
+
+@shared_task(base=ReliableTask, name="jobs.heartbeat", soft_time_limit=20, time_limit=30)
+def heartbeat() -> None:
+    """Every minute: the worker proves it runs (``/health/``'s worker check reads the stamp)."""
+    beats.beat()
+
+
+def purge_sent_mail_rows(days: int = SENT_MAIL_KEEP_DAYS) -> int:
+    """Delete ``SentMail`` rows older than ``days`` (indexed on ``created_at``); returns how many."""
+    deleted, _ = SentMail.objects.filter(created_at__lt=timezone.now() - timedelta(days=days)).delete()
+    return deleted
+
+
+@shared_task(base=ReliableTask, name="jobs.purge_sent_mail")
+def purge_sent_mail() -> int:
+    """Nightly: forget e-mails sent more than ``SENT_MAIL_KEEP_DAYS`` ago (no task retries that long)."""
+    deleted = purge_sent_mail_rows()
+    logger.info("%d sent-mail record(s) older than %d days deleted.", deleted, SENT_MAIL_KEEP_DAYS)
+    return deleted
+
+
+@shared_task(base=ReliableTask, name="jobs.clear_sessions")
+def clear_sessions() -> None:
+    """Nightly: Django's ``clearsessions`` (one DELETE of expired sessions, on the ``expire_date`` index)."""
+    call_command("clearsessions")

@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.postgres.forms import SimpleArrayField
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, F, Prefetch, Q
@@ -15,7 +16,7 @@ from moderation.actions import unmerge_papers  # by name: `actions` is also a Mo
 from moderation.admin_tools import ModerationAdminMixin, Operation
 from moderation.merging import MergeError, identifier_conflicts
 from papers.admin_filters import VenueFilter
-from papers.models import Author, Paper, PaperAuthor, Venue
+from papers.models import Author, Category, Paper, PaperAuthor, Venue
 from papers.vectors import SEARCH_CANDIDATES, build_query, clean_query_text
 from shortscience.lib.admin import BigTableAdminMixin, InputFilter
 from shortscience.lib.identifiers import parse_identifier
@@ -59,10 +60,17 @@ class PaperAuthorForm(forms.ModelForm):
     """
 
     order = forms.IntegerField(min_value=1, max_value=999, help_text="1 = first author")
+    # Affiliations often contain commas ("University of California, Berkeley"): separated by semicolons.
+    affiliations = SimpleArrayField(
+        forms.CharField(max_length=300),
+        delimiter=";",
+        required=False,
+        help_text="On this paper, in order, separated by semicolons.",
+    )
 
     class Meta:
         model = PaperAuthor
-        fields = ["author"]
+        fields = ["author", "affiliations"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,7 +81,7 @@ class PaperAuthorForm(forms.ModelForm):
 class PaperAuthorInline(admin.TabularInline):
     model = PaperAuthor
     form = PaperAuthorForm
-    fields = ["order", "author"]
+    fields = ["order", "author", "affiliations"]
     extra = 1
     autocomplete_fields = ["author"]
     ordering = ["position"]
@@ -116,6 +124,22 @@ class MergeForm(forms.Form):
         return cleaned
 
 
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    """arXiv's taxonomy (loaded by a migration from papers/data/arxiv_taxonomy.json): names are editable."""
+
+    list_display = ["code", "name", "name_zh", "group", "paper_count"]
+    list_filter = ["group"]
+    search_fields = ["code", "name", "name_zh"]
+    readonly_fields = ["code", "paper_count"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Paper)
 class PaperAdmin(BigTableAdminMixin, ModerationAdminMixin, admin.ModelAdmin):
     list_display = ["title", "venue", "year", "arxiv_id", "doi", "summary_count", "created_at", "merged_into"]
@@ -129,12 +153,38 @@ class PaperAdmin(BigTableAdminMixin, ModerationAdminMixin, admin.ModelAdmin):
     ]
     list_select_related = ["venue", "merged_into"]
     search_fields = ["title", "=arxiv_id", "=doi", "=dblp_key", "=slug"]
-    autocomplete_fields = ["venue", "added_by"]
-    readonly_fields = ["summary_count", "last_summary_at", "merged_into", "created_at", "updated_at"]
+    autocomplete_fields = ["venue", "added_by", "primary_category"]
+    readonly_fields = [
+        "summary_count",
+        "last_summary_at",
+        "merged_into",
+        "created_at",
+        "updated_at",
+        "arxiv_versions",
+        "arxiv_updated_on",
+    ]
     fieldsets = [
         (None, {"fields": ["title", "slug", "abstract", "keywords"]}),
         ("Publication", {"fields": ["venue", "year", "published_on"]}),
         ("Identifiers and links", {"fields": ["arxiv_id", "arxiv_version", "doi", "dblp_key", "url", "pdf_url"]}),
+        (
+            "arXiv",
+            {
+                "fields": [
+                    "primary_category",
+                    "journal_ref",
+                    "license",
+                    "arxiv_comments",
+                    "arxiv_state",
+                    "announced_on",
+                    "arxiv_updated_on",
+                    "arxiv_versions",
+                    "locked_fields",
+                ],
+                "description": "A field edited here is added to “locked fields”: the arXiv harvest no longer "
+                "changes it. Remove a name from the list to let the harvest update that field again.",
+            },
+        ),
         (
             "Record",
             {
@@ -189,10 +239,23 @@ class PaperAdmin(BigTableAdminMixin, ModerationAdminMixin, admin.ModelAdmin):
         )
         return queryset.filter(pk__in=matches), False
 
+    def save_model(self, request, obj, form, change):
+        if change and "locked_fields" not in form.changed_data:
+            obj.lock_fields(["categories" if name == "primary_category" else name for name in form.changed_data])
+        super().save_model(request, obj, form, change)
+
     def save_formset(self, request, form, formset, change):
         if formset.model is not PaperAuthor:
             return super().save_formset(request, form, formset, change)
         paper = form.instance
+        if change and formset.has_changed():
+            touched = {name for f in formset.forms if f.has_changed() for name in f.changed_data}
+            locked = paper.lock_fields(
+                (["authors"] if touched - {"affiliations"} or formset.deleted_forms else [])
+                + (["affiliations"] if "affiliations" in touched else [])
+            )
+            if locked:
+                Paper.objects.filter(pk=paper.pk).update(locked_fields=paper.locked_fields)
         formset.save(commit=False)
         rows = [
             (f.cleaned_data["order"], i, f.instance)

@@ -96,6 +96,11 @@ class AuditEntry(models.Model):
         APPROVE = "approve", "Approved"
         EDIT = "edit", "Edited"
         VIEW_PRIVATE = "view_private", "Read a reported private summary"
+        # The daily digest (digest.models.Digest): curators and moderators publish, schedule; moderators unpublish.
+        PUBLISH = "publish", "Published"
+        UNPUBLISH = "unpublish", "Unpublished"
+        SCHEDULE = "schedule", "Scheduled"
+        UNSCHEDULE = "unschedule", "Cancelled the schedule of"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_entries"

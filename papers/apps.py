@@ -11,6 +11,8 @@ class PapersConfig(AppConfig):
         from taggit.models import Tag
 
         from papers.keywords import KeywordSlugConverter, fix_empty_keyword_slug
+        from papers.taxonomy import CategoryCodeConverter
 
         register_converter(KeywordSlugConverter, "keyword")
+        register_converter(CategoryCodeConverter, "category")
         pre_save.connect(fix_empty_keyword_slug, sender=Tag, dispatch_uid="papers.keywords.fix_empty_keyword_slug")

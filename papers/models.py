@@ -256,6 +256,24 @@ class PaperQuerySet(models.QuerySet):
             cursor.execute(sql, [venue_id, venue_id])
             return [row[0] for row in cursor.fetchall()]
 
+    def in_category(self, code: str):
+        """A category's papers (primary or cross-listed), newest announcement first: read in that order from
+        ``papercategory_listing_idx`` (category, announced_on DESC NULLS LAST, paper DESC)."""
+        return self.filter(category_links__category_id=code).order_by(
+            models.F("category_links__announced_on").desc(nulls_last=True), "-category_links__paper_id"
+        )
+
+    def announced_in(self, code: str, day):
+        """The papers ``code`` listed on announcement ``day``: new submissions (primary category) before
+        cross-lists, then by id; each carries ``cross_list`` (True for a cross-list)."""
+        return (
+            self.filter(category_links__category_id=code, category_links__announced_on=day)
+            .annotate(
+                cross_list=models.ExpressionWrapper(models.Q(category_links__position__gt=0), models.BooleanField())
+            )
+            .order_by("cross_list", "id")
+        )
+
     def newest_first(self):
         """Newest papers first: an author's or a keyword's papers, read in this order from
         ``paperauthor_author_idx`` (author, paper) or ``taggeditem_tag_object_idx`` (tag, object id),
@@ -282,10 +300,24 @@ class Category(models.Model):
     def __str__(self) -> str:
         return f"{self.code} — {self.name}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("papers:category", args=[self.code])
+
     @property
     def tag(self) -> str:
         """The short tag of the digest (``LG`` for ``cs.LG``; the whole code for archives without subjects)."""
         return self.code.split(".", 1)[1] if "." in self.code else self.code
+
+    def display_name(self, language: str = "en") -> str:
+        """The name in ``language`` (Simplified Chinese for any ``zh`` code when there is one; else English)."""
+        if language.lower().startswith("zh") and self.name_zh:
+            return self.name_zh
+        return self.name
+
+    @property
+    def legend(self) -> str:
+        """The digest legend's entry: ``LG - 机器学习`` (the English name when no Chinese one is known)."""
+        return f"{self.tag} - {self.name_zh or self.name}"
 
 
 class Paper(models.Model):
@@ -343,17 +375,19 @@ class Paper(models.Model):
     )
     categories = models.ManyToManyField(Category, through="PaperCategory", related_name="papers", blank=True)
     # [{"version": 1, "created": "2024-01-02T10:00:00Z"}, …], oldest first.
-    arxiv_versions = models.JSONField(default=list, blank=True)
-    journal_ref = models.CharField("journal reference", max_length=500, blank=True)
-    license = models.CharField(max_length=300, blank=True)
-    arxiv_comments = models.CharField("arXiv comments", max_length=1000, blank=True)
-    arxiv_state = models.CharField(max_length=20, choices=ArxivState.choices, default=ArxivState.ACTIVE, blank=True)
+    arxiv_versions = models.JSONField(default=list, db_default=[], blank=True)
+    journal_ref = models.CharField("journal reference", max_length=500, blank=True, db_default="")
+    license = models.CharField(max_length=300, blank=True, db_default="")
+    arxiv_comments = models.CharField("arXiv comments", max_length=1000, blank=True, db_default="")
+    arxiv_state = models.CharField(
+        max_length=20, choices=ArxivState.choices, default=ArxivState.ACTIVE, db_default="", blank=True
+    )
     # The day arXiv announced the paper (its first listing): category "new" pages and the digest's triage.
     announced_on = models.DateField(null=True, blank=True)
     # When arXiv last changed the record (OAI-PMH datestamp / snapshot update_date).
     arxiv_updated_on = models.DateField(null=True, blank=True)
     # Names from HARVESTED_FIELDS that a moderator edited by hand: the harvest never overwrites them.
-    locked_fields = ArrayField(models.CharField(max_length=40), default=list, blank=True)
+    locked_fields = ArrayField(models.CharField(max_length=40), default=list, db_default=[], blank=True)
     title_key = models.CharField(max_length=500, editable=False, default="")
     # Denormalised: number of public, visible summaries and when the latest was published.
     summary_count = models.PositiveIntegerField(default=0, editable=False)
@@ -452,6 +486,16 @@ class Paper(models.Model):
                 paper_count=F("paper_count") + 1, summary_count=F("summary_count") + summaries
             )
 
+    def lock_fields(self, names) -> list[str]:
+        """Mark harvested fields as edited by hand, so the arXiv harvest leaves them alone; returns the newly
+        locked names (the caller saves ``locked_fields``)."""
+        new = [
+            name for name in dict.fromkeys(names) if name in self.HARVESTED_FIELDS and name not in self.locked_fields
+        ]
+        if new:
+            self.locked_fields = [*self.locked_fields, *new]
+        return new
+
     def refresh_search_vector(self) -> None:
         """Recompute the stored search vector (title, authors, keywords, venue, abstract)."""
         update_paper_search_vector([self.pk])
@@ -546,6 +590,21 @@ class Paper(models.Model):
         """Authors in paper order; uses the prefetched authorships when present."""
         return [authorship.author for authorship in self.authorships.all()]
 
+    def affiliations(self) -> list[str]:
+        """The authors' affiliations on this paper, de-duplicated, in author order then each author's order
+        (uses the prefetched authorships when present, e.g. ``with_page_data``)."""
+        seen: dict[str, None] = {}
+        for authorship in self.authorships.all():
+            for affiliation in authorship.affiliations:
+                name = " ".join(affiliation.split())
+                if name:
+                    seen.setdefault(name, None)
+        return list(seen)
+
+    def affiliation_line(self) -> str:
+        """The digest's affiliations line without its brackets: ``Stanford University & Element AI`` ("" if none)."""
+        return " & ".join(self.affiliations())
+
     def set_authors(self, names: list[str]) -> None:
         """Replace the ordered author list, reusing authors with the same printed name."""
         PaperAuthor.objects.filter(paper=self).delete()
@@ -564,7 +623,7 @@ class PaperAuthor(models.Model):
     author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="authorships")
     position = models.PositiveSmallIntegerField()
     # This author's affiliations on this paper, in order (a person moves; the next paper may differ).
-    affiliations = ArrayField(models.CharField(max_length=300), default=list, blank=True)
+    affiliations = ArrayField(models.CharField(max_length=300), default=list, db_default=[], blank=True)
 
     class Meta:
         ordering = ["paper", "position"]
@@ -581,6 +640,17 @@ class PaperAuthor(models.Model):
         return f"{self.position + 1}. {self.author} — {self.paper}"
 
 
+class PaperCategoryQuerySet(models.QuerySet):
+    def latest_day(self, code: str):
+        """The latest announcement day on which ``code`` listed a paper, or None (one index probe)."""
+        return (
+            self.filter(category_id=code, announced_on__isnull=False)
+            .order_by(models.F("announced_on").desc(nulls_last=True))
+            .values_list("announced_on", flat=True)
+            .first()
+        )
+
+
 class PaperCategory(models.Model):
     """One of a paper's arXiv categories: position 0 is the primary category, then the cross-lists in order.
     ``announced_on`` is copied from the paper so a category's listing is one index range scan."""
@@ -590,12 +660,19 @@ class PaperCategory(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     announced_on = models.DateField(null=True, blank=True)
 
+    objects = PaperCategoryQuerySet.as_manager()
+
     class Meta:
         ordering = ["paper", "position"]
         constraints = [models.UniqueConstraint(fields=["paper", "category"], name="papercategory_uniq")]
         indexes = [
             # /list/cs.LG/ (newest first, keyset on paper id) and /list/cs.LG/new/ (one day).
-            models.Index(fields=["category", "-announced_on", "-paper"], name="papercategory_listing_idx"),
+            models.Index(
+                models.F("category"),
+                models.F("announced_on").desc(nulls_last=True),
+                models.F("paper").desc(),
+                name="papercategory_listing_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -617,3 +694,37 @@ class TitleWord(models.Model):
 
     def __str__(self) -> str:
         return self.word
+
+
+class HarvestState(models.Model):
+    """Where one arXiv harvest stands (``papers.arxiv.harvest``): an OAI-PMH run's resumption token and latest
+    datestamp, saved with each page's records so an interrupted run resumes where it stopped
+    (``harvest_arxiv --resume``) and the daily run asks only for what changed since the last one."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running (or interrupted)"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    # "oai:cs:arXiv" (a backfill of a set in a format), "daily:cs" (the daily completion), "rss:cs.LG".
+    key = models.CharField(max_length=100, unique=True)
+    set_spec = models.CharField(max_length=60, blank=True)
+    metadata_prefix = models.CharField(max_length=20, blank=True)
+    from_date = models.DateField(null=True, blank=True)
+    until_date = models.DateField(null=True, blank=True)
+    resumption_token = models.TextField(blank=True)  # empty: the run is at its start or finished
+    last_datestamp = models.DateField(null=True, blank=True)  # the latest record datestamp (or feed day) stored
+    records = models.PositiveIntegerField(default=0)  # records stored by this run so far
+    pages = models.PositiveIntegerField(default=0)
+    complete_list_size = models.PositiveIntegerField(null=True, blank=True)  # arXiv's count for the whole run
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    last_error = models.TextField(blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.get_status_display()}, {self.records} records"

@@ -20,4 +20,8 @@ urlpatterns = [
     path("authors/<slug:slug>/", views.author_detail, name="author"),
     # Keyword slugs are Unicode (papers.keywords): 大模型, großes-modell.
     path("keywords/<keyword:slug>/", views.keyword_detail, name="keyword"),
+    # arXiv categories, at arXiv's own paths (/list/cs.LG/new).
+    path("list/", views.category_list, name="categories"),
+    path("list/<category:code>/", views.category_detail, name="category"),
+    path("list/<category:code>/new/", views.category_new, name="category_new"),
 ]

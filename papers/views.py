@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 from taggit.models import Tag
 
-from papers.models import YEAR_MAX, YEAR_MIN, Author, Paper, Venue
+from papers.models import YEAR_MAX, YEAR_MIN, Author, Category, Paper, PaperCategory, Venue
 from papers.pagination import paginate
 from shortscience.lib import versions
 from shortscience.lib.identifiers import parse_arxiv_id, parse_doi
@@ -24,11 +24,11 @@ VENUE_YEARS_TIMEOUT = 300
 VENUE_YEAR_COUNTS_MAX = 20_000
 
 
-def get_paper(slug: str) -> Paper:
-    """The paper by slug or numeric id, with what its page shows; 404 if there is none."""
+def get_paper(slug: str, queryset=None) -> Paper:
+    """The paper by slug or numeric id, with what its page shows (or what ``queryset`` adds to it); 404 if none."""
     pk = ascii_int(slug)
     lookup = {"pk": pk} if pk is not None else {"slug": slug}
-    return get_object_or_404(Paper.objects.with_page_data(), **lookup)
+    return get_object_or_404(queryset if queryset is not None else Paper.objects.with_page_data(), **lookup)
 
 
 def canonical_redirect(paper: Paper, slug: str, url_name: str):
@@ -161,6 +161,36 @@ def keyword_detail(request, slug: str):
     papers = Paper.objects.live().filter(keywords=keyword).for_list().newest_first()
     page = paginate(request, papers, PAGE_SIZE)
     return render(request, "papers/keyword_detail.html", {"keyword": keyword, "page": page})
+
+
+@require_GET
+def category_list(request):
+    """arXiv's categories by group, with how many papers each lists here (stored counters: one query)."""
+    groups: dict[str, list[Category]] = {}
+    for category in Category.objects.order_by("group", "code"):
+        groups.setdefault(category.group, []).append(category)
+    return render(request, "papers/category_list.html", {"groups": groups})
+
+
+@require_GET
+def category_detail(request, code: str):
+    """A category's papers, newest announcement first."""
+    category = get_object_or_404(Category, code=code)
+    page = paginate(request, Paper.objects.live().in_category(code).for_list(), PAGE_SIZE)
+    return render(request, "papers/category_detail.html", {"category": category, "page": page})
+
+
+CATEGORY_NEW_PAGE_SIZE = 100
+
+
+@require_GET
+def category_new(request, code: str):
+    """The latest announcement day's papers in a category: new submissions, then cross-lists."""
+    category = get_object_or_404(Category, code=code)
+    day = PaperCategory.objects.latest_day(code)
+    papers = Paper.objects.live().announced_in(code, day).for_list() if day else Paper.objects.none()
+    page = paginate(request, papers, CATEGORY_NEW_PAGE_SIZE)
+    return render(request, "papers/category_new.html", {"category": category, "day": day, "page": page})
 
 
 # --- Links from the old site (301; routed in shortscience/urls_legacy.py) ---------------------------------

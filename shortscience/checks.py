@@ -21,3 +21,20 @@ def cache_is_shared(app_configs, **kwargs):
             id="shortscience.W001",
         )
     ]
+
+
+@register(deploy=True)
+def media_links_embed(app_configs, **kwargs):
+    """Summaries show images only from https:// or from a MEDIA_URL path on this site (shortscience.lib.markdown)."""
+    media_url = settings.MEDIA_URL
+    if settings.MEDIA_STORAGE != "s3" or not media_url.startswith("http://"):
+        return []
+    return [
+        Warning(
+            f"MEDIA_URL is {media_url}, a plain-http address: summaries show uploaded images only from https:// "
+            "addresses or a path on this site, so every uploaded image would appear as a link.",
+            hint="Set MEDIA_URL=/media/ and route /media/ to the bucket in the proxy (as docker-compose.yml does), "
+            "or serve the bucket over https (AWS_S3_CUSTOM_DOMAIN).",
+            id="shortscience.W002",
+        )
+    ]

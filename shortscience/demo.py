@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import datetime
+
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from accounts.models import MODERATORS_GROUP, User
+from accounts.models import CURATORS_GROUP, MODERATORS_GROUP, User
 from comments.models import Comment
-from papers.models import Paper, Venue
+from digest import curation
+from digest.models import Digest
+from papers.models import Category, Paper, PaperAuthor, PaperCategory, Venue
 from shortscience import demo_data
 from summaries.models import Revision, Summary, Vote
 
 DEMO_PASSWORD = "demo-password-2026"
 MODERATOR = ("moderator", "moderate-demo-2026")
 OWNER = ("admin", "admin-demo-2026")
+CURATOR = demo_data.CURATOR
 
 
 def _user(username: str, **fields) -> User:
@@ -94,4 +99,45 @@ def load_demo() -> dict:
             comment = Comment.objects.create(summary=summary, writer=users[commenter], body=body, parent=parent)
         created_comments[(commenter, body)] = comment
 
-    return {"papers": len(papers), "summaries": len(summaries), "users": len(users) + 2}
+    curator = _user(CURATOR[0], display_name="Demo Curator")
+    curator.set_password(CURATOR[1])
+    curator.save(update_fields=["password"])
+    curator.groups.add(Group.objects.get_or_create(name=CURATORS_GROUP)[0])
+    _load_digest(papers, curator)
+
+    return {"papers": len(papers), "summaries": len(summaries), "users": len(users) + 3}
+
+
+def _load_digest(papers: dict[str, Paper], curator: User) -> Digest:
+    """The demo papers' arXiv categories, affiliations and announcement day, and the published digest of that day."""
+    day = datetime.date(*demo_data.DIGEST_DAY)
+    for code, name, name_zh, archive, group in demo_data.CATEGORIES:
+        Category.objects.get_or_create(
+            code=code, defaults={"name": name, "name_zh": name_zh, "archive": archive, "group": group}
+        )
+    for title, (codes, affiliations) in demo_data.ARXIV_METADATA.items():
+        paper = papers[title]
+        Paper.objects.filter(pk=paper.pk).update(announced_on=day, primary_category_id=codes[0])
+        for position, code in enumerate(codes):
+            PaperCategory.objects.update_or_create(
+                paper=paper, category_id=code, defaults={"position": position, "announced_on": day}
+            )
+        for authorship in PaperAuthor.objects.filter(paper=paper).select_related("author"):
+            if authorship.author.name in affiliations:
+                authorship.affiliations = affiliations[authorship.author.name]
+                authorship.save(update_fields=["affiliations"])
+
+    digest = curation.digest_for(day, curator)
+    if not digest.entries.exists():
+        digest.title = demo_data.DIGEST["title"]
+        digest.intro = demo_data.DIGEST["intro"]
+        digest.save(update_fields=["title", "intro"])
+        for title, section, starred, language, note in demo_data.DIGEST["entries"]:
+            paper = Paper.objects.get(pk=papers[title].pk)
+            _, entry = curation.decide(digest, paper, "star" if starred else "add", curator, category=section)
+            entry.set_note(note, language)
+        for title in demo_data.DIGEST["skipped"]:
+            curation.decide(digest, papers[title], "skip", curator)
+    if digest.state != Digest.State.PUBLISHED:  # published by an earlier run otherwise
+        digest.publish(curator)
+    return digest

@@ -445,3 +445,115 @@ COMMENTS = [
         None,
     ),
 ]
+
+# --- The daily arXiv digest (issue 13) ------------------------------------------------------------------------
+# The demo pretends the arXiv papers above were all announced on one day, so that `make run` has a day to
+# triage and a published digest of it. Their categories (primary first) and the authors' affiliations are facts.
+DIGEST_DAY = (2026, 12, 4)
+CURATOR = ("curator", "curate-demo-2026")
+
+CATEGORIES = [
+    # code, name, Simplified Chinese name, archive, group
+    ("cs.LG", "Machine Learning", "机器学习", "cs", "Computer Science"),
+    ("cs.CV", "Computer Vision and Pattern Recognition", "计算机视觉", "cs", "Computer Science"),
+    ("cs.CL", "Computation and Language", "计算与语言", "cs", "Computer Science"),
+    ("stat.ML", "Machine Learning (Statistics)", "机器学习（统计）", "stat", "Statistics"),
+]
+
+# paper title -> (categories, primary first; {author: [affiliations]})
+ARXIV_METADATA = {
+    "Attention Is All You Need": (
+        ["cs.CL", "cs.LG"],
+        {
+            "Ashish Vaswani": ["Google Brain"],
+            "Noam Shazeer": ["Google Brain"],
+            "Niki Parmar": ["Google Research"],
+            "Jakob Uszkoreit": ["Google Research"],
+            "Llion Jones": ["Google Research"],
+            "Aidan N. Gomez": ["University of Toronto"],
+            "Łukasz Kaiser": ["Google Brain"],
+            "Illia Polosukhin": ["Google Research"],
+        },
+    ),
+    "Deep Residual Learning for Image Recognition": (
+        ["cs.CV"],
+        {name: ["Microsoft Research"] for name in ["Kaiming He", "Xiangyu Zhang", "Shaoqing Ren", "Jian Sun"]},
+    ),
+    "Adam: A Method for Stochastic Optimization": (
+        ["cs.LG"],
+        {"Diederik P. Kingma": ["University of Amsterdam", "OpenAI"], "Jimmy Ba": ["University of Toronto"]},
+    ),
+    "BERT: Pre-training of Deep Bidirectional Transformers for Language Understanding": (
+        ["cs.CL"],
+        {
+            name: ["Google AI Language"]
+            for name in ["Jacob Devlin", "Ming-Wei Chang", "Kenton Lee", "Kristina Toutanova"]
+        },
+    ),
+    "Generative Adversarial Nets": (["stat.ML", "cs.LG"], {"Ian J. Goodfellow": ["Université de Montréal"]}),
+    "Auto-Encoding Variational Bayes": (
+        ["stat.ML", "cs.LG"],
+        {"Diederik P. Kingma": ["Universiteit van Amsterdam"], "Max Welling": ["Universiteit van Amsterdam"]},
+    ),
+    "Batch Normalization: Accelerating Deep Network Training by Reducing Internal Covariate Shift": (
+        ["cs.LG"],
+        {"Sergey Ioffe": ["Google"], "Christian Szegedy": ["Google"]},
+    ),
+    "Playing Atari with Deep Reinforcement Learning": (
+        ["cs.LG"],
+        {name: ["DeepMind Technologies"] for name in ["Volodymyr Mnih", "Koray Kavukcuoglu", "David Silver"]},
+    ),
+    "Efficient Estimation of Word Representations in Vector Space": (
+        ["cs.CL"],
+        {name: ["Google"] for name in ["Tomas Mikolov", "Kai Chen", "Greg Corrado", "Jeffrey Dean"]},
+    ),
+    "U-Net: Convolutional Networks for Biomedical Image Segmentation": (
+        ["cs.CV"],
+        {name: ["University of Freiburg"] for name in ["Olaf Ronneberger", "Philipp Fischer", "Thomas Brox"]},
+    ),
+    "Layer Normalization": (
+        ["stat.ML", "cs.LG"],
+        {name: ["University of Toronto"] for name in ["Jimmy Lei Ba", "Jamie Ryan Kiros", "Geoffrey E. Hinton"]},
+    ),
+}
+
+DIGEST = {
+    "title": "Daily arXiv digest: optimisation and vision",
+    "intro": "Five papers worth your time today, two of them *particularly* (★).",
+    # (paper title, section, starred, note language, note); the notes are our own.
+    "entries": [
+        (
+            "Adam: A Method for Stochastic Optimization",
+            "cs.LG",
+            True,
+            "zh-Hans",
+            "Adam：基于梯度一阶矩和二阶矩自适应估计的随机优化方法。实现简单、计算高效、内存需求小，"
+            "对梯度的对角缩放不变，适合大数据和大参数量的问题；偏差校正让训练初期的步长也合理。",
+        ),
+        (
+            "Batch Normalization: Accelerating Deep Network Training by Reducing Internal Covariate Shift",
+            "cs.LG",
+            False,
+            "zh-Hans",
+            "批归一化：在每个小批量上对各层输入做归一化，缓解内部协变量偏移，可用更大的学习率，并有一定正则化作用。",
+        ),
+        (
+            "Deep Residual Learning for Image Recognition",
+            "cs.CV",
+            True,
+            "en",
+            "Let each block learn the residual $F(x) = H(x) - x$ instead of $H(x)$: networks of 152 layers then "
+            "train as easily as shallow ones, and deeper finally means better (ImageNet 2015 winner).",
+        ),
+        ("Playing Atari with Deep Reinforcement Learning", "cs.LG", False, "en", ""),
+        (
+            "U-Net: Convolutional Networks for Biomedical Image Segmentation",
+            "cs.CV",
+            False,
+            "en",
+            "A contracting path for context, a symmetric expanding path with skip connections for precise "
+            "localisation: strong segmentation from very few annotated images.",
+        ),
+    ],
+    "skipped": ["Efficient Estimation of Word Representations in Vector Space"],
+}

@@ -7,9 +7,11 @@ enforced unless you say otherwise. ``make run`` sets the development values.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from shortscience.env import env_bool, env_int, env_list, env_str
@@ -209,8 +211,70 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_step": 0.5,
     "visibility_timeout": 3600,
 }
-# Periodic jobs (celery -A shortscience beat): filled in by the jobs that need them.
-CELERY_BEAT_SCHEDULE: dict = {}
+# Periodic jobs (celery -A shortscience beat; run exactly one beat). Times are UTC (CELERY_TIMEZONE). Each job is
+# also a management command; docs/operations.md, "Periodic jobs", lists what each does and costs. "expires": a
+# run still queued when the next is due (workers down) is dropped rather than run late, twice in a row.
+_HOUR, _DAY = 3600, 24 * 3600
+CELERY_BEAT_SCHEDULE: dict = {
+    "heartbeat": {"task": "jobs.heartbeat", "schedule": 60.0, "options": {"expires": 55}},
+    "end-expired-bans": {
+        "task": "moderation.end_expired_bans",
+        "schedule": crontab(minute=5),
+        "options": {"expires": _HOUR - 60},
+    },
+    "clear-sessions": {
+        "task": "jobs.clear_sessions",
+        "schedule": crontab(hour=2, minute=15),
+        "options": {"expires": _DAY // 2},
+    },
+    "purge-sent-mail": {
+        "task": "jobs.purge_sent_mail",
+        "schedule": crontab(hour=2, minute=30),
+        "options": {"expires": _DAY // 2},
+    },
+    "check-counters": {
+        "task": "moderation.check_counters",
+        "schedule": crontab(hour=3, minute=0),
+        "options": {"expires": _DAY // 2},
+    },
+    "delete-orphaned-images": {
+        "task": "summaries.delete_orphaned_images",
+        "schedule": crontab(hour=4, minute=0),
+        "options": {"expires": _DAY // 2},
+    },
+}
+# Uploaded images no summary or revision refers to are deleted once they are this many days old: an editor can
+# upload and save a week later (summaries/orphans.py).
+ORPHANED_IMAGE_GRACE_DAYS = env_int("ORPHANED_IMAGE_GRACE_DAYS", 7)
+if ORPHANED_IMAGE_GRACE_DAYS < 1:
+    raise ImproperlyConfigured(f"ORPHANED_IMAGE_GRACE_DAYS must be 1 or more, got {ORPHANED_IMAGE_GRACE_DAYS}")
+# /health/ fails its worker check when the heartbeat (written every minute by a worker) is older than this.
+HEARTBEAT_MAX_AGE_MINUTES = env_int("HEARTBEAT_MAX_AGE_MINUTES", 5)
+
+# --- arXiv harvest (papers.arxiv; docs/digest.md, "Harvest") ---------------------------------------------
+
+# Categories whose daily listing is harvested: space- or comma-separated arXiv codes.
+ARXIV_CATEGORIES = env_str("ARXIV_CATEGORIES", "cs.LG cs.CV cs.CL cs.AI stat.ML eess.AS cs.RO")
+ARXIV_CATEGORIES = ARXIV_CATEGORIES.replace(",", " ").split()
+for _code in ARXIV_CATEGORIES:
+    if not re.fullmatch(r"[a-z][a-z\-]*(?:\.[A-Za-z\-]+)?", _code):
+        raise ImproperlyConfigured(f"ARXIV_CATEGORIES: {_code!r} is not an arXiv category code like cs.LG")
+# arXiv announces Sunday to Thursday at 20:00 US Eastern and rebuilds its listing feeds at midnight EST
+# (05:00 UTC); the OAI-PMH records follow the same night. 05:30 UTC, Monday to Friday, is after both in winter
+# (EST) and summer (EDT) time.
+CELERY_BEAT_SCHEDULE["harvest-arxiv-daily"] = {
+    "task": "papers.harvest_daily",
+    "schedule": crontab(minute=30, hour=5, day_of_week="mon-fri"),
+    "options": {"expires": _DAY // 2},
+}
+
+# The digest: scheduled digests are published within five minutes of their time (digest.tasks.publish_due); a run
+# still queued when the next is due is dropped.
+CELERY_BEAT_SCHEDULE["digest-publish-due"] = {
+    "task": "digest.publish_due",
+    "schedule": 5 * 60,
+    "options": {"expires": 4 * 60},
+}
 
 
 # --- Accounts ---------------------------------------------------------------------------------------------
@@ -283,8 +347,49 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 # Serve uploaded media from Django itself (development, small single-host deployments). Put a CDN, nginx or
 # object storage in front in larger deployments and switch this off.
 SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG)
+# Where uploads go: "local" (MEDIA_ROOT on this machine's disk) or "s3" (an S3-compatible bucket shared by every
+# machine; see shortscience/storage.py for the headers objects are stored with).
+MEDIA_STORAGE = env_str("MEDIA_STORAGE", "local")
+if MEDIA_STORAGE not in {"local", "s3"}:
+    raise ImproperlyConfigured(f"MEDIA_STORAGE must be local or s3, got {MEDIA_STORAGE!r}")
+if MEDIA_STORAGE == "s3":
+    AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
+    if not AWS_STORAGE_BUCKET_NAME:
+        raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    # Empty values leave boto3 to its own lookup (instance role, ~/.aws) and AWS's own endpoint.
+    AWS_S3_ENDPOINT_URL = env_str("AWS_S3_ENDPOINT_URL") or None
+    AWS_ACCESS_KEY_ID = env_str("AWS_ACCESS_KEY_ID") or None
+    AWS_SECRET_ACCESS_KEY = env_str("AWS_SECRET_ACCESS_KEY") or None
+    AWS_S3_REGION_NAME = env_str("AWS_S3_REGION_NAME") or None
+    AWS_S3_CUSTOM_DOMAIN = env_str("AWS_S3_CUSTOM_DOMAIN") or None
+    AWS_S3_URL_PROTOCOL = env_str("AWS_S3_URL_PROTOCOL", "https:")
+    AWS_LOCATION = env_str("AWS_LOCATION")
+    # MinIO and most S3-compatible stores want bucket names in the path, not in the host name.
+    AWS_S3_ADDRESSING_STYLE = env_str("AWS_S3_ADDRESSING_STYLE") or ("path" if AWS_S3_ENDPOINT_URL else None)
+    AWS_S3_SIGNATURE_VERSION = "s3v4"
+    # Public, unsigned links (names are random): they are stored in summary HTML, where a signed one would expire.
+    AWS_QUERYSTRING_AUTH = False
+    AWS_DEFAULT_ACL = None  # the bucket's policy decides who reads (docker-compose.yml makes it download-only)
+    AWS_S3_FILE_OVERWRITE = False
+    # Links start with MEDIA_URL when it is set (e.g. /media/ behind a proxy that forwards to the bucket), else
+    # with the custom domain (a CDN), else with the bucket's own address. Summaries show images only from https
+    # addresses or from a MEDIA_URL on this site.
+    if AWS_S3_CUSTOM_DOMAIN:
+        _bucket_url = f"{AWS_S3_URL_PROTOCOL}//{AWS_S3_CUSTOM_DOMAIN.strip('/')}/"
+    elif AWS_S3_ENDPOINT_URL:
+        _bucket_url = f"{AWS_S3_ENDPOINT_URL.rstrip('/')}/{AWS_STORAGE_BUCKET_NAME}/"
+    else:
+        _region = f".{AWS_S3_REGION_NAME}" if AWS_S3_REGION_NAME else ""
+        _bucket_url = f"https://{AWS_STORAGE_BUCKET_NAME}.s3{_region}.amazonaws.com/"
+    MEDIA_URL = env_str("MEDIA_URL") or _bucket_url
+    # The files are not on this machine: Django has nothing to serve.
+    SERVE_MEDIA = False
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": "shortscience.storage.S3MediaStorage"
+        if MEDIA_STORAGE == "s3"
+        else "django.core.files.storage.FileSystemStorage"
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if env_bool("STATIC_MANIFEST", not DEBUG)
@@ -337,6 +442,8 @@ CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+# Compose health checks and load balancers probe /health/ over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^health/"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"

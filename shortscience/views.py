@@ -1,15 +1,17 @@
-"""Error pages in the site's layout, and /favicon.ico."""
+"""Error pages in the site's layout, /favicon.ico and uploaded media from the local disk."""
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpResponse, HttpResponseRedirect, HttpResponseServerError, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.templatetags.static import static
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
+from django.views.static import serve
 
 from shortscience.page_cache import page_cache_exempt
+from shortscience.storage import media_headers
 
 FAVICON_MAX_AGE = 86400
 
@@ -30,6 +32,21 @@ def favicon(request):
 def bench_hello(request):
     """Hello, world: what the benchmark divides every page's throughput by (only served with ``BENCH=1``)."""
     return HttpResponse("Hello, world.", content_type="text/plain")
+
+
+@require_safe
+def media(request, path: str):
+    """An uploaded file from ``MEDIA_ROOT`` (``SERVE_MEDIA``: development and single-machine sites).
+
+    Served with the same headers as from object storage (``shortscience.storage.media_headers``): the type its
+    stored name says, inline only for images, cached for a year; SecurityMiddleware adds ``nosniff``.
+    """
+    if not settings.SERVE_MEDIA or settings.MEDIA_STORAGE != "local":
+        raise Http404("Media are not served here.")
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    for header, value in media_headers(path).items():
+        response[header] = value
+    return response
 
 
 BAD_REQUEST_MESSAGE = "The request could not be understood. Nothing was saved. Go back with your browser and try again."

@@ -30,7 +30,10 @@ from summaries import models as summary_models
 @dataclass(frozen=True)
 class Counter:
     """Columns of ``table`` computed from a grouped source: ``source(ids)`` yields ``key`` (the row's id) and one
-    value per column; rows without source rows get ``defaults``."""
+    value per column; rows without source rows get ``defaults``.
+
+    ``ids`` limits a statement to some rows: a list of ids (the rows an event touched), a ``range`` of ids (a
+    batch of a whole-table check, ``moderation.recompute``: an index range on both sides) or None (every row)."""
 
     label: str
     table: str
@@ -46,7 +49,10 @@ class Counter:
         source_sql, params = self.source(ids).query.get_compiler(using).as_sql()
         sql = f"{connections[using].ops.quote_name(self.table)} base LEFT JOIN ({source_sql}) c ON c.key = base.id"
         where = "TRUE"
-        if ids is not None:
+        if isinstance(ids, range):
+            where = "base.id >= %s AND base.id < %s"
+            params = (*params, ids.start, ids.stop)
+        elif ids is not None:
             where = "base.id = ANY(%s)"
             params = (*params, list(ids))
         return sql, params, where
@@ -90,7 +96,11 @@ class Counter:
 
 
 def _restricted(queryset: QuerySet, field: str, ids) -> QuerySet:
-    return queryset if ids is None else queryset.filter(**{f"{field}__in": list(ids)})
+    if ids is None:
+        return queryset
+    if isinstance(ids, range):
+        return queryset.filter(**{f"{field}__gte": ids.start, f"{field}__lt": ids.stop})
+    return queryset.filter(**{f"{field}__in": list(ids)})
 
 
 def _prefixed(q: Q, prefix: str) -> Q:

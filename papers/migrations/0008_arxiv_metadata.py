@@ -38,12 +38,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='paper',
             name='arxiv_comments',
-            field=models.CharField(blank=True, max_length=1000, verbose_name='arXiv comments'),
+            field=models.CharField(blank=True, db_default='', max_length=1000, verbose_name='arXiv comments'),
         ),
         migrations.AddField(
             model_name='paper',
             name='arxiv_state',
-            field=models.CharField(blank=True, choices=[('', 'Active'), ('withdrawn', 'Withdrawn by its authors'), ('deleted', 'Deleted from arXiv')], default='', max_length=20),
+            field=models.CharField(blank=True, choices=[('', 'Active'), ('withdrawn', 'Withdrawn by its authors'), ('deleted', 'Deleted from arXiv')], db_default='', default='', max_length=20),
         ),
         migrations.AddField(
             model_name='paper',
@@ -53,27 +53,27 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='paper',
             name='arxiv_versions',
-            field=models.JSONField(blank=True, default=list),
+            field=models.JSONField(blank=True, db_default=[], default=list),
         ),
         migrations.AddField(
             model_name='paper',
             name='journal_ref',
-            field=models.CharField(blank=True, max_length=500, verbose_name='journal reference'),
+            field=models.CharField(blank=True, db_default='', max_length=500, verbose_name='journal reference'),
         ),
         migrations.AddField(
             model_name='paper',
             name='license',
-            field=models.CharField(blank=True, max_length=300),
+            field=models.CharField(blank=True, db_default='', max_length=300),
         ),
         migrations.AddField(
             model_name='paper',
             name='locked_fields',
-            field=django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=40), blank=True, default=list, size=None),
+            field=django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=40), blank=True, db_default=[], default=list, size=None),
         ),
         migrations.AddField(
             model_name='paperauthor',
             name='affiliations',
-            field=django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=300), blank=True, default=list, size=None),
+            field=django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=300), blank=True, db_default=[], default=list, size=None),
         ),
         migrations.AddField(
             model_name='paper',
@@ -104,7 +104,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='papercategory',
-            index=models.Index(fields=['category', '-announced_on', '-paper'], name='papercategory_listing_idx'),
+            index=models.Index(models.F('category'), models.OrderBy(models.F('announced_on'), descending=True, nulls_last=True), models.OrderBy(models.F('paper'), descending=True), name='papercategory_listing_idx'),
         ),
         migrations.AddConstraint(
             model_name='papercategory',

@@ -16,6 +16,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Mapping
+from typing import BinaryIO
 
 from django.conf import settings
 
@@ -60,6 +61,47 @@ def urllib_http_get(url: str, params: Mapping[str, str], headers: Mapping[str, s
             raise ResponseTooLarge(url)
         charset = response.headers.get_content_charset() if response.headers else None
         return response.status, body.decode(charset or "utf-8", errors="replace")
+
+
+class HttpResponse:
+    """An HTTP answer whose body is read as a stream (``body``, a binary file object): what ``urllib_http_open``
+    and its test fakes return. Use it as a context manager so the connection is closed."""
+
+    def __init__(self, status: int, headers: Mapping[str, str], body: BinaryIO):
+        self.status = status
+        self.headers = {name.lower(): value for name, value in headers.items()}
+        self.body = body
+
+    def header(self, name: str) -> str:
+        return self.headers.get(name.lower(), "")
+
+    def close(self) -> None:
+        self.body.close()
+
+    def __enter__(self) -> HttpResponse:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+HttpOpen = Callable[[str, Mapping[str, str], Mapping[str, str], float], HttpResponse]
+
+
+def urllib_http_open(url: str, params: Mapping[str, str], headers: Mapping[str, str], timeout: float) -> HttpResponse:
+    """Streaming transport: GET with urllib and hand back the open answer (any HTTP status), body unread.
+
+    For answers too big to hold as one string (an OAI-PMH page of a thousand records), read by a streaming
+    parser. Network failures (timeouts, refused connections, DNS) propagate as OSError.
+    """
+    if params:
+        url = f"{url}?{urllib.parse.urlencode(params)}"
+    request = urllib.request.Request(url, headers=dict(headers), method="GET")
+    try:
+        response = urllib.request.urlopen(request, timeout=timeout)
+    except urllib.error.HTTPError as error:
+        response = error
+    return HttpResponse(response.status, dict(response.headers.items()) if response.headers else {}, response)
 
 
 class MetadataClient:

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 REGISTERED = [
     model
     for model in admin.site._registry
-    if model._meta.app_label in {"accounts", "papers", "summaries", "comments", "moderation", "taggit"}
+    if model._meta.app_label in {"accounts", "papers", "summaries", "comments", "moderation", "digest", "taggit"}
 ]
 
 

@@ -1,6 +1,10 @@
+import http.server
 import os
+import runpy
 import subprocess
 import sys
+import threading
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -95,24 +99,98 @@ def test_no_model_changes_without_migrations():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_docker_compose_wires_db_redis_and_web():
-    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-    services = compose["services"]
-    assert set(services) >= {"db", "redis", "web"}
+def _compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+APP_SERVICES = ("web", "worker", "beat", "migrate")
+
+
+def test_docker_compose_wires_the_services_for_many_machines():
+    services = _compose()["services"]
+    assert set(services) >= {"proxy", "web", "worker", "beat", "migrate", "db", "redis", "minio", "minio-init"}
+    assert "scheduler" not in services  # the shell loop is gone: periodic jobs are beat's
     assert services["db"]["image"].startswith("postgres")
     assert services["redis"]["image"].startswith("redis")
-    web = services["web"]
-    env = web["environment"]
+    assert services["minio"]["image"].startswith("minio/minio")
+    env = services["web"]["environment"]
     assert env["DATABASE_URL"].startswith("postgresql://") and "@db:5432/" in env["DATABASE_URL"]
     assert env["REDIS_URL"].startswith("redis://redis:6379")
     assert env["DEBUG"] == "0"
     assert "SECRET_KEY" in env
-    assert "migrate" in web["command"] and "gunicorn" in web["command"]
-    assert set(web["depends_on"]) == {"db", "redis"}
-    scheduler = services["scheduler"]
-    assert scheduler["environment"] == env  # one environment block for both
-    assert "end_expired_bans" in scheduler["command"]
-    assert (ROOT / "Dockerfile").exists()
+    assert "gunicorn -c gunicorn.conf.py shortscience.wsgi:application" in " ".join(services["web"]["command"])
+    assert " ".join(services["worker"]["command"]).startswith("celery -A shortscience worker")
+    assert " ".join(services["beat"]["command"]).startswith("celery -A shortscience beat")
+    assert " ".join(services["migrate"]["command"]) == "python manage.py migrate --noinput"
+
+
+def test_every_app_service_gets_the_same_environment_and_image():
+    services = _compose()["services"]
+    environment = services["web"]["environment"]
+    for name in APP_SERVICES:
+        assert services[name]["environment"] == environment, name
+        assert services[name]["image"] == services["web"]["image"], name
+
+
+def test_app_services_start_after_migrate_finished_and_the_bucket_exists():
+    services = _compose()["services"]
+    for name in ("web", "worker", "beat"):
+        depends = services[name]["depends_on"]
+        assert depends["migrate"] == {"condition": "service_completed_successfully"}, name
+        assert depends["minio-init"] == {"condition": "service_completed_successfully"}, name
+        assert depends["db"]["condition"] == depends["redis"]["condition"] == "service_healthy", name
+    assert services["migrate"]["restart"] == services["minio-init"]["restart"] == "no"  # one-shot
+    assert "migrate" not in services["migrate"]["depends_on"]
+    assert "mc mb" in services["minio-init"]["command"][0]
+
+
+def test_beat_runs_exactly_once_and_web_and_worker_can_scale():
+    compose = _compose()
+    services = compose["services"]
+    beat = services["beat"]
+    assert beat.get("deploy", {}).get("replicas", 1) == 1
+    assert "scale" not in beat and "container_name" not in beat
+    for name in ("web", "worker"):
+        service = services[name]
+        # A fixed host port or container name makes a second replica fail to start.
+        assert "ports" not in service and "container_name" not in service, name
+    # Scaling is documented in the file itself and nothing scales beat.
+    text = (ROOT / "docker-compose.yml").read_text()
+    assert "--scale web=" in text and "--scale beat" not in text
+    # The proxy is the one published port and sends requests to every web container.
+    assert services["proxy"]["ports"] and services["proxy"]["depends_on"]["web"] == {"condition": "service_healthy"}
+    nginx = (ROOT / "docker" / "nginx.conf.template").read_text()
+    assert "http://web:8000" in nginx and "resolver 127.0.0.11" in nginx
+
+
+def test_web_healthcheck_asks_health_and_media_are_on_minio():
+    services = _compose()["services"]
+    assert services["web"]["healthcheck"]["test"] == ["CMD", "python", "docker/healthcheck.py"]
+    assert 'request("GET", "/health/"' in (ROOT / "docker" / "healthcheck.py").read_text()
+    env = services["web"]["environment"]
+    assert env["MEDIA_STORAGE"] == "s3"
+    assert env["AWS_S3_ENDPOINT_URL"] == "http://minio:9000"
+    assert env["AWS_STORAGE_BUCKET_NAME"] == services["proxy"]["environment"]["MEDIA_BUCKET"]
+    assert "media" not in str(services["web"].get("volumes", ""))  # no local media disk left on web
+    nginx = (ROOT / "docker" / "nginx.conf.template").read_text()
+    assert "location /media/" in nginx and "X-Content-Type-Options nosniff" in nginx
+
+
+def test_dockerfile_copies_every_package_and_runs_gunicorn_with_its_config():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    for pattern in pyproject["tool"]["setuptools"]["packages"]["find"]["include"]:
+        package = pattern.rstrip("*")
+        assert f"COPY {package} ./{package}" in dockerfile, package
+    assert "gunicorn.conf.py" in dockerfile and "docker/healthcheck.py" in dockerfile
+
+
+def test_gunicorn_config_reads_workers_from_the_environment(monkeypatch):
+    monkeypatch.setenv("WEB_CONCURRENCY", "5")
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert config["workers"] == 5 and config["bind"] == "0.0.0.0:8000"
+    monkeypatch.delenv("WEB_CONCURRENCY")
+    assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["workers"] == 3
 
 
 @pytest.mark.django_db
@@ -142,3 +220,31 @@ def test_database_url_options_come_after_the_parallel_setting():
         timeout=60,
     )
     assert result.stdout.strip() == "-c max_parallel_workers_per_gather=2 -c work_mem=32MB", result.stderr
+
+
+def test_container_healthcheck_asks_health_as_the_proxy_would(tmp_path):
+    seen = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen.append((self.path, self.headers["Host"], self.headers["X-Forwarded-Proto"]))
+            self.send_response(200 if len(seen) == 1 else 503)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        env = {"PATH": os.environ["PATH"], "PORT": str(server.server_port), "ALLOWED_HOSTS": ".example.org,b.org"}
+        script = [sys.executable, str(ROOT / "docker" / "healthcheck.py")]
+        assert subprocess.run(script, env=env, capture_output=True, timeout=30).returncode == 0
+        assert subprocess.run(script, env=env, capture_output=True, timeout=30).returncode == 1  # 503
+    finally:
+        server.shutdown()
+    assert seen[0] == ("/health/", "example.org", "https")
+    server.server_close()
+    env["PORT"] = str(server.server_port)  # nothing listens any more
+    assert subprocess.run(script, env=env, capture_output=True, timeout=30).returncode == 1

@@ -3,12 +3,26 @@ from django.core.management import call_command
 
 from accounts.models import User
 from comments.models import Comment
-from papers.models import Author, Paper, Venue
+from digest.models import Digest, DigestEntry, SkippedPaper
+from papers.models import Author, Paper, PaperAuthor, PaperCategory, Venue
 from summaries.models import Revision, Summary, Vote
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [User, Venue, Author, Paper, Summary, Revision, Vote, Comment]
+MODELS = [
+    User,
+    Venue,
+    Author,
+    Paper,
+    Summary,
+    Revision,
+    Vote,
+    Comment,
+    Digest,
+    DigestEntry,
+    SkippedPaper,
+    PaperCategory,
+]
 
 
 def _counts():
@@ -38,3 +52,19 @@ def test_demo_refuses_to_run_without_debug(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError):
         call_command("load_demo")
+
+
+def test_demo_has_a_published_digest_with_stars_affiliations_and_a_chinese_note(settings):
+    settings.DEBUG = True
+    call_command("load_demo")
+    digest = Digest.objects.get()
+    assert digest.state == Digest.State.PUBLISHED and digest.entry_count == digest.entries.count() >= 4
+    entries = list(digest.entries.all())
+    assert {entry.category_id for entry in entries} >= {"cs.LG", "cs.CV"}
+    assert any(entry.starred for entry in entries) and not all(entry.starred for entry in entries)
+    languages = {entry.language for entry in entries if entry.note_html}
+    assert languages == {"zh-Hans", "en"}
+    assert PaperAuthor.objects.filter(paper__in=[e.paper_id for e in entries]).exclude(affiliations=[]).exists()
+    assert Paper.objects.filter(announced_on=digest.date).count() > digest.entry_count
+    curator = User.objects.get(username="curator")
+    assert curator.is_curator and curator in digest.curators.all()

@@ -7,6 +7,7 @@ pages, 403 for the markdownx endpoints (they answer XHR), 404 where an object mu
 import uuid
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -206,3 +207,133 @@ def test_refused_uploads_store_no_file(client, world, tmp_path):
             client.force_login(world["users"][role])
         client.post(reverse("summaries:upload"), {"image": _png()})
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
+# --- The digest's curation pages × anonymous, member, curator, moderator, banned (a banned curator) -------------
+
+CURATION_ROLES = ["anonymous", "member", "curator", "moderator", "banned"]
+CURATOR_ONLY = {"anonymous": 302, "member": 403, "curator": 200, "moderator": 200, "banned": 403}
+CURATOR_POSTS = {"anonymous": 302, "member": 403, "curator": 302, "moderator": 302, "banned": 403}
+
+
+@pytest.fixture
+def curation_world(role_users):
+    from digest import curation
+    from tests.digest.curate_helpers import DAY, curator, make_day
+
+    users = {**role_users, "curator": curator("a-curator"), "banned": curator("banned-curator")}
+    users["banned"].ban(reason="spam")
+    papers = make_day(3)
+    digest = curation.digest_for(DAY, users["curator"])
+    _, entry = curation.decide(digest, papers[0], "add", users["curator"])
+    entry.set_note("A note.", "en")
+    return {"day": DAY.isoformat(), "papers": papers, "entry": entry, "digest": digest, "users": users}
+
+
+def _digest_url(name, pk=None):
+    """The URL of curation page ``name`` for the world's day (and the object ``pk(world)`` picks)."""
+    return lambda w: reverse(f"digest:{name}", args=[w["day"], pk(w)] if pk else [w["day"]])
+
+
+CURATION_ENDPOINTS = {
+    "curate GET": ("get", lambda w: reverse("digest:curate"), None, {**CURATOR_ONLY, "curator": 302, "moderator": 302}),
+    "triage GET": ("get", _digest_url("triage"), None, CURATOR_ONLY),
+    "triage action POST": (
+        "post",
+        _digest_url("triage-action", lambda w: w["papers"][1].pk),
+        lambda w: {"action": "star"},
+        CURATOR_POSTS,
+    ),
+    "entries GET": ("get", _digest_url("entries"), None, CURATOR_ONLY),
+    "entries POST": ("post", _digest_url("entries"), lambda w: {"title": "T", "intro": ""}, CURATOR_POSTS),
+    "entry GET": ("get", _digest_url("entry", lambda w: w["entry"].pk), None, CURATOR_ONLY),
+    "entry POST": (
+        "post",
+        _digest_url("entry", lambda w: w["entry"].pk),
+        lambda w: {"note": "Changed.", "language": "en"},
+        CURATOR_POSTS,
+    ),
+    "move POST": (
+        "post",
+        _digest_url("entry-move", lambda w: w["entry"].pk),
+        lambda w: {"direction": "down"},
+        CURATOR_POSTS,
+    ),
+    "figure POST": (
+        "post",
+        _digest_url("figure-add", lambda w: w["entry"].pk),
+        lambda w: {"image": _png()},
+        CURATOR_POSTS,
+    ),
+    "note to summary POST": (
+        "post",
+        _digest_url("entry-summary", lambda w: w["entry"].pk),
+        lambda w: {},
+        CURATOR_POSTS,
+    ),
+    "preview GET": ("get", _digest_url("curate-preview"), None, CURATOR_ONLY),
+    "schedule POST": (
+        "post",
+        _digest_url("publish"),
+        lambda w: {"action": "schedule", "publish_at": "2099-01-01T10:00"},
+        CURATOR_POSTS,
+    ),
+    "publish POST": ("post", _digest_url("publish"), lambda w: {"action": "publish"}, CURATOR_POSTS),
+}
+
+CURATION_CASES = [(name, role) for name in CURATION_ENDPOINTS for role in CURATION_ROLES]
+
+
+@pytest.mark.parametrize("endpoint,role", CURATION_CASES, ids=[f"{name} as {role}" for name, role in CURATION_CASES])
+def test_curation_permission_matrix(client, curation_world, endpoint, role):
+    method, url, data, expected = CURATION_ENDPOINTS[endpoint]
+    user = curation_world["users"][role]
+    if user is not None:
+        client.force_login(user)
+    kwargs = {"data": data(curation_world)} if data else {}
+    response = getattr(client, method)(url(curation_world), **kwargs)
+    assert response.status_code == expected[role], response.content[:300]
+    if expected[role] == 302 and role == "anonymous":
+        assert response["Location"].startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize("role", CURATION_ROLES)
+def test_only_moderators_unpublish_a_digest(client, curation_world, role):
+    from digest.models import Digest
+
+    curation_world["digest"].publish(curation_world["users"]["curator"])
+    user = curation_world["users"][role]
+    if user is not None:
+        client.force_login(user)
+    response = client.post(reverse("digest:publish", args=[curation_world["day"]]), {"action": "unpublish"})
+    expected = {"anonymous": 302, "member": 403, "curator": 403, "moderator": 302, "banned": 403}[role]
+    assert response.status_code == expected
+    state = Digest.objects.get(pk=curation_world["digest"].pk).state
+    assert state == (Digest.State.DRAFT if role == "moderator" else Digest.State.PUBLISHED)
+
+
+def test_refused_curation_requests_change_nothing(client, curation_world):
+    from digest.models import Digest, DigestEntry
+
+    entry, day = curation_world["entry"], curation_world["day"]
+    for role in ("anonymous", "member", "banned"):
+        client.logout()
+        if curation_world["users"][role]:
+            client.force_login(curation_world["users"][role])
+        client.post(reverse("digest:entry", args=[day, entry.pk]), {"note": "Hijacked", "language": "en"})
+        client.post(reverse("digest:triage-action", args=[day, curation_world["papers"][0].pk]), {"action": "star"})
+        client.post(reverse("digest:publish", args=[day]), {"action": "publish"})
+    entry = DigestEntry.objects.get(pk=entry.pk)
+    assert entry.note == "A note." and not entry.starred
+    assert Digest.objects.get(pk=curation_world["digest"].pk).state == Digest.State.DRAFT
+
+
+@pytest.mark.parametrize(
+    "role,expected",
+    [("anonymous", False), ("member", False), ("curator", True), ("moderator", True), ("banned", False)],
+)
+def test_can_curate(curation_world, role, expected):
+    from accounts.permissions import can_curate
+
+    user = curation_world["users"][role]
+    assert can_curate(user if user is not None else AnonymousUser()) is expected

@@ -33,7 +33,7 @@ def test_the_configuration_preloads_threaded_workers_from_the_environment(monkey
 def test_the_gunicorn_command_line_of_the_image_reads_the_configuration():
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "gunicorn.conf.py" in dockerfile
-    assert 'CMD ["gunicorn", "shortscience.wsgi:application"]' in dockerfile
+    assert 'CMD ["gunicorn", "-c", "gunicorn.conf.py", "shortscience.wsgi:application"]' in dockerfile
 
 
 @pytest.mark.django_db(transaction=True)
