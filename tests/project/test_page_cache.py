@@ -411,3 +411,8 @@ def test_the_bench_hello_view_is_not_served_without_bench(client):
 def _page_keys():
     """The page entries of the local-memory test cache."""
     return [key.split(":", 2)[-1] for key in cache._cache if ":page:" in key]
+
+
+def test_the_health_check_is_never_served_from_the_cache(client, db):
+    client.get("/health/")
+    assert "X-Page-Cache" not in client.get("/health/")
