@@ -8,7 +8,7 @@ PORT ?= 8000
 # Development values; production sets its own environment (see README.md).
 DEV_ENV := DEBUG=1 ALLOWED_HOSTS=127.0.0.1,localhost
 
-.PHONY: install run test test-fast lint format bench drill drill-two ci migrate demo vendor clean-db
+.PHONY: install run test test-fast lint format bench bench-http drill drill-two ci migrate demo vendor clean-db
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -46,10 +46,15 @@ format: $(STAMP)
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
 
+# `make bench BENCH_ARGS=--http` adds the throughput run (gunicorn + wrk, scripts/bench_http.py); `make bench-http`
+# runs only that (BENCH_HTTP_ARGS="--rounds 3 --duration 10 …"). Both need the bench data (`make bench` makes it).
 bench: $(STAMP)
 	$(DEV_ENV) $(PY) scripts/bench_render.py
 	$(PY) scripts/bench_comment.py
 	$(DEV_ENV) $(PY) scripts/bench.py $(BENCH_ARGS)
+
+bench-http: $(STAMP)
+	$(PY) scripts/bench_http.py $(BENCH_HTTP_ARGS)
 
 # The take-down drill: renderer, GIF and diff attacks against gunicorn (3 workers) under load (needs wrk);
 # then the two-instance drill.

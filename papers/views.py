@@ -13,6 +13,7 @@ from taggit.models import Tag
 
 from papers.models import YEAR_MAX, YEAR_MIN, Author, Category, Paper, PaperCategory, Venue
 from papers.pagination import paginate
+from shortscience.lib import versions
 from shortscience.lib.identifiers import parse_arxiv_id, parse_doi
 from shortscience.lib.numbers import ascii_int
 
@@ -100,7 +101,9 @@ def _venue_years(venue: Venue) -> list[dict]:
             )
         return [{"year": year, "papers": None, "summaries": None} for year in Paper.objects.venue_years(venue.pk)]
 
-    return cache.get_or_set(f"venue-years:{venue.pk}", compute, VENUE_YEARS_TIMEOUT)
+    # Keyed by what readers may see: a new paper or summary shows in its year's counts on the next request.
+    key = f"venue-years:{versions.current(versions.LISTING)}:{venue.pk}"
+    return cache.get_or_set(key, compute, VENUE_YEARS_TIMEOUT)
 
 
 @require_GET

@@ -11,10 +11,11 @@
    after a warm-up (p50/p95/max), the SQL query count and the slowest query of one request.
 5. Prints a table, writes ``bench-results.json`` and exits 1 if a page's p95 exceeds the budget (50 ms) unless
    ``--no-fail``. ``--explain`` prints EXPLAIN (ANALYZE, BUFFERS) of the slowest queries of the slowest pages;
-   ``--http`` also serves the site with gunicorn (2 workers) on 127.0.0.1 and measures throughput.
+   ``--http`` then runs ``scripts/bench_http.py`` (gunicorn with gunicorn.conf.py, wrk against every page and a
+   hello-world view, see there).
 
 Usage: ``scripts/bench.py [--full | --papers N --summaries M] [--requests 20] [--only REGEX] [--explain]
-[--http] [--no-fail]``.
+[--http [--http-args "--rounds 3 …"]] [--no-fail]``.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ import re
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -58,6 +58,9 @@ def production_like_environment(debug: bool) -> None:
     # Templates use {% static %}; the hashed manifest needs collectstatic, which a benchmark should not need.
     os.environ.setdefault("STATIC_MANIFEST", "0")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    # This benchmark measures what rendering a page costs; answers from the page cache for anonymous readers are
+    # measured over HTTP by scripts/bench_http.py (PAGE_CACHE_SECONDS=120 here would time cache reads).
+    os.environ.setdefault("PAGE_CACHE_SECONDS", "0")
 
 
 def setup_django(database: str, *, debug: bool = False, cache: bool = True) -> None:
@@ -581,111 +584,7 @@ def explain(results: list[Result], top: int) -> list[dict]:
 
 
 # --- HTTP throughput (gunicorn) --------------------------------------------------------------------------
-
-
-def serve(database: str, port: int, workers: int) -> None:
-    """Run gunicorn against the bench database (used as a subprocess by --http)."""
-    from gunicorn.app.base import BaseApplication
-
-    production_like_environment(debug=False)
-
-    class BenchApplication(BaseApplication):
-        def load_config(self):
-            self.cfg.set("bind", f"127.0.0.1:{port}")
-            self.cfg.set("workers", workers)
-            self.cfg.set("accesslog", None)
-            self.cfg.set("loglevel", "warning")
-
-        def load(self):
-            setup_django(database)
-            from django.core.wsgi import get_wsgi_application
-
-            return get_wsgi_application()
-
-    BenchApplication().run()
-
-
-def http_benchmark(database: str, pages: list[Page], *, port: int, workers: int, total: int, concurrency: int):
-    import http.client
-
-    anonymous = [page for page in pages if page.user == "anonymous"]
-    server = subprocess.Popen(
-        [sys.executable, __file__, "--serve", str(port), "--workers", str(workers), "--database-name", database],
-        cwd=ROOT,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                conn.request("GET", "/robots.txt")
-                conn.getresponse().read()
-                break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            raise RuntimeError("gunicorn did not start")
-        # Warm up each worker on each page.
-        for page in anonymous:
-            for _ in range(workers * 2):
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                conn.request("GET", page.url, headers={"Host": "127.0.0.1"})
-                conn.getresponse().read()
-        latencies: list[float] = []
-        statuses: dict[int, int] = {}
-        lock = threading.Lock()
-        counter = iter(range(total))
-
-        def worker():
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            for n in counter:
-                page = anonymous[n % len(anonymous)]
-                started = time.perf_counter()
-                try:
-                    conn.request("GET", page.url, headers={"Host": "127.0.0.1"})
-                    response = conn.getresponse()
-                    response.read()
-                    status = response.status
-                except (OSError, http.client.HTTPException):
-                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-                    status = 0
-                elapsed = (time.perf_counter() - started) * 1000
-                with lock:
-                    latencies.append(elapsed)
-                    statuses[status] = statuses.get(status, 0) + 1
-
-        started = time.perf_counter()
-        threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        wall = time.perf_counter() - started
-        summary = {
-            "workers": workers,
-            "concurrency": concurrency,
-            "requests": len(latencies),
-            "pages": len(anonymous),
-            "seconds": round(wall, 2),
-            "requests_per_second": round(len(latencies) / wall, 1),
-            "p50_ms": round(statistics.median(latencies), 1),
-            "p95_ms": round(percentile(latencies, 0.95), 1),
-            "max_ms": round(max(latencies), 1),
-            "statuses": statuses,
-        }
-        print(
-            f"\nHTTP (gunicorn, {workers} workers, {concurrency} concurrent clients, {len(anonymous)} anonymous pages "
-            f"round-robin): {summary['requests']} requests in {summary['seconds']} s = "
-            f"{summary['requests_per_second']} req/s; latency p50 {summary['p50_ms']} ms, p95 {summary['p95_ms']} ms, "
-            f"max {summary['max_ms']} ms; statuses {statuses}"
-        )
-        return summary
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
+# scripts/bench_http.py: gunicorn with gunicorn.conf.py and wrk against every page, next to a hello-world view.
 
 
 # --- Main -------------------------------------------------------------------------------------------------
@@ -722,23 +621,19 @@ def main(argv=None) -> int:
     parser.add_argument("--only", help="regular expression: only pages whose label or URL matches")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the slowest pages' slowest query")
     parser.add_argument("--explain-top", type=int, default=8)
-    parser.add_argument("--http", action="store_true", help="also measure throughput with gunicorn over HTTP")
-    parser.add_argument("--http-requests", type=int, default=2000)
-    parser.add_argument("--http-concurrency", type=int, default=4)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--http",
+        action="store_true",
+        help="also measure throughput over HTTP (scripts/bench_http.py: gunicorn + wrk, ratio to hello-world)",
+    )
+    parser.add_argument("--http-args", default="", help="more arguments for scripts/bench_http.py, quoted")
     parser.add_argument("--no-cache", action="store_true", help="dummy cache: measure every page uncached")
     parser.add_argument("--debug", action="store_true", help="keep DEBUG from the environment")
     parser.add_argument("--no-fail", action="store_true", help="report only; exit 0 even over budget")
     parser.add_argument("--output", default=str(ROOT / "bench-results.json"))
     parser.add_argument("--markdown", metavar="PATH", help="also write the table as Markdown to PATH")
-    parser.add_argument("--serve", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     BUDGET_MS = args.budget
-    if args.serve:
-        serve(args.database_name, args.serve, args.workers)
-        return 0
-
     papers, summaries = FULL_SCALE if args.full else DEFAULT_SCALE
     papers = args.papers or papers
     summaries = args.summaries or summaries
@@ -780,14 +675,15 @@ def main(argv=None) -> int:
     plans = explain(results, args.explain_top) if args.explain else []
     http = None
     if args.http:
-        http = http_benchmark(
-            args.database_name,
-            pages,
-            port=args.port,
-            workers=args.workers,
-            total=args.http_requests,
-            concurrency=args.http_concurrency,
-        )
+        import shlex
+
+        from django.db import connections
+
+        connections.close_all()
+        command = [sys.executable, str(ROOT / "scripts" / "bench_http.py"), "--database-name", args.database_name]
+        command += shlex.split(args.http_args)
+        print(f"\n$ {' '.join(command[1:])}", flush=True)
+        http = {"exit_status": subprocess.run(command, cwd=ROOT).returncode, "results": "bench-http-results.json"}
     report = {
         "date": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
         "machine": {

@@ -17,6 +17,8 @@ class ShortScienceConfig(AppConfig):
     verbose_name = "ShortScience"
 
     def ready(self):
-        from shortscience import checks  # noqa: F401  (registers the checks)
+        from shortscience import checks, invalidation  # noqa: F401  (importing checks registers them)
+
+        invalidation.connect()
 
         post_migrate.connect(create_cache_table, sender=self, dispatch_uid="shortscience-cache-table")

@@ -72,6 +72,8 @@ MIDDLEWARE = [
     # Oversized bodies and control characters in the URL are refused before anything reads them.
     "shortscience.middleware.RejectMalformedRequestsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous readers' pages straight from the cache, before sessions, auth or the database (issue 14).
+    "shortscience.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -167,6 +169,18 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
     }
+
+
+# Whole pages for anonymous readers (shortscience/page_cache.py): seconds an entry is kept (0: off). Entries
+# are keyed by version stamps that every write bumps, so this only bounds memory and time-based content (the
+# week's top summaries), never how long a write takes to show.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 120)
+# What anonymous pages tell browsers and proxies: max-age 0 makes them revalidate (a 304 from the cache), so a
+# write is visible on every reader's next request; a proxy micro-cache may hold a page for a second or two.
+PAGE_CACHE_MAX_AGE = env_int("PAGE_CACHE_MAX_AGE", 0)
+PAGE_CACHE_STALE_WHILE_REVALIDATE = env_int("PAGE_CACHE_STALE_WHILE_REVALIDATE", 0)
+# /bench/hello/, the plain view `make bench --http` compares every page with (never on in production).
+BENCH = env_bool("BENCH", False)
 
 
 # --- Background jobs (Celery; see shortscience/celery.py and docs/operations.md) ------------------------

@@ -44,3 +44,7 @@ if os.environ.get("TEST_DB_SUFFIX"):
 # Tasks run in-process (after commit) in tests, whatever REDIS_URL says, so mail.outbox sees their e-mails; the
 # real-worker tests (tests/jobs/test_worker.py) switch to the broker in REDIS_URL and start a worker themselves.
 CELERY_TASK_ALWAYS_EAGER = True
+# The page cache is off: a test's writes never commit, so the version stamps its keys hold never move and a
+# page read twice around a write would come back unchanged. tests/project/test_page_cache.py switches it on and
+# runs the writes' on-commit callbacks.
+PAGE_CACHE_SECONDS = 0

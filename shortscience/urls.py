@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from shortscience.health import HealthView
-from shortscience.views import favicon, media
+from shortscience.views import bench_hello, favicon, media
 from summaries.views import home
 
 urlpatterns = [
@@ -27,6 +27,10 @@ urlpatterns = [
     path("", include("moderation.urls")),
     path("", include("members.urls")),
 ]
+
+if settings.BENCH:
+    # The yardstick of `make bench --http`: a plain HttpResponse through the same middleware as every page.
+    urlpatterns += [path("bench/hello/", bench_hello, name="bench-hello")]
 
 if settings.MEDIA_URL.startswith("/") and not settings.MEDIA_URL.startswith("//"):
     # Uploaded files on this machine's disk; the view answers only while SERVE_MEDIA is on.

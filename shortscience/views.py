@@ -10,6 +10,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 from django.views.static import serve
 
+from shortscience.page_cache import page_cache_exempt
 from shortscience.storage import media_headers
 
 FAVICON_MAX_AGE = 86400
@@ -25,6 +26,12 @@ def favicon(request):
     response = HttpResponseRedirect(static("favicon.ico"))
     patch_cache_control(response, public=True, max_age=FAVICON_MAX_AGE)
     return response
+
+
+@page_cache_exempt
+def bench_hello(request):
+    """Hello, world: what the benchmark divides every page's throughput by (only served with ``BENCH=1``)."""
+    return HttpResponse("Hello, world.", content_type="text/plain")
 
 
 @require_safe

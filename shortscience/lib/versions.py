@@ -34,6 +34,12 @@ def current(name: str) -> int:
     return value
 
 
+def current_many(names) -> tuple[int, ...]:
+    """The stamps of ``names`` in order, read in one cache round trip (the page cache reads two per request)."""
+    found = cache.get_many([_key(name) for name in names])
+    return tuple(found[_key(name)] if _key(name) in found else current(name) for name in names)
+
+
 def bump_now(name: str) -> None:
     try:
         cache.incr(_key(name))

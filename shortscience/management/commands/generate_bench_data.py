@@ -570,7 +570,8 @@ class Generator:
             )
             INSERT INTO papers_paper (id, title, slug, abstract, venue_id, year, published_on, arxiv_id,
                 arxiv_version, doi, dblp_key, url, pdf_url, source, added_by_id, merged_into_id, title_key,
-                summary_count, last_summary_at, search_vector, created_at, updated_at)
+                summary_count, last_summary_at, search_vector, created_at, updated_at, journal_ref, license,
+                arxiv_comments)
             SELECT g, title,
                    left(trim(both '-' from regexp_replace(lower(title), '[^a-z0-9]+', '-', 'g')), 80) || '-' || g,
                    a1.body || ' ' || a2.body || ' ' || a3.body || ' ' || a4.body
@@ -587,7 +588,7 @@ class Generator:
                    CASE WHEN g %% 3 = 0 THEN 1 + g %% {self.spec.users} END,
                    CASE WHEN g %% 2000 = 7 THEN g - 1 END,
                    trim(regexp_replace(lower(title), '[^a-z0-9]+', ' ', 'g')),
-                   0, NULL, NULL, added, added
+                   0, NULL, NULL, added, added, '', '', ''
             FROM shaped
             JOIN bench_sentence a1 ON a1.id = s1
             JOIN bench_sentence a2 ON a2.id = s2
@@ -1005,6 +1006,10 @@ class Command(BaseCommand):
             if meta and meta.get("finished") and {k: meta.get(k) for k in wanted} == wanted:
                 self.stdout.write(f"{name} already holds this data ({meta.get('finished_at')}); --reset to redo.")
                 return
+            # Another scale, or a run that stopped half-way (its secondary indexes and foreign keys dropped for
+            # the load and never recreated): start from an empty database, not from what is left.
+            connection.close()
+            ensure_database(name, reset=True)
         self.stdout.write(f"Migrating {name}…")
         call_command("migrate", database=CONNECTION_ALIAS, interactive=False, verbosity=0)
         renice_backend(connection)

@@ -1,0 +1,466 @@
+#!/usr/bin/env python
+"""Throughput over real HTTP: gunicorn (gunicorn.conf.py) on the bench data, wrk against every public page.
+
+``make bench BENCH_ARGS=--http`` (or ``make bench-http``; see docs/performance.md, "Throughput"):
+
+1. Uses the bench database ``bench.py`` fills (``--database-name``, default ``shortscience_bench``) and picks
+   the same sample objects: the paper with most summaries, its busiest summary, arXiv's busiest year, the most
+   used keyword, the most prolific author, the top writer, a signed-in member (a real session in the database).
+2. Starts gunicorn with the site's configuration file (``--config``; worker class, workers and threads can be
+   overridden) and ``BENCH=1``, which adds ``/bench/hello/``: a plain ``HttpResponse`` through the same middleware.
+3. Times the first request of the fresh server (``/bench/hello/``, then every page once: empty page cache).
+4. For hello-world (at the start and at the end: the reference is their mean) and every page: warm-up, then
+   ``--rounds`` rounds of ``wrk -c --connections -d --duration --latency``; prints each page's req/s (median of
+   the rounds), its share of hello-world's, p50 and p99 (median of the rounds) and the load average.
+   "search, miss" sends a new query each request (two vocabulary words, never repeated).
+5. Writes everything to ``--output`` (JSON) and, with ``--markdown PATH``, the table as Markdown.
+
+Needs ``wrk`` (``apt-get install wrk``). Usage: ``scripts/bench_http.py [--database-name N] [--rounds 3]
+[--duration 10] [--connections 8] [--only REGEX] [--worker-class sync|gthread] [--workers N] [--threads N]
+[--page-cache-seconds S] [--no-preload] [--redis-url URL] [--label TEXT]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import bench  # noqa: E402  (scripts/bench.py: the bench database, Django set-up and sample objects)
+
+SECRET_KEY = "bench-http-only-" + secrets.token_urlsafe(40)
+
+# Lua for wrk: every request comes from another of 60,000 client addresses (X-Forwarded-For, with the server
+# trusting one proxy), as on a real site: the per-address rate limits (120 searches in 10 minutes) stay out of
+# the measurement.
+CLIENTS_LUA = """
+local n = 0
+local function headers()
+  n = n + 1
+  local h = {}
+  for k, v in pairs(wrk.headers) do h[k] = v end
+  h["X-Forwarded-For"] = "10." .. (n %% 240) .. "." .. (math.floor(n / 240) %% 250) .. ".7"
+  return h
+end
+"""
+FIXED_PATH_LUA = (
+    CLIENTS_LUA
+    + """
+request = function() return wrk.format("GET", %s, headers()) end
+"""
+)
+# A search nobody made before on every request (two words of the bench vocabulary, pages 1–3).
+SEARCH_MISS_LUA = (
+    CLIENTS_LUA
+    + """
+local words = {%s}
+local seed = %d
+request = function()
+  local h = headers()
+  local i = (n * 7919 + seed) %% #words + 1
+  local j = (n * 104729 + seed * 31 + math.floor(n / #words)) %% #words + 1
+  local path = "/search/?q=" .. words[i] .. "+" .. words[j] .. "&page=" .. (n %% 3 + 1) .. "&u=" .. seed .. "-" .. n
+  return wrk.format("GET", path, h)
+end
+"""
+)
+
+
+@dataclass
+class Target:
+    label: str
+    path: str
+    user: str = "anonymous"  # anonymous | member
+    lua: str = ""  # a wrk script instead of a fixed path
+
+
+@dataclass
+class Row:
+    label: str
+    path: str
+    user: str
+    rps: float = 0.0
+    rps_rounds: list = field(default_factory=list)
+    ratio: float = 0.0
+    p50_ms: float = 0.0
+    p99_ms: float = 0.0
+    first_ms: float = 0.0
+    non_2xx: int = 0
+    errors: int = 0
+    status: int = 0
+    load: tuple = ()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def targets(samples, session_cookie: str) -> list[Target]:
+    from django.urls import NoReverseMatch, reverse
+
+    s = samples.get
+    wanted = [
+        ("home", "home", {}, {}),
+        ("paper, most summaries", "discovery:paper", {"slug": getattr(s("popular_paper"), "slug", None)}, {}),
+        ("summary", "discovery:summary", {"pk": getattr(s("summary"), "pk", None)}, {}),
+        ("venue", "papers:venue", {"slug": getattr(s("venue"), "slug", None)}, {}),
+        (
+            "venue-year",
+            "papers:venue_year",
+            {"slug": getattr(s("venue"), "slug", None), "year": s("venue_year")},
+            {},
+        ),
+        ("keyword", "papers:keyword", {"slug": getattr(s("keyword"), "slug", None)}, {}),
+        ("author", "papers:author", {"slug": getattr(s("author"), "slug", None)}, {}),
+        ("profile", "members:profile", {"username": getattr(s("writer"), "username", None)}, {}),
+        ("search, cached", "discovery:search", {}, {"q": s("common_word")}),
+        ("RSS feed", "discovery:feed-latest-rss", {}, {}),
+        ("sitemap index", "discovery:sitemap", {}, {}),
+        ("API latest summaries", "api:latest-summaries", {}, {}),
+        ("API paper summaries", "api:paper-summaries", {"pk": getattr(s("popular_paper"), "pk", None)}, {}),
+    ]
+    # The digest's pages (issue 13) join when their URLs exist.
+    for label, name in (("digest", "digest:index"), ("arXiv list", "digest:list")):
+        wanted.append((label, name, {}, {}))
+    found = []
+    for label, name, kwargs, query in wanted:
+        if any(value in (None, "") for value in kwargs.values()):
+            print(f"  skipped {label}: no sample", flush=True)
+            continue
+        try:
+            path = reverse(name, kwargs=kwargs or None)
+        except NoReverseMatch:
+            continue
+        found.append(Target(label, path + ("?" + urlencode(query) if query else "")))
+    found.append(Target("search, miss", "/search/?q=(new each request)", lua=search_miss_lua()))
+    if session_cookie:
+        for label, name, kwargs in (
+            ("home (member)", "home", {}),
+            ("paper, most summaries (member)", "discovery:paper", {"slug": s("popular_paper").slug}),
+            ("summary (member)", "discovery:summary", {"pk": s("summary").pk}),
+            ("settings (member)", "members:settings", {}),
+        ):
+            found.append(Target(label, reverse(name, kwargs=kwargs or None), user="member"))
+    return found
+
+
+def search_miss_lua() -> str:
+    words = json.loads((ROOT / "shortscience" / "bench_words.json").read_text())
+    vocabulary = [w for w in words.get("nouns", []) + words.get("adjectives", []) if re.fullmatch(r"[a-z]+", w)]
+    return SEARCH_MISS_LUA % (", ".join(f'"{w}"' for w in vocabulary), secrets.randbelow(1_000_000))
+
+
+def member_session(samples) -> str:
+    from django.test import Client
+
+    member = samples.get("member")
+    if member is None:
+        return ""
+    client = Client()
+    client.force_login(member)
+    return client.cookies["sessionid"].value
+
+
+def server_environment(args, port: int) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_SETTINGS_MODULE"}}
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    host = db["HOST"] or "127.0.0.1"
+    user = db["USER"] or "postgres"
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    env.update(
+        DATABASE_URL=f"postgresql://{user}{password}@{host}:{db['PORT'] or 5432}/{args.database_name}",
+        DEBUG="0",
+        SECRET_KEY=SECRET_KEY,
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="0",
+        SECURE_HSTS_SECONDS="0",
+        STATIC_MANIFEST="0",
+        LOG_LEVEL="WARNING",
+        BENCH="1",
+        GUNICORN_BIND=f"127.0.0.1:{port}",
+        GUNICORN_ACCESS_LOG="",
+        GUNICORN_LOG_LEVEL="warning",
+        TRUSTED_PROXY_COUNT="1",  # wrk's requests name their client in X-Forwarded-For (see CLIENTS_LUA)
+        # Each run starts with an empty page cache of its own (nothing is ever flushed).
+        CACHE_KEY_PREFIX=f"bench-http-{secrets.token_hex(4)}",
+    )
+    if args.redis_url:
+        env["REDIS_URL"] = args.redis_url
+    else:
+        env.pop("REDIS_URL", None)
+    if args.worker_class:
+        env["GUNICORN_WORKER_CLASS"] = args.worker_class
+    if args.workers:
+        env["WEB_CONCURRENCY"] = str(args.workers)
+    if args.threads:
+        env["GUNICORN_THREADS"] = str(args.threads)
+    if args.page_cache_seconds is not None:
+        env["PAGE_CACHE_SECONDS"] = str(args.page_cache_seconds)
+    if args.no_preload:
+        env["WSGI_WARM_UP"] = "0"
+    return env
+
+
+def start_server(args, env, port):
+    command = [sys.executable, "-m", "gunicorn", "-c", args.config, "shortscience.wsgi:application"]
+    if args.no_preload:
+        # The baseline (issue 14's measurement): gunicorn's defaults, no preloading, no configuration file
+        # (gunicorn would read ./gunicorn.conf.py by default; /dev/null is an empty one).
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            "/dev/null",
+            "shortscience.wsgi:application",
+            "--bind",
+            env["GUNICORN_BIND"],
+            "--workers",
+            env.get("WEB_CONCURRENCY", "3"),
+            "--worker-class",
+            args.worker_class or "sync",
+            "--threads",
+            env.get("GUNICORN_THREADS", "1"),
+            "--log-level",
+            "warning",
+        ]
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, env=env)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("gunicorn exited")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            time.sleep(0.1)
+    else:
+        raise RuntimeError("gunicorn did not start")
+    return process, (time.perf_counter() - started) * 1000
+
+
+def get(port: int, path: str, cookie: str = "") -> tuple[int, float]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    headers = {"Host": "127.0.0.1"}
+    if cookie:
+        headers["Cookie"] = cookie
+    started = time.perf_counter()
+    conn.request("GET", path, headers=headers)
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    return response.status, (time.perf_counter() - started) * 1000
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def _ms(text: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text.strip())
+    return float(match.group(1)) * _UNITS[match.group(2)] if match else 0.0
+
+
+def run_wrk(port: int, target: Target, *, duration: int, connections: int, cookie: str, wrk: str) -> dict:
+    command = [wrk, "-t", "2", "-c", str(connections), "-d", f"{duration}s", "--latency", "-H", "Host: 127.0.0.1"]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(target.lua or FIXED_PATH_LUA % json.dumps(target.path))
+    command += ["-s", script.name, f"http://127.0.0.1:{port}/"]
+    try:
+        out = subprocess.run(command, capture_output=True, text=True, timeout=duration + 60).stdout
+    finally:
+        os.unlink(script.name)
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M)
+    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M)
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    return {
+        "rps": float(rps.group(1)) if rps else 0.0,
+        "p50": _ms(p50.group(1)) if p50 else 0.0,
+        "p99": _ms(p99.group(1)) if p99 else 0.0,
+        "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
+        "errors": sum(int(n) for n in errors.groups()) if errors else 0,
+    }
+
+
+def measure(port, target, args, cookie, wrk) -> Row:
+    row = Row(target.label, target.path, target.user)
+    if not target.lua:
+        for _ in range(args.warmup):
+            row.status, _ = get(port, target.path, cookie)
+    rounds = [
+        run_wrk(port, target, duration=args.duration, connections=args.connections, cookie=cookie, wrk=wrk)
+        for _ in range(args.rounds)
+    ]
+    row.rps_rounds = [r["rps"] for r in rounds]
+    row.rps = statistics.median(row.rps_rounds)
+    row.p50_ms = statistics.median(r["p50"] for r in rounds)
+    row.p99_ms = statistics.median(r["p99"] for r in rounds)
+    row.non_2xx = sum(r["non_2xx"] for r in rounds)
+    row.errors = sum(r["errors"] for r in rounds)
+    row.load = os.getloadavg()
+    return row
+
+
+def line(row: Row) -> str:
+    flags = f"  {row.non_2xx} non-2xx" if row.non_2xx else ""
+    flags += f"  {row.errors} socket errors" if row.errors else ""
+    return (
+        f"{row.label[:34]:<34} {row.rps:9.0f} {row.ratio * 100:7.1f} % {row.p50_ms:7.1f} {row.p99_ms:7.1f} "
+        f"{row.first_ms:8.1f}   {row.load[0]:.2f}{flags}"
+    )
+
+
+def markdown(rows: list[Row], hello: float) -> str:
+    out = [
+        f"| page | req/s | share of hello-world ({hello:,.0f} req/s) | p50 / p99 ms | first request ms | load |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in rows:
+        out.append(
+            f"| {row.label} | {row.rps:,.0f} | {row.ratio * 100:.1f} % | {row.p50_ms:.1f} / {row.p99_ms:.1f} "
+            f"| {row.first_ms:.0f} | {row.load[0]:.1f} |"
+        )
+    return "\n".join(out) + "\n"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-name", default=bench.DEFAULT_DATABASE)
+    parser.add_argument("--config", default=str(ROOT / "gunicorn.conf.py"))
+    parser.add_argument("--worker-class", default=None, choices=["sync", "gthread"], help="default: the config's")
+    parser.add_argument("--workers", type=int, default=None, help="default: the config's (WEB_CONCURRENCY)")
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--no-preload", action="store_true", help="baseline: no preloading, no warm-up")
+    parser.add_argument("--page-cache-seconds", type=int, default=None, help="0 switches the page cache off")
+    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", ""))
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--warmup", type=int, default=10, help="requests per page before measuring")
+    parser.add_argument("--only", help="regular expression: only pages whose label matches (hello always runs)")
+    parser.add_argument("--label", default="")
+    parser.add_argument("--output", default=str(ROOT / "bench-http-results.json"))
+    parser.add_argument("--markdown", metavar="PATH")
+    args = parser.parse_args(argv)
+
+    wrk = shutil.which("wrk") or "/usr/bin/wrk"
+    if not Path(wrk).exists():
+        print("wrk is missing: apt-get install -y wrk", file=sys.stderr)
+        return 2
+    os.environ["SECRET_KEY"] = SECRET_KEY  # the member's session must be valid for gunicorn
+    bench.setup_django(args.database_name)
+    samples = bench.Samples.collect()
+    cookie_value = member_session(samples)
+    pages = targets(samples, cookie_value)
+    if args.only:
+        pattern = re.compile(args.only, re.IGNORECASE)
+        pages = [page for page in pages if pattern.search(page.label)]
+    from django.db import connections
+
+    connections.close_all()
+
+    port = free_port()
+    env = server_environment(args, port)
+    load_before = os.getloadavg()
+    process, boot_ms = start_server(args, env, port)
+    rows: list[Row] = []
+    try:
+        hello = Target("hello-world", "/bench/hello/")
+        status, hello_first = get(port, hello.path)
+        if status != 200:
+            raise RuntimeError(f"/bench/hello/ answered {status}: is BENCH=1 honoured?")
+        firsts = {}
+        for page in pages:
+            if not page.lua:
+                cookie = f"sessionid={cookie_value}" if page.user == "member" else ""
+                firsts[page.label] = get(port, page.path, cookie)[1]
+        print(
+            f"\ngunicorn ({args.worker_class or 'config'}, config {Path(args.config).name}, "
+            f"{'no preload' if args.no_preload else 'preloaded'}, workers {env.get('WEB_CONCURRENCY', 'config')}, "
+            f"page cache {env.get('PAGE_CACHE_SECONDS', 'default')} s, "
+            f"cache {'Redis' if args.redis_url else 'PostgreSQL'}) "
+            f"listening after {boot_ms:.0f} ms; first request {hello_first:.1f} ms. wrk: {args.connections} "
+            f"connections, {args.duration} s × {args.rounds} rounds. {os.cpu_count()} CPUs, load average "
+            f"{load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}.\n"
+        )
+        print(f"{'page':<34} {'req/s':>9} {'share':>9} {'p50 ms':>7} {'p99 ms':>7} {'first ms':>8}   load")
+        hello_start = measure(port, hello, args, "", wrk)
+        hello_start.first_ms = hello_first
+        hello_start.ratio = 1.0
+        print(line(hello_start), flush=True)
+        for page in pages:
+            cookie = f"sessionid={cookie_value}" if page.user == "member" else ""
+            row = measure(port, page, args, cookie, wrk)
+            row.first_ms = firsts.get(page.label, 0.0)
+            row.ratio = row.rps / hello_start.rps if hello_start.rps else 0.0
+            rows.append(row)
+            print(line(row), flush=True)
+        hello_end = measure(port, hello, args, "", wrk)
+        reference = (hello_start.rps + hello_end.rps) / 2
+        for row in rows:
+            row.ratio = row.rps / reference if reference else 0.0
+        hello_end.label = "hello-world (again, at the end)"
+        hello_end.ratio = hello_end.rps / reference if reference else 0.0
+        hello_start.ratio = hello_start.rps / reference if reference else 0.0
+        print(line(hello_end))
+        print(f"\nReference: hello-world {reference:,.0f} req/s (mean of start and end). Shares against it:")
+        all_rows = [hello_start, *rows, hello_end]
+        table = markdown(all_rows, reference)
+        print(table)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+    report = {
+        "date": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+        "label": args.label,
+        "database": args.database_name,
+        "server": {
+            "worker_class": args.worker_class or "config",
+            "workers": env.get("WEB_CONCURRENCY"),
+            "threads": env.get("GUNICORN_THREADS"),
+            "preload": not args.no_preload,
+            "page_cache_seconds": env.get("PAGE_CACHE_SECONDS"),
+            "cache": "redis" if args.redis_url else "postgresql",
+            "boot_ms": boot_ms,
+        },
+        "wrk": {"connections": args.connections, "duration": args.duration, "rounds": args.rounds},
+        "machine": {"cpus": os.cpu_count(), "load_before": load_before, "load_after": os.getloadavg()},
+        "hello_rps": reference,
+        "rows": [asdict(row) for row in all_rows],
+    }
+    Path(args.output).write_text(json.dumps(report, indent=2, default=str))
+    if args.markdown:
+        Path(args.markdown).write_text(table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

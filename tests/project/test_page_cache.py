@@ -1,0 +1,418 @@
+"""The page cache for anonymous readers (shortscience/page_cache.py, issue 14).
+
+Correctness first: for every page type, a write shows to the next anonymous request and content a moderator
+hid leaves it, although the page was cached a moment before. Then what is never cached (members, forms with a
+CSRF token, messages, cookies, errors) and HTTP caching (ETag, 304, Cache-Control).
+
+The test suite runs with the page cache off (settings_test: writes in a test's transaction never commit, so
+stamps never move); these tests switch it on and commit their writes' callbacks.
+"""
+
+import re
+
+import pytest
+from django.core.cache import cache
+from django.test import RequestFactory
+from django.urls import reverse
+
+from moderation import actions
+from shortscience.page_cache import PageCacheMiddleware, page_cache_exempt
+from summaries.editing import save_summary
+from summaries.models import Vote
+from tests.factories import CommentFactory, PaperFactory, SummaryFactory, UserFactory, VenueFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    settings.PAGE_CACHE_SECONDS = 120
+    settings.PAGE_CACHE_MAX_AGE = 0
+    settings.PAGE_CACHE_STALE_WHILE_REVALIDATE = 0
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """``with committed():`` runs the block's on-commit callbacks (the stamps' bumps), as a real commit would."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def world(committed):
+    with committed():
+        venue = VenueFactory(name="Quokka Conference", acronym="QC")
+        writer = UserFactory(username="qwriter", display_name="Quinn Writer")
+        paper = PaperFactory(title="Marsupial Dynamics", venue=venue, year=2021, author_names=["Ada Quokka"])
+        paper.keywords.add("marsupials")
+        summary = SummaryFactory(paper=paper, writer=writer, body="A summary about **quokkas**.")
+    return {"venue": venue, "writer": writer, "paper": paper, "summary": summary}
+
+
+def html(client, url, **headers) -> str:
+    response = client.get(url, headers=headers)
+    assert response.status_code == 200, (url, response.status_code)
+    return response.content.decode()
+
+
+def summary_pages(world) -> dict:
+    paper, writer = world["paper"], world["writer"]
+    return {
+        "home": "/",
+        "paper": paper.get_absolute_url(),
+        "summary": world["summary"].get_absolute_url(),
+        "profile": writer.get_absolute_url(),
+        "feed": reverse("discovery:feed-latest-rss"),
+        "paper feed": reverse("discovery:feed-paper-rss", args=[paper.slug]),
+        "writer feed": reverse("discovery:feed-user-rss", args=[writer.username]),
+        "API": reverse("api:latest-summaries"),
+        "API paper": reverse("api:paper-summaries", args=[paper.pk]),
+    }
+
+
+def paper_list_pages(world) -> dict:
+    paper = world["paper"]
+    author = paper.ordered_authors[0]
+    return {
+        "venue-year": reverse("papers:venue_year", args=[world["venue"].slug, 2021]),
+        "keyword": reverse("papers:keyword", args=["marsupials"]),
+        "author": author.get_absolute_url(),
+        "search": reverse("discovery:search") + "?q=marsupial",
+        "year": reverse("papers:year", args=[2021]),
+    }
+
+
+# --- Served from the cache --------------------------------------------------------------------------------
+
+
+def test_a_repeated_anonymous_page_comes_from_the_cache_without_a_query(client, world, django_assert_num_queries):
+    first = client.get("/")
+    assert first["X-Page-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        again = client.get("/")
+    assert again["X-Page-Cache"] == "hit"
+    assert again.content == first.content
+    assert again["Content-Type"] == first["Content-Type"]
+    assert again["Content-Security-Policy"] == first["Content-Security-Policy"]
+
+
+def test_head_is_answered_from_the_cache_too(client, world, django_assert_num_queries):
+    client.get("/")
+    with django_assert_num_queries(0):
+        response = client.head("/")
+    assert response.status_code == 200 and response["X-Page-Cache"] == "hit"
+
+
+def test_the_query_string_is_part_of_the_key(client, world):
+    client.get("/")
+    assert client.get("/?top=all")["X-Page-Cache"] == "miss"
+
+
+def test_pages_are_off_with_zero_seconds(client, world, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    client.get("/")
+    assert "X-Page-Cache" not in client.get("/")
+
+
+# --- Writes and moderation show on the next request, on every page type --------------------------------------
+
+
+@pytest.mark.parametrize(
+    "page", ["home", "paper", "summary", "profile", "feed", "paper feed", "writer feed", "API", "API paper"]
+)
+def test_an_edited_summary_shows_on_the_next_request(client, world, committed, page):
+    url = summary_pages(world)[page]
+    assert "quokkas" in html(client, url)
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    with committed():
+        save_summary(
+            paper=world["paper"],
+            writer=world["writer"],
+            expected_revision=world["summary"].revision_number,
+            data={"body": "Now about **wombats**.", "visibility": "public", "is_anonymous": False},
+        )
+    page_html = html(client, url)
+    assert "wombats" in page_html and "quokkas" not in page_html
+
+
+@pytest.mark.parametrize(
+    "page", ["home", "paper", "summary", "profile", "feed", "paper feed", "writer feed", "API", "API paper"]
+)
+def test_a_summary_hidden_by_a_moderator_leaves_the_page_on_the_next_request(client, world, committed, moderator, page):
+    url = summary_pages(world)[page]
+    assert "quokkas" in html(client, url)
+    with committed():
+        assert actions.hide(world["summary"], actor=moderator, reason="Off topic.")
+    response = client.get(url)
+    # The summary's own page answers 404 now; every other page just no longer shows it.
+    assert "quokkas" not in response.content.decode()
+
+
+def test_a_hidden_summary_leaves_the_sitemap_on_the_next_request(client, world, committed, moderator):
+    url = reverse("discovery:sitemap-section", args=["summaries"])
+    assert world["summary"].get_absolute_url() in html(client, url)
+    with committed():
+        actions.hide(world["summary"], actor=moderator, reason="Spam.")
+    assert world["summary"].get_absolute_url() not in html(client, url)
+
+
+def test_a_new_summary_shows_in_the_sitemap_on_the_next_request(client, world, committed):
+    url = reverse("discovery:sitemap-section", args=["summaries"])
+    html(client, url)
+    with committed():
+        other = SummaryFactory(body="Another one.")
+    assert other.get_absolute_url() in html(client, url)
+
+
+@pytest.mark.parametrize("page", ["venue-year", "keyword", "author", "search", "year"])
+def test_a_new_paper_shows_in_its_lists_on_the_next_request(client, world, committed, page):
+    url = paper_list_pages(world)[page]
+    # Links, not titles: search highlights the words of a title.
+    assert "/marsupial-energetics" not in html(client, url)
+    with committed():
+        paper = PaperFactory(title="Marsupial Energetics", venue=world["venue"], year=2021, author_names=["Ada Quokka"])
+        paper.keywords.add("marsupials")
+    assert paper.get_absolute_url() in html(client, url)
+
+
+@pytest.mark.parametrize("page", ["venue-year", "keyword", "author", "search", "year"])
+def test_a_paper_merged_by_a_moderator_leaves_its_lists_on_the_next_request(client, world, committed, moderator, page):
+    with committed():
+        duplicate = PaperFactory(
+            title="Marsupial Energetics", venue=world["venue"], year=2021, author_names=["Ada Quokka"]
+        )
+        duplicate.keywords.add("marsupials")
+    url = paper_list_pages(world)[page]
+    assert duplicate.get_absolute_url() in html(client, url)
+    with committed():
+        actions.merge_papers(world["paper"], duplicate, actor=moderator, reason="Same paper.")
+    assert duplicate.get_absolute_url() not in html(client, url)
+
+
+def test_the_venue_page_counts_a_new_summary_on_the_next_request(client, world, committed):
+    url = world["venue"].get_absolute_url()
+    assert "1 summary" in html(client, url)
+    with committed():
+        SummaryFactory(paper=world["paper"], body="A second view.")
+    assert "2 summaries" in html(client, url)
+
+
+def test_the_venue_page_stops_counting_a_hidden_summary_on_the_next_request(client, world, committed, moderator):
+    url = world["venue"].get_absolute_url()
+    assert "1 summary" in html(client, url)
+    with committed():
+        actions.hide(world["summary"], actor=moderator, reason="Off topic.")
+    assert "0 summaries" in html(client, url)
+
+
+def test_a_new_comment_shows_on_the_summary_page_and_a_hidden_one_leaves(client, world, committed, moderator):
+    url = world["summary"].get_absolute_url()
+    html(client, url)
+    with committed():
+        comment = CommentFactory(summary=world["summary"], body="Lovely **numbats** too.")
+    assert "numbats" in html(client, url)
+    with committed():
+        actions.hide(comment, actor=moderator, reason="Off topic.")
+    assert "numbats" not in html(client, url)
+
+
+def test_a_vote_changes_the_score_readers_see_on_the_next_request(client, world, committed):
+    url = world["paper"].get_absolute_url()
+    score = re.compile(r'class="score"[^>]*>(-?\d+)<')
+    assert score.findall(html(client, url)) == ["0"]
+    with committed():
+        Vote.cast(user=UserFactory(), summary_id=world["summary"].pk, value=1)
+    assert score.findall(html(client, url)) == ["1"]
+
+
+def test_a_profile_edit_shows_in_bylines_on_the_next_request(client, world, committed):
+    url = world["paper"].get_absolute_url()
+    assert "Quinn Writer" in html(client, url)
+    writer = world["writer"]
+    writer.display_name = "Quentin Scribe"
+    with committed():
+        writer.save()
+    page_html = html(client, url)
+    assert "Quentin Scribe" in page_html and "Quinn Writer" not in page_html
+
+
+def test_a_ban_that_hides_content_takes_it_off_every_cached_page(client, world, committed, moderator):
+    urls = [summary_pages(world)[page] for page in ("home", "paper", "profile", "API")]
+    for url in urls:
+        assert "quokkas" in html(client, url)
+    with committed():
+        actions.ban(world["writer"], actor=moderator, reason="Spam.", hide_content=True)
+    for url in urls:
+        assert "quokkas" not in client.get(url).content.decode()
+
+
+def test_a_new_keyword_on_a_paper_shows_on_its_page_on_the_next_request(client, world, committed):
+    url = world["paper"].get_absolute_url()
+    assert "wallabies" not in html(client, url)
+    with committed():
+        world["paper"].keywords.add("wallabies")
+    assert "wallabies" in html(client, url)
+
+
+def test_a_member_signing_in_does_not_retire_cached_pages(client, world, committed):
+    from django.utils import timezone
+
+    client.get("/")
+    writer = world["writer"]
+    writer.last_login = timezone.now()
+    with committed():
+        writer.save(update_fields=["last_login"])
+    assert client.get("/")["X-Page-Cache"] == "hit"
+
+
+# --- Never cached ---------------------------------------------------------------------------------------------
+
+
+def test_a_signed_in_member_never_gets_a_cached_page_nor_fills_one(client, world):
+    member = UserFactory(username="reader", display_name="Regular Reader")
+    client.force_login(member)
+    response = client.get("/")
+    assert "X-Page-Cache" not in response
+    assert "private" in response["Cache-Control"]
+    assert "Regular Reader" in response.content.decode()
+    client.logout()
+    anonymous = client.get("/")
+    assert anonymous["X-Page-Cache"] == "miss"
+    assert "Regular Reader" not in anonymous.content.decode()
+
+
+def test_an_anonymous_page_cached_earlier_is_not_served_to_a_member(client, world):
+    client.get("/")
+    client.force_login(UserFactory(username="reader", display_name="Regular Reader"))
+    response = client.get("/")
+    assert "X-Page-Cache" not in response
+    assert "Regular Reader" in response.content.decode()
+
+
+def test_a_page_with_a_csrf_token_is_never_stored(client, world):
+    url = reverse("account_login")
+    first = client.get(url)
+    assert "csrfmiddlewaretoken" in first.content.decode()
+    again = client.get(url)
+    assert "X-Page-Cache" not in again
+    assert not any("csrfmiddlewaretoken" in str(cache.get(key)) for key in _page_keys())
+
+
+def test_no_cached_page_holds_a_csrf_token_or_a_message(client, world):
+    urls = [*summary_pages(world).values(), *paper_list_pages(world).values(), world["venue"].get_absolute_url()]
+    urls += [reverse("discovery:sitemap"), reverse("papers:venues"), reverse("summaries:writers")]
+    for url in urls:
+        client.get(url)
+        assert client.get(url)["X-Page-Cache"] == "hit", url
+    for key in _page_keys():
+        content = cache.get(key).content.decode()
+        assert "csrfmiddlewaretoken" not in content and 'class="messages"' not in content
+
+
+def test_a_request_with_a_messages_cookie_bypasses_the_cache_and_its_message_is_never_stored(client, world):
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.base import Message
+    from django.contrib.messages.storage.cookie import CookieStorage
+
+    client.get("/")  # cached for everyone
+    storage = CookieStorage(RequestFactory().get("/"))
+    encoded = storage._encode([Message(constants.SUCCESS, "Your summary was published.")])
+    client.cookies["messages"] = encoded
+    response = client.get("/")
+    assert "X-Page-Cache" not in response
+    assert "Your summary was published." in response.content.decode()
+    client.cookies.pop("messages")
+    again = client.get("/")
+    assert again["X-Page-Cache"] == "hit"
+    assert "Your summary was published." not in again.content.decode()
+
+
+def test_errors_and_redirects_are_not_stored(client, world):
+    assert client.get("/users/nobody-here/").status_code == 404
+    assert "X-Page-Cache" not in client.get("/users/nobody-here/")
+    assert client.get(reverse("summaries:random")).status_code == 302
+    assert "X-Page-Cache" not in client.get(reverse("summaries:random"))
+
+
+def _middleware(view):
+    return PageCacheMiddleware(view)
+
+
+def test_answers_that_set_a_cookie_vary_otherwise_or_say_private_are_not_stored(rf):
+    from django.http import HttpResponse
+
+    def with_cookie(request):
+        response = HttpResponse("cookie")
+        response.set_cookie("flavour", "oat")
+        return response
+
+    def varying(request):
+        response = HttpResponse("varies")
+        response["Vary"] = "Accept-Language"
+        return response
+
+    def private(request):
+        response = HttpResponse("mine")
+        response["Cache-Control"] = "private"
+        return response
+
+    for view in (with_cookie, varying, private, page_cache_exempt(lambda request: HttpResponse("hello"))):
+        middleware = _middleware(view)
+        middleware(rf.get("/x/"))
+        assert "X-Page-Cache" not in middleware(rf.get("/x/")), view
+
+
+def test_posts_are_never_answered_from_the_cache(client, world):
+    client.get("/")
+    response = client.post("/")
+    assert "X-Page-Cache" not in response
+
+
+# --- HTTP caching ---------------------------------------------------------------------------------------------
+
+
+def test_anonymous_pages_carry_validators_and_public_cache_control(client, world, settings):
+    settings.PAGE_CACHE_MAX_AGE = 5
+    settings.PAGE_CACHE_STALE_WHILE_REVALIDATE = 30
+    response = client.get("/")
+    assert response["ETag"].startswith('"')
+    assert response["Last-Modified"]
+    directives = {d.strip() for d in response["Cache-Control"].split(",")}
+    assert directives == {"public", "max-age=5", "stale-while-revalidate=30"}
+    assert client.get("/")["ETag"] == response["ETag"]
+
+
+def test_if_none_match_is_answered_304_until_a_write(client, world, committed, django_assert_num_queries):
+    etag = client.get("/")["ETag"]
+    with django_assert_num_queries(0):
+        response = client.get("/", headers={"If-None-Match": etag})
+    assert response.status_code == 304 and response.content == b""
+    with committed():
+        SummaryFactory(body="Fresh news about bilbies.")
+    response = client.get("/", headers={"If-None-Match": etag})
+    assert response.status_code == 200
+    assert response["ETag"] != etag and "bilbies" in response.content.decode()
+
+
+def test_if_modified_since_is_answered_304(client, world):
+    last_modified = client.get("/")["Last-Modified"]
+    assert client.get("/", headers={"If-Modified-Since": last_modified}).status_code == 304
+
+
+def test_views_keep_their_own_cache_control(client, world):
+    response = client.get(reverse("discovery:feed-latest-rss"))
+    assert "max-age=0" not in response["Cache-Control"]
+    assert response["ETag"]
+
+
+def test_the_bench_hello_view_is_not_served_without_bench(client):
+    assert client.get("/bench/hello/").status_code == 404
+
+
+def _page_keys():
+    """The page entries of the local-memory test cache."""
+    return [key.split(":", 2)[-1] for key in cache._cache if ":page:" in key]
+
+
+def test_the_health_check_is_never_served_from_the_cache(client, db):
+    client.get("/health/")
+    assert "X-Page-Cache" not in client.get("/health/")

@@ -1,0 +1,58 @@
+"""Warm workers (issue 14): gunicorn.conf.py preloads the site, wsgi.py loads it, connections never cross a fork."""
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.template import engines
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def load_config(monkeypatch, **env):
+    for name in ("WEB_CONCURRENCY", "GUNICORN_WORKER_CLASS", "GUNICORN_THREADS", "PORT", "GUNICORN_BIND"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", ROOT / "gunicorn.conf.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_configuration_preloads_threaded_workers_from_the_environment(monkeypatch):
+    config = load_config(monkeypatch, WEB_CONCURRENCY="4", PORT="9000")
+    assert config.preload_app is True
+    assert config.worker_class == "gthread" and config.threads == 4
+    assert config.workers == 4 and config.bind == "0.0.0.0:9000"
+    sync = load_config(monkeypatch, GUNICORN_WORKER_CLASS="sync")
+    assert sync.worker_class == "sync" and sync.threads == 1
+
+
+def test_the_gunicorn_command_line_of_the_image_reads_the_configuration():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "gunicorn.conf.py" in dockerfile
+    assert 'CMD ["gunicorn", "-c", "gunicorn.conf.py", "shortscience.wsgi:application"]' in dockerfile
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_forked_worker_opens_its_own_database_connection(monkeypatch):
+    config = load_config(monkeypatch)
+    connection.ensure_connection()
+    assert connection.connection is not None
+    config.when_ready(server=None)  # in the master, after the preloaded warm-up, before forking
+    assert connection.connection is None
+    connection.ensure_connection()
+    config.post_fork(server=None, worker=None)
+    assert connection.connection is None
+
+
+def test_loading_the_wsgi_module_compiles_the_site_templates():
+    loader = engines["django"].engine.template_loaders[0]
+    loader.reset()
+    from shortscience.wsgi import warm_up
+
+    warm_up()
+    compiled = set(loader.get_template_cache)
+    assert {"base.html", "summaries/home.html", "includes/summary_cards.html", "papers/detail.html"} <= compiled
