@@ -138,9 +138,15 @@ def targets(samples, session_cookie: str) -> list[Target]:
         ("API latest summaries", "api:latest-summaries", {}, {}),
         ("API paper summaries", "api:paper-summaries", {"pk": getattr(s("popular_paper"), "pk", None)}, {}),
     ]
-    # The digest's pages (issue 13) join when their URLs exist.
-    for label, name in (("digest", "digest:index"), ("arXiv list", "digest:list")):
-        wanted.append((label, name, {}, {}))
+    # The digest's and the arXiv categories' pages (issue 13), on the day digest_sample() filed.
+    day = s("digest_day")
+    if day:
+        wanted += [
+            ("digest, latest", "digest:latest", {}, {}),
+            ("digest, day", "digest:day", {"day": day.isoformat()}, {}),
+            ("arXiv category", "papers:category", {"code": DIGEST_CATEGORIES[0]}, {}),
+            ("arXiv category, new", "papers:category_new", {"code": DIGEST_CATEGORIES[0]}, {}),
+        ]
     found = []
     for label, name, kwargs, query in wanted:
         if any(value in (None, "") for value in kwargs.values()):
@@ -161,6 +167,52 @@ def targets(samples, session_cookie: str) -> list[Target]:
         ):
             found.append(Target(label, reverse(name, kwargs=kwargs or None), user="member"))
     return found
+
+
+DIGEST_CATEGORIES = ("cs.LG", "cs.CV")
+DIGEST_DAY_PAPERS = 600  # a busy announcement day
+DIGEST_ENTRIES = 40
+
+
+def digest_sample(samples) -> None:
+    """File one busy announcement day of the bench papers under two categories and publish a digest of it (once
+    per bench database: reused when it exists). Adds ``digest_day`` to the samples."""
+    import datetime
+
+    from django.db import transaction
+
+    from digest.models import Digest, DigestEntry
+    from papers.models import Paper, PaperAuthor, PaperCategory
+
+    day = datetime.date(2026, 12, 4)
+    if not Digest.objects.filter(date=day, state=Digest.State.PUBLISHED).exists():
+        with transaction.atomic():
+            papers = list(Paper.objects.live().exclude(arxiv_id=None).order_by("-id")[:DIGEST_DAY_PAPERS])
+            Paper.objects.filter(pk__in=[p.pk for p in papers]).update(announced_on=day)
+            PaperCategory.objects.bulk_create(
+                [
+                    PaperCategory(paper=paper, category_id=code, position=i, announced_on=day)
+                    for n, paper in enumerate(papers)
+                    for i, code in enumerate(DIGEST_CATEGORIES if n % 3 == 0 else DIGEST_CATEGORIES[n % 2 :][:1])
+                ],
+                ignore_conflicts=True,
+            )
+            for authorship in PaperAuthor.objects.filter(paper__in=papers[:DIGEST_ENTRIES], position__lt=3):
+                authorship.affiliations = [f"University {authorship.position + 1}"]
+                authorship.save(update_fields=["affiliations"])
+            digest = Digest.objects.create(date=day, title="Bench digest", intro="A day of **new** papers.")
+            for position, paper in enumerate(papers[:DIGEST_ENTRIES], start=1):
+                DigestEntry(
+                    digest=digest,
+                    paper=paper,
+                    category_id=DIGEST_CATEGORIES[position % 2],
+                    position=position,
+                    starred=position % 4 == 0,
+                    note="研究了损失景观几何与神经切核的时间演化。" if position % 2 else "A short note with $x^2$.",
+                    language="zh-Hans" if position % 2 else "en",
+                ).save()
+        digest.publish(None)
+    samples.values["digest_day"] = day
 
 
 def search_miss_lua() -> str:
@@ -215,8 +267,9 @@ def server_environment(args, port: int) -> dict:
         env["WEB_CONCURRENCY"] = str(args.workers)
     if args.threads:
         env["GUNICORN_THREADS"] = str(args.threads)
-    if args.page_cache_seconds is not None:
-        env["PAGE_CACHE_SECONDS"] = str(args.page_cache_seconds)
+    # The server runs as production does: bench.setup_django switched the page cache off in this process's
+    # environment (for the in-process benchmark), so the server's value is always set here.
+    env["PAGE_CACHE_SECONDS"] = str(args.page_cache_seconds if args.page_cache_seconds is not None else 120)
     if args.no_preload:
         env["WSGI_WARM_UP"] = "0"
     return env
@@ -375,6 +428,7 @@ def main(argv=None) -> int:
     os.environ["SECRET_KEY"] = SECRET_KEY  # the member's session must be valid for gunicorn
     bench.setup_django(args.database_name)
     samples = bench.Samples.collect()
+    digest_sample(samples)
     cookie_value = member_session(samples)
     pages = targets(samples, cookie_value)
     if args.only:
