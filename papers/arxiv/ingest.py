@@ -194,7 +194,8 @@ def _upsert_batch(raw: list[ArxivRecord], *, retry: bool = True) -> UpsertStats:
     records = list(by_id.values())
     if not records:
         return stats
-    with transaction.atomic(), connection.cursor() as cursor:
+    # One listing bump for the batch, however many authors and rows its ORM calls save.
+    with transaction.atomic(), versions.coalesced(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
         # The statements are few and each is planned once: compiling them (JIT) costs more than it saves.
         cursor.execute("SET LOCAL jit = off")

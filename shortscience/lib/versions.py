@@ -13,7 +13,9 @@ unlisted); votes and comments leave it alone, so cached result pages keep their 
 
 from __future__ import annotations
 
+import threading
 import time
+from contextlib import contextmanager
 
 from django.core.cache import cache
 from django.db import transaction
@@ -47,6 +49,32 @@ def bump_now(name: str) -> None:
         cache.set(_key(name), time.time_ns(), timeout=None)
 
 
+_coalescing = threading.local()
+
+
 def bump(name: str) -> None:
-    """Retire answers cached under ``name`` once the current transaction commits (at once outside one)."""
+    """Retire answers cached under ``name`` once the current transaction commits (at once outside one).
+
+    Inside ``coalesced()`` the bump is only noted, and made once at the end of the block."""
+    pending = getattr(_coalescing, "names", None)
+    if pending is not None:
+        pending.add(name)
+        return
     transaction.on_commit(lambda: bump_now(name))
+
+
+@contextmanager
+def coalesced():
+    """Bulk writes: every ``bump`` inside the block (one per saved row, from ``shortscience.invalidation``) becomes
+    one bump per stamp, registered at the end of the block, in the same transaction (so dropped with it on a
+    rollback). A block inside another is part of the outer one."""
+    if getattr(_coalescing, "names", None) is not None:
+        yield
+        return
+    _coalescing.names = set()
+    try:
+        yield
+    finally:
+        names, _coalescing.names = _coalescing.names, None
+        for name in sorted(names):
+            bump(name)
