@@ -17,10 +17,11 @@ def entries() -> list[dict]:
     return json.loads(TAXONOMY_FILE.read_text(encoding="utf-8"))
 
 
-def load(category_model) -> int:
-    """Create or update every category of the taxonomy file (names only; counters are left alone)."""
+def load(category_model, *, using: str = "default") -> int:
+    """Create or update every category of the taxonomy file (names only; counters are left alone) in the database
+    ``using`` (a migration passes the one it migrates)."""
     rows = [category_model(**entry) for entry in entries()]
-    category_model.objects.bulk_create(
+    category_model.objects.using(using).bulk_create(
         rows, update_conflicts=True, unique_fields=["code"], update_fields=["name", "name_zh", "archive", "group"]
     )
     return len(rows)

@@ -24,11 +24,11 @@ def _valid(slug: str) -> bool:
     return bool(slug) and _VALID.fullmatch(slug) is not None
 
 
-def _unique_slug(Tag, name: str, pk: int) -> str:
+def _unique_slug(tags, name: str, pk: int) -> str:
     base = slugify(name, allow_unicode=True)[:90].strip("-_")
     if not _valid(base):
         base = "keyword"
-    taken = set(Tag.objects.filter(slug__startswith=base).exclude(pk=pk).values_list("slug", flat=True)[:1000])
+    taken = set(tags.filter(slug__startswith=base).exclude(pk=pk).values_list("slug", flat=True)[:1000])
     if base not in taken:
         return base
     n = 2
@@ -38,16 +38,17 @@ def _unique_slug(Tag, name: str, pk: int) -> str:
 
 
 def repair_keyword_slugs(apps, schema_editor):
-    Tag = apps.get_model("taggit", "Tag")
+    # The database being migrated, which need not be the default one (generate_bench_data migrates its own).
+    tags = apps.get_model("taggit", "Tag").objects.using(schema_editor.connection.alias)
     last_id = 0
     while True:
-        rows = list(Tag.objects.filter(pk__gt=last_id).order_by("pk").values_list("pk", "name", "slug")[:BATCH])
+        rows = list(tags.filter(pk__gt=last_id).order_by("pk").values_list("pk", "name", "slug")[:BATCH])
         if not rows:
             return
         last_id = rows[-1][0]
         for pk, name, slug in rows:
             if not _valid(slug):
-                Tag.objects.filter(pk=pk).update(slug=_unique_slug(Tag, name, pk))
+                tags.filter(pk=pk).update(slug=_unique_slug(tags, name, pk))
 
 
 class Migration(migrations.Migration):

@@ -4,7 +4,7 @@ from django.db import migrations
 def load_taxonomy(apps, schema_editor):
     from papers import taxonomy
 
-    taxonomy.load(apps.get_model("papers", "Category"))
+    taxonomy.load(apps.get_model("papers", "Category"), using=schema_editor.connection.alias)
 
 
 class Migration(migrations.Migration):
