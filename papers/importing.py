@@ -285,11 +285,18 @@ def get_or_create_venue(name: str, acronym: str = "", kind: str = "", dblp_key: 
     if venue:
         return venue
     acronym = canonical_acronym(name, acronym) or acronym
-    return Venue.objects.create(
-        name=_clean_venue_name(name) or acronym,
-        acronym=acronym[:50],
-        kind=kind if kind in Venue.Kind.values else _guess_kind(name),
-    )
+    try:
+        with transaction.atomic():
+            return Venue.objects.create(
+                name=_clean_venue_name(name) or acronym,
+                acronym=acronym[:50],
+                kind=kind if kind in Venue.Kind.values else _guess_kind(name),
+            )
+    except IntegrityError:  # another request or loader process created it first: theirs
+        venue = match_venue(name, acronym, kind, dblp_key)
+        if venue is None:
+            raise
+        return venue
 
 
 def _guess_kind(name: str) -> str:

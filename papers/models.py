@@ -350,7 +350,10 @@ class Paper(models.Model):
     slug = models.SlugField(max_length=100, unique=True)
     abstract = models.TextField(blank=True)
     authors = models.ManyToManyField(Author, through="PaperAuthor", related_name="papers")
-    venue = models.ForeignKey(Venue, on_delete=models.PROTECT, null=True, blank=True, related_name="papers")
+    # Indexed by paper_venue_year_idx (venue, year, …).
+    venue = models.ForeignKey(
+        Venue, on_delete=models.PROTECT, null=True, blank=True, related_name="papers", db_index=False
+    )
     year = models.PositiveSmallIntegerField(null=True, blank=True)
     published_on = models.DateField(null=True, blank=True)
     # Identifiers are stored canonical (see shortscience.lib.identifiers); NULL when absent so UNIQUE ignores them.
@@ -619,8 +622,10 @@ class Paper(models.Model):
 class PaperAuthor(models.Model):
     """One author's place in a paper's ordered author list."""
 
-    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="authorships")
-    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="authorships")
+    # No single-column indexes: paperauthor_position_uniq (paper, …) and paperauthor_author_idx (author, …) lead
+    # with these columns, and every index more is one more write for each of the snapshot's ~11 M bylines.
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="authorships", db_index=False)
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="authorships", db_index=False)
     position = models.PositiveSmallIntegerField()
     # This author's affiliations on this paper, in order (a person moves; the next paper may differ).
     affiliations = ArrayField(models.CharField(max_length=300), default=list, db_default=[], blank=True)
@@ -655,8 +660,9 @@ class PaperCategory(models.Model):
     """One of a paper's arXiv categories: position 0 is the primary category, then the cross-lists in order.
     ``announced_on`` is copied from the paper so a category's listing is one index range scan."""
 
-    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="category_links")
-    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="paper_links")
+    # Indexed by papercategory_uniq (paper, …) and papercategory_listing_idx (category, …), not on their own.
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="category_links", db_index=False)
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="paper_links", db_index=False)
     position = models.PositiveSmallIntegerField(default=0)
     announced_on = models.DateField(null=True, blank=True)
 

@@ -15,7 +15,7 @@ import json
 import logging
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import IO
 
 from papers.arxiv.records import ArxivRecord, ArxivState
@@ -124,11 +124,13 @@ class SnapshotFile:
         self.close()
 
 
-def read_records(stream: IO[bytes], *, limit: int | None = None, errors: list | None = None) -> Iterator[ArxivRecord]:
-    """The records of a snapshot stream, in file order; a line that is not a JSON object is logged and skipped
-    (its line number appended to ``errors`` when given)."""
+def read_records(
+    stream: Iterable[bytes], *, limit: int | None = None, errors: list | None = None, first_line: int = 1
+) -> Iterator[ArxivRecord]:
+    """The records of a snapshot stream (or of a run of its lines starting at line ``first_line``), in file order;
+    a line that is not a JSON object is logged and skipped (its line number appended to ``errors`` when given)."""
     count = 0
-    for number, line in enumerate(stream, start=1):
+    for number, line in enumerate(stream, start=first_line):
         if limit is not None and count >= limit:
             return
         if not line.strip():

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from papers.arxiv import workers
 from papers.arxiv.records import ArxivState
 from papers.arxiv.snapshot import parse_created, read_records, record_from_json
-from papers.models import Category, Paper, PaperAuthor
+from papers.models import Author, Category, Paper, PaperAuthor, Venue
 
 SAMPLE = Path(__file__).parent / "fixtures" / "arxiv-snapshot-sample.jsonl"
 
@@ -161,3 +162,81 @@ def test_a_generated_snapshot_has_the_real_shape_and_loads(tmp_path):
     assert 0 < len(changed) < 20
     assert "0 new, 60 updated" in load(revised)
     assert Paper.objects.filter(title__endswith="(revised)").count() == len(changed)
+
+
+# ------------------------------------------------------------------ several worker processes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_workers_load_the_sample_exactly_as_one_process_does(tmp_path):
+    """Two worker processes (forked, each on its own connection) on batches of 4: the same papers, authors once
+    each however many batches name them, and every stored counter exact."""
+    output = load(SAMPLE, "--workers", "2", "--batch-size", "4")
+
+    assert "30 records" in output and "30 new" in output
+    assert Paper.objects.count() == 30
+    names = list(Author.objects.values_list("name", flat=True))
+    assert len(names) == len({name.lower() for name in names})
+    for category in Category.objects.filter(paper_count__gt=0):
+        assert category.paper_count == category.paper_links.count()
+    arxiv = Venue.objects.get(slug="arxiv")
+    assert arxiv.paper_count == 30
+    attention = Paper.objects.get(arxiv_id="1706.03762")
+    assert list(attention.category_links.values_list("category_id", flat=True)) == ["cs.CL", "cs.LG"]
+    assert attention.search_vector and attention.title_vector
+
+    assert "0 new, 30 updated" in load(SAMPLE, "--workers", "2", "--batch-size", "4")
+    assert Paper.objects.count() == 30 and Venue.objects.get(slug="arxiv").paper_count == 30
+
+
+@pytest.mark.django_db(transaction=True)
+def test_workers_count_unreadable_lines_and_honour_the_limit(tmp_path):
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text("{not json\n" + SAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+
+    assert "1 unreadable lines" in load(broken, "--workers", "2", "--batch-size", "5")
+    assert Paper.objects.count() == 30
+
+    Paper.objects.all().delete()
+    assert "9 records" in load(SAMPLE, "--workers", "2", "--batch-size", "4", "--limit", "9")
+    assert Paper.objects.count() == 9
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failing_worker_stops_the_load_with_its_error(monkeypatch):
+    def broken(records, batch_size):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(workers, "upsert_records", broken)  # inherited by the forked workers
+    with pytest.raises(CommandError, match="the database went away"):
+        load(SAMPLE, "--workers", "2", "--batch-size", "4")
+
+
+def test_lines_are_handed_out_in_runs_with_their_line_numbers():
+    lines = [b"a\n", b"\n", b"b\n", b"c\n", b"d\n"]
+    assert list(workers.chunk_lines(lines, 2)) == [(1, [b"a\n", b"\n", b"b\n"]), (4, [b"c\n", b"d\n"])]
+    assert list(workers.chunk_lines(lines, 2, limit=3)) == [(1, [b"a\n", b"\n", b"b\n"]), (4, [b"c\n"])]
+    assert list(workers.chunk_lines([], 2)) == []
+
+
+def test_unreadable_lines_are_numbered_from_the_runs_first_line():
+    errors = []
+    list(read_records([b'{"id": "0704.0001", "title": "x"}\n', b"oops\n"], errors=errors, first_line=41))
+    assert errors == [42]
+
+
+def test_workers_must_be_at_least_one(tmp_path):
+    with pytest.raises(CommandError, match="--workers"):
+        load(SAMPLE, "--workers", "0")
+
+
+@pytest.mark.django_db
+def test_the_server_settings_a_bulk_load_wants_are_advised_when_below(monkeypatch):
+    from papers.management.commands import load_arxiv_snapshot as command
+
+    monkeypatch.setattr(command, "ADVISED_SETTINGS", {"max_wal_size": ("1PB", 2**50), "shared_buffers": ("0", 0)})
+    advice = command.server_advice()
+    assert len(advice) == 1 and "max_wal_size" in advice[0] and "1PB" in advice[0]
+
+    monkeypatch.setattr(command, "ADVISED_SETTINGS", {"max_wal_size": ("0", 0)})
+    assert command.server_advice() == []

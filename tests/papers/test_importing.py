@@ -177,3 +177,32 @@ def test_signed_metadata_round_trips_and_rejects_tampering():
 def test_implausible_years_are_dropped_rather_than_failing():
     paper = importing.create_paper(meta(year=3020))
     assert paper.year is None
+
+
+def test_a_venue_created_meanwhile_by_another_process_is_returned_not_duplicated(transactional_db):
+    """Two loader processes meet a new venue at once: the insert that loses (it waited on the other's row) finds
+    the winner's venue instead of failing its whole batch."""
+    import threading
+    import time
+
+    from django.db import connections, transaction
+
+    created, winner = threading.Event(), {}
+
+    def other_process():
+        try:
+            with transaction.atomic():
+                winner["venue"] = importing.get_or_create_venue("arXiv", "arXiv", "preprint")
+                created.set()
+                time.sleep(0.5)  # still uncommitted while this test's insert of the same slug waits
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=other_process)
+    thread.start()
+    created.wait(5)
+    venue = importing.get_or_create_venue("arXiv", "arXiv", "preprint")
+    thread.join()
+
+    assert venue.pk == winner["venue"].pk
+    assert Venue.objects.filter(acronym="arXiv").count() == 1
