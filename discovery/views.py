@@ -46,7 +46,13 @@ def paper_detail(request, slug: str):
     paper = get_paper(slug, Paper.objects.with_page_data().annotate(digest_badges=badges))
     if response := canonical_redirect(paper, slug, "discovery:paper"):
         return response
-    summaries = Summary.objects.filter(paper=paper).listed().select_related("writer").with_vote_of(request.user)
+    summaries = (
+        Summary.objects.filter(paper=paper)
+        .listed()
+        .select_related("writer")
+        .defer("body", "search_vector")  # the cards show the rendered body only
+        .with_vote_of(request.user)
+    )
     page = paginate(request, summaries.ranked(), SUMMARIES_PAGE_SIZE)
     for summary in page.object_list:
         summary.paper = paper

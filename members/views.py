@@ -28,7 +28,7 @@ PROFILE_PAGE_SIZE = 20
 @require_GET
 def profile(request, username: str):
     member = get_object_or_404(User, username=username, is_active=True)
-    summaries = Summary.objects.filter(writer=member).credited().with_card_data().with_vote_of(request.user)
+    summaries = Summary.objects.filter(writer=member).credited().for_cards().with_vote_of(request.user)
     page = paginate(request, summaries.latest(), PROFILE_PAGE_SIZE)
     website = member.website if member.website.lower().startswith(("https://", "http://")) else ""
     return render(request, "accounts/profile.html", {"member": member, "page": page, "website": website})

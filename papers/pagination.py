@@ -24,7 +24,13 @@ class CappedPaginator(Paginator):
     def count(self) -> int:
         limit = self.per_page * self.max_pages
         if hasattr(self.object_list, "query"):
-            return self.object_list[:limit].count()
+            queryset = self.object_list
+            if not queryset.query.combinator:
+                # Only the rows' ids, in any order: the columns, joins and annotations a page shows (a member's
+                # vote on each summary is a subquery a row) would otherwise be computed for all ``limit`` rows
+                # just to be counted (8 ms of a member's home page at 250,000 papers).
+                queryset = queryset.order_by().values("pk")
+            return queryset[:limit].count()
         return min(len(self.object_list), limit)
 
     @property

@@ -52,6 +52,18 @@ class WrittenContent:
         self.save(update_fields=["deleted_at", "updated_at"])
 
 
+# Columns of a summary card's rows that the card never shows (``SummaryQuerySet.for_cards``).
+CARD_DEFERRED = (
+    "body",
+    "search_vector",
+    "paper__abstract",
+    "paper__search_vector",
+    "paper__title_vector",
+    "paper__arxiv_versions",
+    "paper__arxiv_comments",
+)
+
+
 class SummaryQuerySet(models.QuerySet):
     """Visibility rules for summaries. Every page, feed, sitemap, count, search and API uses these; who may open
     one summary is ``accounts.permissions.can_view_summary``."""
@@ -66,6 +78,11 @@ class SummaryQuerySet(models.QuerySet):
 
     def with_card_data(self):
         return self.select_related("paper", "paper__venue", "writer")
+
+    def for_cards(self):
+        """``with_card_data`` without the columns no summary card shows, the biggest of their rows (Markdown
+        source, search vectors, the paper's abstract and arXiv history): a list page reads 15–20 of them."""
+        return self.with_card_data().defer(*CARD_DEFERRED)
 
     def ranked(self):
         return self.order_by("-score", "-created_at", "-id")

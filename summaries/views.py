@@ -26,7 +26,7 @@ TOP_TABS = [
 @require_GET
 def home(request):
     top = request.GET.get("top", "")
-    listed = Summary.objects.listed().with_card_data().with_vote_of(request.user)
+    listed = Summary.objects.listed().for_cards().with_vote_of(request.user)
     summaries = listed.top(top) if top in TOP_PERIODS else listed.latest()
     page = paginate(request, summaries, HOME_PAGE_SIZE)
     # Editors' picks lead the first page of the default tab only.

@@ -420,3 +420,85 @@ def _page_keys():
 def test_the_health_check_is_never_served_from_the_cache(client, db):
     client.get("/health/")
     assert "X-Page-Cache" not in client.get("/health/")
+
+
+# --- Members' pages: cards kept in the cache (summaries.templatetags.cards) ----------------------------------
+
+
+@pytest.fixture
+def member_client(client, world):
+    client.force_login(UserFactory(username="qreader"))
+    return client
+
+
+def _member_list_pages(world) -> dict:
+    return {"home": "/", "paper": world["paper"].get_absolute_url(), "profile": world["writer"].get_absolute_url()}
+
+
+@pytest.mark.parametrize("page", ["home", "paper", "profile"])
+def test_a_members_list_page_reuses_each_cards_rendering_until_a_write(member_client, world, committed, page):
+    from summaries.templatetags import cards
+
+    url = _member_list_pages(world)[page]
+    assert "quokkas" in html(member_client, url)
+    rendered = []
+    real = cards.get_template
+
+    def counting(name):
+        rendered.append(name)
+        return real(name)
+
+    cards.get_template = counting
+    try:
+        assert "quokkas" in html(member_client, url)
+        assert rendered == []  # the card came from the cache
+        with committed():
+            save_summary(
+                paper=world["paper"],
+                writer=world["writer"],
+                expected_revision=world["summary"].revision_number,
+                data={"body": "Now about **wombats**.", "visibility": "public", "is_anonymous": False},
+            )
+        page_html = html(member_client, url)
+    finally:
+        cards.get_template = real
+    assert rendered == [cards.CARD_TEMPLATE]  # rendered afresh once after the write
+    assert "wombats" in page_html and "quokkas" not in page_html
+    # The vote column is the member's own on every request: a form with a CSRF token, not a sign-in link.
+    assert 'class="vote-form"' in page_html and "csrfmiddlewaretoken" in page_html
+
+
+@pytest.mark.parametrize("page", ["home", "paper", "profile"])
+def test_a_summary_hidden_by_a_moderator_leaves_a_members_page_on_the_next_request(
+    member_client, world, committed, moderator, page
+):
+    url = _member_list_pages(world)[page]
+    assert "quokkas" in html(member_client, url)
+    with committed():
+        assert actions.hide(world["summary"], actor=moderator, reason="Off topic.")
+    assert "quokkas" not in member_client.get(url).content.decode()
+
+
+def test_a_new_comment_and_a_renamed_writer_show_on_a_members_cards_on_the_next_request(
+    member_client, world, committed
+):
+    url = "/"
+    assert "0 comments" in html(member_client, url)
+    with committed():
+        CommentFactory(summary=world["summary"])
+        writer = world["writer"]
+        writer.display_name = "Quentin Scribe"
+        writer.save()
+    page_html = html(member_client, url)
+    assert "1 comment" in page_html and "Quentin Scribe" in page_html and "Quinn Writer" not in page_html
+
+
+def test_a_members_own_vote_is_shown_on_a_card_rendered_for_someone_else(client, world, committed):
+    voter = UserFactory(username="qvoter")
+    with committed():
+        Vote.cast(user=voter, summary_id=world["summary"].pk, value=1)
+    client.force_login(UserFactory(username="qother"))
+    html(client, "/")  # the card is now in the cache, rendered for another member
+    client.force_login(voter)
+    page_html = html(client, "/")
+    assert re.search(r'vote-up" aria-label="Vote up" aria-pressed="true"', page_html)
