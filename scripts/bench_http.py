@@ -185,7 +185,8 @@ def digest_sample(samples) -> None:
     from papers.models import Paper, PaperAuthor, PaperCategory
 
     day = datetime.date(2026, 12, 4)
-    if not Digest.objects.filter(date=day, state=Digest.State.PUBLISHED).exists():
+    digest = Digest.objects.filter(date=day).first()  # a run that stopped before publishing left a draft
+    if digest is None:
         with transaction.atomic():
             papers = list(Paper.objects.live().exclude(arxiv_id=None).order_by("-id")[:DIGEST_DAY_PAPERS])
             Paper.objects.filter(pk__in=[p.pk for p in papers]).update(announced_on=day)
@@ -211,6 +212,7 @@ def digest_sample(samples) -> None:
                     note="研究了损失景观几何与神经切核的时间演化。" if position % 2 else "A short note with $x^2$.",
                     language="zh-Hans" if position % 2 else "en",
                 ).save()
+    if digest.state != Digest.State.PUBLISHED:
         digest.publish(None)
     samples.values["digest_day"] = day
 

@@ -56,3 +56,26 @@ def test_loading_the_wsgi_module_compiles_the_site_templates():
     warm_up()
     compiled = set(loader.get_template_cache)
     assert {"base.html", "summaries/home.html", "includes/summary_cards.html", "papers/detail.html"} <= compiled
+
+
+def test_the_warm_up_compiles_every_url_pattern_and_the_lazy_validator_expressions():
+    """What a worker's first request compiled before (measured: ~10 ms of URL patterns on any page, 29 ms of
+    URLValidator's expression on a paper page) is compiled in the master."""
+    from django.core.validators import URLValidator
+    from django.urls import get_resolver
+    from django.utils.functional import empty
+
+    from shortscience.wsgi import warm_up
+
+    warm_up()
+
+    def patterns(resolver):
+        for pattern in resolver.url_patterns:
+            yield pattern
+            if hasattr(pattern, "url_patterns"):
+                yield from patterns(pattern)
+
+    for pattern in patterns(get_resolver()):
+        # LocaleRegexDescriptor keeps a compiled expression in the instance once asked for it.
+        assert "regex" in pattern.pattern.__dict__, pattern
+    assert URLValidator.regex._wrapped is not empty
