@@ -53,8 +53,23 @@ def chunk_lines(lines: Iterable[bytes], size: int, *, limit: int | None = None) 
         yield first, chunk
 
 
+# Database connections a worker inherited open from its parent: kept, never used nor closed (closing one would
+# end the parent's session on the shared socket), so that garbage collection cannot close them either.
+_INHERITED: list = []
+
+
+def _forget_inherited_connections() -> None:
+    """The parent closes its connections before forking; any still open (another thread's, a caller's) is the
+    parent's socket: this worker leaves it alone and opens its own."""
+    for wrapper in connections.all():
+        if wrapper.connection is not None:
+            _INHERITED.append(wrapper.connection)
+            wrapper.connection = None
+
+
 def _work(tasks, results) -> None:
     """A worker's life: parse and store chunks until told to stop (None), reporting each chunk's result."""
+    _forget_inherited_connections()
     try:
         while (chunk := tasks.get()) is not None:
             first_line, lines = chunk

@@ -2,11 +2,13 @@
 
 import importlib
 import xml.etree.ElementTree as ET
+from types import SimpleNamespace
 from urllib.parse import quote
 
 import pytest
 from django.apps import apps as global_apps
 from django.core.management import call_command
+from django.db import connection
 from django.urls import resolve, reverse
 from taggit.models import Tag
 
@@ -167,7 +169,7 @@ def test_data_migration_repairs_keyword_slugs_that_cannot_be_linked():
     )
     Tag.objects.create(name="c", slug="c")
     migration = importlib.import_module("papers.migrations.0005_repair_keyword_slugs")
-    migration.repair_keyword_slugs(global_apps, None)
+    migration.repair_keyword_slugs(global_apps, SimpleNamespace(connection=connection))
     kept.refresh_from_db()
     assert kept.slug == SLUGS[GERMAN]
     repaired = {tag.name: Tag.objects.get(pk=tag.pk).slug for tag in broken}
