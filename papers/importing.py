@@ -19,7 +19,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Lower
 
 from papers import sources
@@ -277,6 +277,10 @@ def _clean_venue_name(name: str) -> str:
     return (name[:1].upper() + name[1:])[:300]
 
 
+# pg_advisory_xact_lock key of venue creation (arbitrary constant, "venue" in ASCII).
+VENUE_LOCK_KEY = 0x76656E7565
+
+
 def get_or_create_venue(name: str, acronym: str = "", kind: str = "", dblp_key: str = "") -> Venue | None:
     name, acronym = (name or "").strip(), (acronym or "").strip()
     if not name and not acronym:
@@ -286,13 +290,20 @@ def get_or_create_venue(name: str, acronym: str = "", kind: str = "", dblp_key: 
         return venue
     acronym = canonical_acronym(name, acronym) or acronym
     try:
-        with transaction.atomic():
+        with transaction.atomic(), connection.cursor() as cursor:
+            # One creation at a time, site-wide (held until the caller's transaction ends): two processes meeting
+            # the same new venue at once — the snapshot loader's workers — would otherwise both miss the other's
+            # uncommitted venue and create two, the second under another slug.
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [VENUE_LOCK_KEY])
+            venue = match_venue(name, acronym, kind, dblp_key)
+            if venue:
+                return venue
             return Venue.objects.create(
                 name=_clean_venue_name(name) or acronym,
                 acronym=acronym[:50],
                 kind=kind if kind in Venue.Kind.values else _guess_kind(name),
             )
-    except IntegrityError:  # another request or loader process created it first: theirs
+    except IntegrityError:  # created meanwhile by a path that does not take the lock (the admin): theirs
         venue = match_venue(name, acronym, kind, dblp_key)
         if venue is None:
             raise

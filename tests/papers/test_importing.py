@@ -180,8 +180,8 @@ def test_implausible_years_are_dropped_rather_than_failing():
 
 
 def test_a_venue_created_meanwhile_by_another_process_is_returned_not_duplicated(transactional_db):
-    """Two loader processes meet a new venue at once: the insert that loses (it waited on the other's row) finds
-    the winner's venue instead of failing its whole batch."""
+    """Two loader processes meet a new venue at once: the second waits for the first (the creation lock) and finds
+    its venue: no second venue under another slug, no failed batch."""
     import threading
     import time
 
