@@ -16,7 +16,6 @@ from django import template
 from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import get_template
-from django.utils.safestring import mark_safe
 
 from shortscience.lib import versions
 
@@ -47,8 +46,8 @@ def prepare_card_mains(summaries, show_paper=False) -> str:
         if html is None:
             card = card or get_template(CARD_TEMPLATE)
             html = rendered[key] = card.render({"summary": summary, "show_paper": show_paper})
-        # Our own template's output (autoescaped; the body is the stored, sanitised rendering), back from the cache.
-        summary.card_main_html = mark_safe(html)
+        # A template's output is a SafeString, and stays one through the cache's pickling: nothing is marked here.
+        summary.card_main_html = html
     if rendered:
         cache.set_many(rendered, seconds)
     return ""
