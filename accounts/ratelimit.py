@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import ipaddress
+import math
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -187,3 +189,57 @@ def one_at_a_time(request, action: str):
         yield
     finally:
         cache.delete(key)
+
+
+@dataclass(frozen=True)
+class TimeShare:
+    """How much of one worker's time a member may keep busy with an action, sustained and at once."""
+
+    share: float  # fraction of one worker, over any stretch of time
+    burst: float  # seconds of server time usable at once before the share applies
+    label: str  # "previews", used in the message
+
+
+# A preview of a typical summary (5 KB) renders in ~10 ms, the longest ordinary one (60 KB) in ~150 ms: the
+# editor, asking at most twice a second while the member types, stays far below a fifth of a worker. The
+# renderer's worst inputs take ~0.5 s at 60 KB; sent back to back they would keep a worker (and a core)
+# busy for as long as the attacker likes (the take-down drill, `make drill`).
+TIME_SHARES = {
+    "preview": TimeShare(share=0.2, burst=1.0, label="previews"),
+}
+
+
+class OverBudget(Exception):
+    """The member's recent ``action`` requests used up their share of server time for ``retry_after`` s."""
+
+    def __init__(self, share: TimeShare, retry_after: float):
+        self.retry_after = max(1, math.ceil(retry_after))
+        super().__init__(
+            f"Your {share.label} are paused for {self.retry_after} second{'' if self.retry_after == 1 else 's'}: "
+            f"the last ones took the server a long time to render. Your text is kept; saving works as usual."
+        )
+
+
+@contextlib.contextmanager
+def time_share(request, action: str):
+    """Charge the server time the block takes to the member's share for ``action``; raise ``OverBudget`` first
+    when the earlier ones have used it up.
+
+    A leaky bucket kept as one timestamp per member: the moment the member's charged time is paid off. Each
+    request moves it on by its duration divided by the share; a request is turned away while it lies more
+    than ``burst / share`` seconds ahead. Callers hold ``one_at_a_time`` for the same action, so the read and
+    the write never race for one member.
+    """
+    share = TIME_SHARES[action]
+    key = f"timeshare:{action}:{request.user.pk}"
+    allowed_ahead = share.burst / share.share
+    ahead = (cache.get(key) or 0.0) - time.time()
+    if ahead > allowed_ahead:
+        raise OverBudget(share, ahead - allowed_ahead)
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        now = time.time()
+        paid_off = max(cache.get(key) or 0.0, now) + (time.perf_counter() - started) / share.share
+        cache.set(key, paid_off, timeout=math.ceil(paid_off - now) + 5)

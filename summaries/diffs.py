@@ -8,9 +8,10 @@ so one diff costs at most the budget, whatever the text.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.template.loader import get_template
 
 CONTEXT_LINES = 2
 #: Steps (diagonals visited plus lines compared) one diff may take. An edit of a few paragraphs of the
@@ -36,7 +37,7 @@ class DiffLine:
 class RevisionEntry:
     revision: object
     previous_number: int | None
-    lines: list[DiffLine] = field(default_factory=list)
+    html: str = ""  # the rendered diff (DIFF_TEMPLATE), empty when there is none to show
     added: int = 0
     removed: int = 0
     too_different: bool = False  # no line diff within DIFF_BUDGET: the page links to both versions instead
@@ -187,51 +188,65 @@ def _grouped(opcodes, context: int):
     return groups
 
 
-# Saved revisions never change, so the diff of two of them is computed once and kept: a history page opened
-# again (or a script requesting the costliest pair over and over) costs a cache read, not the diff budget.
+# Saved revisions never change, so each one's diff against the one before is computed and rendered once and
+# kept: a history page opened again (or a script requesting the costliest pair over and over) costs one cache
+# read per revision and no revision body at all, not the diff budget and a template loop over every line.
 DIFF_CACHE_SECONDS = 30 * 24 * 3600
-_TOO_DIFFERENT = "too different"
+DIFF_TEMPLATE = "summaries/edit/diff.html"
+_VERSION = 2  # bump when DIFF_TEMPLATE's markup changes
 
 
-def _saved_diff(previous, revision) -> list[DiffLine] | None:
-    """``diff_lines`` of two saved revisions, or None when they are too different; cached by their ids."""
-    key = f"revision-diff:{previous.pk}:{revision.pk}:{DIFF_BUDGET}"
-    cached = cache.get(key)
-    if cached is None:
+def _diff_key(previous_pk: int | None, revision_pk: int) -> str:
+    return f"revision-diff:{_VERSION}:{previous_pk or 0}:{revision_pk}:{DIFF_BUDGET}"
+
+
+def _rendered_diff(previous_body: str | None, body: str, number: int) -> dict:
+    """What a history page shows of one revision: the diff as HTML (a template's escaped output) and its counts."""
+    if previous_body is None:
+        lines = [DiffLine("add", line) for line in body.splitlines()]
+    else:
         try:
-            cached = diff_lines(previous.body, revision.body)
+            lines = diff_lines(previous_body, body)
         except TooDifferent:
-            cached = _TOO_DIFFERENT
-        cache.set(key, cached, DIFF_CACHE_SECONDS)
-    return None if cached == _TOO_DIFFERENT else cached
+            return {"html": "", "added": 0, "removed": 0, "too_different": True}
+    html = get_template(DIFF_TEMPLATE).render({"lines": lines, "number": number}) if lines else ""
+    return {
+        "html": html,  # a SafeString, and still one after the cache's pickling: nothing is marked here
+        "added": sum(1 for line in lines if line.kind == "add"),
+        "removed": sum(1 for line in lines if line.kind == "remove"),
+        "too_different": False,
+    }
 
 
 def revision_diffs(summary, page) -> list[RevisionEntry]:
-    """For a page of revisions (newest first), each one's diff against the revision before it.
+    """For a page of revisions (newest first, bodies deferred), each one's diff against the revision before it.
 
-    One extra query fetches the revision just before the oldest one on the page.
+    One query finds the revision just before the oldest one on the page and one cache read fetches every
+    rendered diff; only diffs not yet rendered load the bodies they need (one more query).
     """
     revisions = list(page.object_list)
     if not revisions:
         return []
-    before = summary.revisions.filter(number__lt=revisions[-1].number).order_by("-number").only("number", "body")
-    older = before.first()
+    older = summary.revisions.filter(number__lt=revisions[-1].number).order_by("-number").only("pk", "number").first()
     chain = [*revisions, older] if older else revisions
-    entries = []
-    for index, revision in enumerate(revisions):
-        previous = chain[index + 1] if index + 1 < len(chain) else None
-        if previous is None:
-            entries.append(
-                RevisionEntry(revision, None, [DiffLine("add", line) for line in revision.body.splitlines()])
+    pairs = [
+        (revision, chain[index + 1] if index + 1 < len(chain) else None) for index, revision in enumerate(revisions)
+    ]
+    keys = {revision.pk: _diff_key(previous and previous.pk, revision.pk) for revision, previous in pairs}
+    found = cache.get_many(list(keys.values()))
+    missing = [(revision, previous) for revision, previous in pairs if keys[revision.pk] not in found]
+    if missing:
+        wanted = {revision.pk for revision, _ in missing} | {previous.pk for _, previous in missing if previous}
+        bodies = dict(summary.revisions.filter(pk__in=wanted).values_list("pk", "body"))
+        rendered = {
+            keys[revision.pk]: _rendered_diff(
+                bodies[previous.pk] if previous else None, bodies[revision.pk], revision.number
             )
-            entries[-1].added = len(entries[-1].lines)
-            continue
-        lines = _saved_diff(previous, revision)
-        if lines is None:
-            entries.append(RevisionEntry(revision, previous.number, too_different=True))
-            continue
-        entry = RevisionEntry(revision, previous.number, lines)
-        entry.added = sum(1 for line in lines if line.kind == "add")
-        entry.removed = sum(1 for line in lines if line.kind == "remove")
-        entries.append(entry)
-    return entries
+            for revision, previous in missing
+        }
+        cache.set_many(rendered, DIFF_CACHE_SECONDS)
+        found.update(rendered)
+    return [
+        RevisionEntry(revision, previous and previous.number, **found[keys[revision.pk]])
+        for revision, previous in pairs
+    ]

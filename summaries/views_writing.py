@@ -20,14 +20,23 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
-from accounts.ratelimit import Busy, RateLimited, check, limited_response, one_at_a_time, ratelimit
+from accounts.ratelimit import (
+    Busy,
+    OverBudget,
+    RateLimited,
+    check,
+    limited_response,
+    one_at_a_time,
+    ratelimit,
+    time_share,
+)
 from papers.models import Paper
 from summaries import images
 from summaries.diffs import revision_diffs
 from summaries.editing import EditConflict, save_summary
 from summaries.forms import BODY_MAX_LENGTH, ShareForm, SummaryForm
 from summaries.markup import markdownify
-from summaries.models import Summary, Vote
+from summaries.models import CARD_DEFERRED, Summary, Vote
 
 REVISIONS_PER_PAGE = 10
 CONFLICT_MESSAGE = (
@@ -205,10 +214,14 @@ def preview(request):
         message = f"The summary is longer than {BODY_MAX_LENGTH:,} characters; shorten it to see a preview."
         return HttpResponse(f'<p class="preview-error">{escape(message)}</p>', status=400)
     try:
-        with one_at_a_time(request, "preview"):
+        with one_at_a_time(request, "preview"), time_share(request, "preview"):
             return HttpResponse(markdownify(content))
     except Busy as error:
         return HttpResponse(f'<p class="preview-error">{escape(str(error))}</p>', status=429)
+    except OverBudget as error:
+        response = HttpResponse(f'<p class="preview-error">{escape(str(error))}</p>', status=429)
+        response["Retry-After"] = str(error.retry_after)
+        return response
 
 
 @require_POST
@@ -291,7 +304,9 @@ def delete(request, pk: int):
 
 def get_summary_for_revisions(request, pk: int) -> Summary:
     """Summary ``pk`` if the viewer may read its history: 403 for its writer or a moderator refused, else 404."""
-    summary = get_object_or_404(Summary.objects.select_related("paper", "writer"), pk=pk)
+    # History pages show neither the summary nor the paper itself: their biggest columns stay in the database.
+    summaries = Summary.objects.select_related("paper", "writer").defer("body_html", *CARD_DEFERRED)
+    summary = get_object_or_404(summaries, pk=pk)
     if not permissions.can_view_revisions(request.user, summary):
         if summary.writer_id == request.user.pk or permissions.is_moderator(request.user):
             raise PermissionDenied
@@ -302,9 +317,9 @@ def get_summary_for_revisions(request, pk: int) -> Summary:
 @login_required
 def revisions(request, pk: int):
     summary = get_summary_for_revisions(request, pk)
-    page = Paginator(summary.revisions.order_by("-number").select_related("editor"), REVISIONS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        summary.revisions.order_by("-number").select_related("editor").defer("body"), REVISIONS_PER_PAGE
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "summaries/edit/revisions.html",

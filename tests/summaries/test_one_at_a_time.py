@@ -8,7 +8,7 @@ import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 
-from accounts.ratelimit import one_at_a_time
+from accounts.ratelimit import TIME_SHARES, one_at_a_time
 from tests.factories import UserFactory
 from tests.summaries.test_uploads import image_bytes, media, post_image  # noqa: F401 (media is a fixture)
 
@@ -45,3 +45,69 @@ def test_a_second_upload_while_one_is_running_is_turned_away_at_once(client, mem
     assert response.status_code == 429
     assert "still being handled" in response.json()["error"]
     assert post_image(client, "a.png", image_bytes("PNG")).status_code == 200
+
+
+class FakeClock:
+    """``time.time`` and ``time.perf_counter`` for accounts.ratelimit, moved on by hand."""
+
+    def __init__(self):
+        self.now = 1_000_000.0
+
+    def time(self):
+        return self.now
+
+    perf_counter = time
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    fake = FakeClock()
+    monkeypatch.setattr("accounts.ratelimit.time", fake)
+    return fake
+
+
+def slow_renderer(clock, monkeypatch, seconds):
+    def render(text):
+        clock.now += seconds
+        return f"<p>{text}</p>"
+
+    monkeypatch.setattr("summaries.views_writing.markdownify", render)
+
+
+def test_previews_that_keep_a_worker_busy_are_paused_then_resume(client, member, clock, monkeypatch):
+    # The take-down drill's previews of the renderer's worst inputs, back to back: one at a time, each held a
+    # worker (and a core) for half a second, for as long as the attacker liked. A member may keep a fifth of a
+    # worker busy, with a second at once.
+    share = TIME_SHARES["preview"]
+    client.force_login(member)
+    slow_renderer(clock, monkeypatch, 0.5)
+    answers = [client.post(PREVIEW, {"content": "x"}).status_code for _ in range(4)]
+    # Each render moves the member's "paid off" moment on by 0.5 / 0.2 = 2.5 s while the clock moves 0.5 s: it is
+    # 6.5 s ahead after three, past burst / share = 5 s.
+    assert answers == [200, 200, 200, 429]
+    paused = client.post(PREVIEW, {"content": "x"})
+    assert paused.status_code == 429
+    assert "paused for 2 seconds" in paused.content.decode() and "Your text is kept" in paused.content.decode()
+    assert paused["Retry-After"] == "2"
+    clock.now += 2  # paid off down to the burst: one more
+    assert client.post(PREVIEW, {"content": "x"}).status_code == 200
+    assert client.post(PREVIEW, {"content": "x"}).status_code == 429
+    assert share.share == 0.2 and share.burst == 1.0
+
+
+def test_an_ordinary_editor_is_never_paused(client, member, clock, monkeypatch):
+    # The longest ordinary summary (60 KB) renders in ~150 ms; the editor asks at most twice a second.
+    client.force_login(member)
+    slow_renderer(clock, monkeypatch, 0.1)
+    for _ in range(120):
+        assert client.post(PREVIEW, {"content": "x"}).status_code == 200
+        clock.now += 0.5
+
+
+def test_one_members_pause_does_not_pause_another(client, member, clock, monkeypatch):
+    client.force_login(member)
+    slow_renderer(clock, monkeypatch, 5)
+    assert client.post(PREVIEW, {"content": "x"}).status_code == 200
+    assert client.post(PREVIEW, {"content": "x"}).status_code == 429
+    client.force_login(UserFactory())
+    assert client.post(PREVIEW, {"content": "x"}).status_code == 200

@@ -235,3 +235,26 @@ def test_a_history_page_opened_again_does_not_diff_again(client, which, request,
         return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
 
     assert without_tokens(second) == without_tokens(first)
+
+
+def test_a_history_page_seen_again_neither_loads_bodies_nor_diffs_again(
+    client, history, monkeypatch, django_assert_max_num_queries
+):
+    # The take-down drill's revisions attack asked for the costliest history page back to back: every view ran
+    # the template over every line of every diff (15 ms for a 60 KB pair, six home pages' worth of a worker).
+    client.force_login(history.writer)
+    url = reverse("summaries:revisions", args=[history.pk])
+    first = client.get(url).content.decode()
+
+    def no_diff(*args, **kwargs):
+        raise AssertionError("diffed again")
+
+    monkeypatch.setattr("summaries.diffs.diff_lines", no_diff)
+    with django_assert_max_num_queries(7) as queries:
+        again = client.get(url).content.decode()
+    assert re.findall(r'<pre class="diff".*?</pre>', again, re.S) == re.findall(
+        r'<pre class="diff".*?</pre>', first, re.S
+    )
+    assert "text unchanged" in again and "first version" in again
+    assert not [query for query in queries.captured_queries if '"body"' in query["sql"]]
+    assert re.search(r'class="diff-line diff-add">.*line 2 &lt;script&gt;', again)
