@@ -161,17 +161,20 @@ class SummaryAdmin(ViewerAwareAdminMixin, BigTableAdminMixin, ModerationAdminMix
         term = search_term.strip()
         if not term:
             return queryset, False
-        ids = Summary.objects.filter(writer__username=term).order_by().values("pk")[:SEARCH_CANDIDATES]
+        ids = Summary.objects.filter(writer__username=term).order_by().values_list("pk", flat=True)[:SEARCH_CANDIDATES]
         query = build_query(clean_query_text(term))
         if query is not None:
             papers = Paper.objects.filter(search_vector=query).order_by().values("pk")[:SEARCH_CANDIDATES]
             # Words of a private summary must not be findable: searching would read it word by word.
             public_bodies = Summary.objects.exclude(visibility=Summary.Visibility.PRIVATE)
             ids = ids.union(
-                public_bodies.filter(search_vector=query).order_by().values("pk")[:SEARCH_CANDIDATES],
-                Summary.objects.filter(paper__in=papers).order_by().values("pk")[:SEARCH_CANDIDATES],
+                public_bodies.filter(search_vector=query).order_by().values_list("pk", flat=True)[:SEARCH_CANDIDATES],
+                Summary.objects.filter(paper__in=papers).order_by().values_list("pk", flat=True)[:SEARCH_CANDIDATES],
             )
-        return queryset.filter(pk__in=ids), False
+        # The candidates (at most three times SEARCH_CANDIDATES) are fetched first: as a subquery, the planner
+        # walked the summaries' primary key backwards to meet them in the changelist's order (58k rows, 85 ms at
+        # 100k summaries); as a list of ids it reads just those rows.
+        return queryset.filter(pk__in=list(ids)), False
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
