@@ -1,15 +1,20 @@
 """The comments section of a summary page: one page of threads, and what the viewer may do with each comment.
 
-The rules stay in ``accounts.permissions``; they are evaluated here, once per comment and request, in Python. The
-templates read the answers (``comment.can_edit``…) instead of calling a permission filter for every comment.
+The threads are the same for every reader and kept in the cache. The rules stay in ``accounts.permissions``; they
+are evaluated here, once per comment and request, in Python. The templates read the answers (``comment.can_edit``…)
+instead of calling a permission filter for every comment.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 
 from accounts import permissions
 from comments.models import THREADS_PER_PAGE, Comment, attach_replies
+from papers.pagination import with_elided_range
+from shortscience.lib import versions
 
 
 def comment_section(request, summary) -> dict:
@@ -17,14 +22,42 @@ def comment_section(request, summary) -> dict:
 
     ``comments`` holds up to ``THREADS_PER_PAGE`` top-level comments, oldest first, each with its first visible
     replies (``shown_replies``, ``more_replies``: ``attach_replies``); ``comment_page`` is the page (``None`` when
-    every thread fits on one page). Three queries at most: the page's threads, their count when there is more than
-    one page, their replies.
+    every thread fits on one page). The threads are the same for every reader: they are kept in the cache under
+    the listing stamp (``versions.LISTING``, bumped by every new, edited, hidden or deleted comment), as the
+    summary cards are (``summaries.listing``), for ``PAGE_CACHE_SECONDS`` (0: never). Only what the viewer may do
+    with each comment is worked out per request, in Python.
     """
+    requested = request.GET.get("page")
+    seconds = settings.PAGE_CACHE_SECONDS
+    if seconds > 0:
+        key = f"comment-threads:{versions.current(versions.LISTING):x}:{summary.pk}:{str(requested or '')[:12]}"
+        cached = cache.get(key)
+        if cached is None:
+            comments, page = threads_page(summary, requested)
+            cached = (comments, page and (page.number, page.paginator.count))
+            cache.set(key, cached, seconds)
+        comments, paging = cached
+        page = None
+        if paging is not None:
+            paginator = Paginator(Comment.objects.thread_of(summary), THREADS_PER_PAGE)
+            paginator.count = paging[1]  # a cached_property: set, it is never counted again
+            page = with_elided_range(Page(comments, paging[0], paginator))
+    else:
+        comments, page = threads_page(summary, requested)
+    can_comment = permissions.can_comment(request.user, summary)
+    set_actions(request.user, comments, can_comment=can_comment)
+    return {"comments": comments, "comment_page": page, "can_comment_here": can_comment}
+
+
+def threads_page(summary, requested) -> tuple[list[Comment], Page | None]:
+    """Page ``requested`` of the summary's threads with their replies attached, and the page (``None`` when every
+    thread fits on one). Three queries at most: the page's threads, their count when there is more than one page,
+    their replies."""
     threads = Comment.objects.thread_of(summary)
     # Exact counts: one summary's threads are an index-only range of comment_thread_idx (hundreds at most in
     # practice), and a capped count would leave the threads past the cap on no page (CommentQuerySet.page_of).
     paginator = Paginator(threads, THREADS_PER_PAGE)
-    if request.GET.get("page") in (None, "", "1"):
+    if requested in (None, "", "1"):
         # Page 1, the usual request: one thread more than a page says whether there are other pages, so the many
         # summaries with few comments pay no count. (Summary.comment_count cannot say: it may lag behind.)
         first = list(threads[: THREADS_PER_PAGE + 1])
@@ -34,14 +67,12 @@ def comment_section(request, summary) -> dict:
             page = Page(first[:THREADS_PER_PAGE], 1, paginator)
             comments = list(page)
     else:
-        page = paginator.get_page(request.GET.get("page"))  # bad or too-large numbers give the nearest page
+        page = paginator.get_page(requested)  # bad or too-large numbers give the nearest page
         comments = list(page)
     if page is not None:
-        page.elided_range = list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+        with_elided_range(page)
     attach_replies(comments)
-    can_comment = permissions.can_comment(request.user, summary)
-    set_actions(request.user, comments, can_comment=can_comment)
-    return {"comments": comments, "comment_page": page, "can_comment_here": can_comment}
+    return comments, page
 
 
 def set_actions(user, comments, *, can_comment: bool) -> None:

@@ -24,10 +24,10 @@ from discovery.forms import SearchForm
 from discovery.search import MAX_PAGES, MAX_QUERY_CHARS, search_digest, search_papers, searchable_text
 from discovery.sitemaps import SITEMAPS, render_index, render_urlset
 from papers.models import Paper, PaperAuthor, Venue
-from papers.pagination import paginate
 from papers.views import canonical_redirect, get_paper
 from shortscience.lib import versions
 from shortscience.lib.identifiers import parse_identifier
+from summaries.listing import card_page
 from summaries.models import Summary
 
 IDENTIFIER_LABELS = {"arxiv": "arXiv", "doi": "DOI", "dblp": "DBLP key"}
@@ -51,9 +51,8 @@ def paper_detail(request, slug: str):
         .listed()
         .select_related("writer")
         .defer("body", "search_vector")  # the cards show the rendered body only
-        .with_vote_of(request.user)
     )
-    page = paginate(request, summaries.ranked(), SUMMARIES_PAGE_SIZE)
+    page = card_page(request, summaries.ranked(), SUMMARIES_PAGE_SIZE, listing=f"paper:{paper.pk}")
     for summary in page.object_list:
         summary.paper = paper
     return render(

@@ -19,7 +19,7 @@ from accounts.models import User
 from comments.models import Comment
 from members.deletion import delete_account
 from members.export import build_export
-from papers.pagination import paginate
+from summaries.listing import card_page
 from summaries.models import Summary
 
 PROFILE_PAGE_SIZE = 20
@@ -28,8 +28,8 @@ PROFILE_PAGE_SIZE = 20
 @require_GET
 def profile(request, username: str):
     member = get_object_or_404(User, username=username, is_active=True)
-    summaries = Summary.objects.filter(writer=member).credited().for_cards().with_vote_of(request.user)
-    page = paginate(request, summaries.latest(), PROFILE_PAGE_SIZE)
+    summaries = Summary.objects.filter(writer=member).credited().for_cards()
+    page = card_page(request, summaries.latest(), PROFILE_PAGE_SIZE, listing=f"profile:{member.pk}")
     website = member.website if member.website.lower().startswith(("https://", "http://")) else ""
     return render(request, "accounts/profile.html", {"member": member, "page": page, "website": website})
 

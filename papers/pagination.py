@@ -45,6 +45,10 @@ def paginate(request, queryset, per_page: int, *, max_pages: int = MAX_PAGES) ->
     The page carries ``elided_range`` (numbers with "…" gaps) for the numbered pagination include.
     """
     paginator = CappedPaginator(queryset, per_page, max_pages=max_pages)
-    page = paginator.get_page(request.GET.get("page"))
-    page.elided_range = list(paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
+    return with_elided_range(paginator.get_page(request.GET.get("page")))
+
+
+def with_elided_range(page: Page) -> Page:
+    """Set ``elided_range`` on ``page``: the numbers, with "…" gaps, that the numbered pagination include shows."""
+    page.elided_range = list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))
     return page

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import User
 from papers.pagination import paginate
+from summaries.listing import card_list, card_page
 from summaries.models import TOP_PERIODS, Summary, site_counts
 
 HOME_PAGE_SIZE = 15
@@ -26,17 +27,20 @@ TOP_TABS = [
 @require_GET
 def home(request):
     top = request.GET.get("top", "")
-    listed = Summary.objects.listed().for_cards().with_vote_of(request.user)
-    summaries = listed.top(top) if top in TOP_PERIODS else listed.latest()
-    page = paginate(request, summaries, HOME_PAGE_SIZE)
+    top = top if top in TOP_PERIODS else ""
+    listed = Summary.objects.listed().for_cards()
+    summaries = listed.top(top) if top else listed.latest()
+    page = card_page(request, summaries, HOME_PAGE_SIZE, listing=f"home:{top or 'latest'}")
     # Editors' picks lead the first page of the default tab only.
-    featured = list(listed.featured()[:FEATURED_ON_HOME]) if not top and page.number == 1 else []
+    featured = []
+    if not top and page.number == 1:
+        featured = card_list(request, listed.featured()[:FEATURED_ON_HOME], listing="home:featured")
     return render(
         request,
         "summaries/home.html",
         {
             "page": page,
-            "top": top if top in TOP_PERIODS else "",
+            "top": top,
             "tabs": TOP_TABS,
             "featured": featured,
             "counts": site_counts(),

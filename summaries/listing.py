@@ -1,0 +1,69 @@
+"""A page of summary cards, the same for every reader but for their own votes: kept in the cache.
+
+The anonymous page cache serves whole pages, but a signed-in member's home, paper and profile pages ran the
+listing's queries on every request: its page of rows (summary, paper, venue, writer) and the capped count, for
+rows that are the same for every reader. Here they are kept under the listing stamp (``versions.LISTING``,
+bumped by every write readers could see, a vote included), exactly as the page cache and the card cache
+(``summaries.templatetags.cards``) are, so the next request after any change reads them afresh. Only the
+viewer's own votes are read per request: one query over the page's ids. Entries live ``PAGE_CACHE_SECONDS``,
+which also bounds how long a time-windowed list (the week's top summaries) may lag the clock; 0 (as in the
+tests) runs the queries every time.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.paginator import Page
+
+from papers.pagination import CappedPaginator, paginate, with_elided_range
+from shortscience.lib import versions
+from summaries.models import Vote
+
+
+def card_page(request, queryset, per_page: int, *, listing: str) -> Page:
+    """``paginate(request, queryset.with_vote_of(viewer), per_page)``, with the rows and count from the cache.
+
+    ``listing`` names what ``queryset`` lists (``"home:latest"``, ``f"paper:{pk}"``…): with the listing stamp and
+    the requested page it is the cache key, so two different querysets must never share a name.
+    """
+    seconds = settings.PAGE_CACHE_SECONDS
+    if seconds <= 0:
+        return paginate(request, queryset.with_vote_of(request.user), per_page)
+    requested = str(request.GET.get("page", ""))[:12]
+    key = f"cards-page:{versions.current(versions.LISTING):x}:{listing}:{per_page}:{requested}"
+    cached = cache.get(key)
+    if cached is None:
+        page = paginate(request, queryset, per_page)
+        cached = (page.paginator.count, page.number, list(page.object_list))
+        cache.set(key, cached, seconds)
+    count, number, rows = cached
+    paginator = CappedPaginator(queryset, per_page)
+    paginator.count = count  # a cached_property: set, it is never counted again
+    set_votes_of(request.user, rows)
+    return with_elided_range(Page(rows, number, paginator))
+
+
+def card_list(request, queryset, *, listing: str) -> list:
+    """``list(queryset.with_vote_of(viewer))`` of a short, sliced list (the home page's picks), cached as
+    ``card_page`` is."""
+    seconds = settings.PAGE_CACHE_SECONDS
+    if seconds <= 0:
+        return list(queryset.with_vote_of(request.user))
+    key = f"cards-list:{versions.current(versions.LISTING):x}:{listing}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = list(queryset)
+        cache.set(key, rows, seconds)
+    set_votes_of(request.user, rows)
+    return rows
+
+
+def set_votes_of(user, summaries) -> None:
+    """Set ``my_vote`` (1, -1 or 0) on each of ``summaries`` as ``with_vote_of`` annotates it: one query."""
+    votes = {}
+    if user.is_authenticated and summaries:
+        ids = [summary.pk for summary in summaries]
+        votes = dict(Vote.objects.filter(user=user, summary_id__in=ids).values_list("summary_id", "value"))
+    for summary in summaries:
+        summary.my_vote = votes.get(summary.pk, 0)
