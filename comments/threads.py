@@ -8,7 +8,6 @@ instead of calling a permission filter for every comment.
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 
 from accounts import permissions
@@ -28,22 +27,18 @@ def comment_section(request, summary) -> dict:
     with each comment is worked out per request, in Python.
     """
     requested = request.GET.get("page")
-    seconds = settings.PAGE_CACHE_SECONDS
-    if seconds > 0:
-        key = f"comment-threads:{versions.current(versions.LISTING):x}:{summary.pk}:{str(requested or '')[:12]}"
-        cached = cache.get(key)
-        if cached is None:
-            comments, page = threads_page(summary, requested)
-            cached = (comments, page and (page.number, page.paginator.count))
-            cache.set(key, cached, seconds)
-        comments, paging = cached
-        page = None
-        if paging is not None:
-            paginator = Paginator(Comment.objects.thread_of(summary), THREADS_PER_PAGE)
-            paginator.count = paging[1]  # a cached_property: set, it is never counted again
-            page = with_elided_range(Page(comments, paging[0], paginator))
-    else:
+
+    def threads():
         comments, page = threads_page(summary, requested)
+        return comments, None if page is None else (page.number, page.paginator.count)
+
+    key = f"comment-threads:{summary.pk}:{str(requested or '')[:12]}"
+    comments, paging = versions.remember(versions.LISTING, key, threads, settings.PAGE_CACHE_SECONDS)
+    page = None
+    if paging is not None:
+        paginator = Paginator(Comment.objects.thread_of(summary), THREADS_PER_PAGE)
+        paginator.count = paging[1]  # a cached_property: set, it is never counted again
+        page = with_elided_range(Page(comments, paging[0], paginator))
     can_comment = permissions.can_comment(request.user, summary)
     set_actions(request.user, comments, can_comment=can_comment)
     return {"comments": comments, "comment_page": page, "can_comment_here": can_comment}

@@ -6,6 +6,7 @@ import functools
 import hashlib
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db.models import Prefetch, prefetch_related_objects
@@ -27,7 +28,7 @@ from papers.models import Paper, PaperAuthor, Venue
 from papers.views import canonical_redirect, get_paper
 from shortscience.lib import versions
 from shortscience.lib.identifiers import parse_identifier
-from summaries.listing import card_page
+from summaries.listing import card_page, set_votes_of
 from summaries.models import Summary
 
 IDENTIFIER_LABELS = {"arxiv": "arXiv", "doi": "DOI", "dblp": "DBLP key"}
@@ -39,11 +40,30 @@ SUMMARIES_PAGE_SIZE = 20
 ABSTRACT_CLAMP_CHARS = 320
 
 
+# Columns of a paper no page about it shows: its search vectors and arXiv history.
+PAGE_DEFERRED = ("search_vector", "title_vector", "arxiv_versions", "arxiv_comments")
+PAPER_DEFERRED = tuple(f"paper__{name}" for name in PAGE_DEFERRED)
+
+
+def paper_for_page(slug: str) -> tuple[Paper, list]:
+    """The paper a paper page shows (venue, authors, the digests that picked it) and its keywords; 404 if none.
+
+    The same for every reader: kept in the cache under the listing stamp (``versions.remember``), so members'
+    pages, which never get the page cache, skip its three queries until the next write readers could see."""
+
+    def load():
+        # The paper's row also carries the digests that picked it ("In the digest of …"): no extra query.
+        badges = DigestEntry.objects.badges_subquery()
+        paper = get_paper(slug, Paper.objects.with_page_data().defer(*PAGE_DEFERRED).annotate(digest_badges=badges))
+        return paper, list(paper.keywords.all())
+
+    key = f"paper-page:{hashlib.sha256(slug.encode()).hexdigest()[:32]}"
+    return versions.remember(versions.LISTING, key, load, settings.PAGE_CACHE_SECONDS)
+
+
 @require_GET
 def paper_detail(request, slug: str):
-    # The paper's row also carries the digests that picked it ("In the digest of …"): no extra query.
-    badges = DigestEntry.objects.badges_subquery()
-    paper = get_paper(slug, Paper.objects.with_page_data().annotate(digest_badges=badges))
+    paper, keywords = paper_for_page(slug)
     if response := canonical_redirect(paper, slug, "discovery:paper"):
         return response
     summaries = (
@@ -60,7 +80,7 @@ def paper_detail(request, slug: str):
         "papers/detail.html",
         {
             "paper": paper,
-            "keywords": list(paper.keywords.all()),
+            "keywords": keywords,
             "page": page,
             "abstract_is_long": len(paper.abstract) > ABSTRACT_CLAMP_CHARS,
             "canonical_url": request.build_absolute_uri(paper.get_absolute_url()),
@@ -176,26 +196,33 @@ def sitemap_section(request, section: str):
     return response
 
 
-def get_summary_for_view(request, pk: int) -> Summary:
-    """The summary ``pk`` if the viewer may read it, else 404 (never reveal that it exists)."""
-    summary = get_object_or_404(Summary.objects.with_card_data().with_vote_of(request.user), pk=pk)
-    if not can_view_summary(request.user, summary):
-        raise Http404("No such summary.")
-    return summary
+def summary_for_page(pk: int) -> tuple[Summary, list]:
+    """The summary ``pk`` with its paper, venue, writer and the paper's authors, and the paper's keywords; 404 if
+    none. Kept in the cache as ``paper_for_page`` is: who may read it is decided per request, after."""
+
+    def load():
+        summary = get_object_or_404(Summary.objects.with_card_data().defer("search_vector", *PAPER_DEFERRED), pk=pk)
+        authorships = Prefetch("authorships", queryset=PaperAuthor.objects.select_related("author"))
+        prefetch_related_objects([summary.paper], authorships)
+        return summary, list(summary.paper.keywords.all())
+
+    return versions.remember(versions.LISTING, f"summary-page:{pk}", load, settings.PAGE_CACHE_SECONDS)
 
 
 @require_GET
 def summary_detail(request, pk: int):
-    summary = get_summary_for_view(request, pk)
+    summary, keywords = summary_for_page(pk)
+    if not can_view_summary(request.user, summary):
+        raise Http404("No such summary.")  # never reveal that it exists
+    set_votes_of(request.user, [summary])
     paper = summary.paper
-    prefetch_related_objects([paper], Prefetch("authorships", queryset=PaperAuthor.objects.select_related("author")))
     return render(
         request,
         "summaries/detail.html",
         {
             "summary": summary,
             "paper": paper,
-            "keywords": list(paper.keywords.all()),
+            "keywords": keywords,
             # One page (?page=) of top-level comments with their visible replies and the viewer's actions on each.
             **comment_section(request, summary),
             "my_vote": summary.my_vote,

@@ -13,7 +13,6 @@ tests) runs the queries every time.
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.paginator import Page
 
 from papers.pagination import CappedPaginator, paginate, with_elided_range
@@ -27,36 +26,33 @@ def card_page(request, queryset, per_page: int, *, listing: str) -> Page:
     ``listing`` names what ``queryset`` lists (``"home:latest"``, ``f"paper:{pk}"``…): with the listing stamp and
     the requested page it is the cache key, so two different querysets must never share a name.
     """
-    seconds = settings.PAGE_CACHE_SECONDS
-    if seconds <= 0:
+    if settings.PAGE_CACHE_SECONDS <= 0:
         return paginate(request, queryset.with_vote_of(request.user), per_page)
     requested = str(request.GET.get("page", ""))[:12]
-    key = f"cards-page:{versions.current(versions.LISTING):x}:{listing}:{per_page}:{requested}"
-    cached = cache.get(key)
-    if cached is None:
+
+    def rows():
         page = paginate(request, queryset, per_page)
-        cached = (page.paginator.count, page.number, list(page.object_list))
-        cache.set(key, cached, seconds)
-    count, number, rows = cached
+        return page.paginator.count, page.number, list(page.object_list)
+
+    count, number, summaries = _kept(f"cards-page:{listing}:{per_page}:{requested}", rows)
     paginator = CappedPaginator(queryset, per_page)
     paginator.count = count  # a cached_property: set, it is never counted again
-    set_votes_of(request.user, rows)
-    return with_elided_range(Page(rows, number, paginator))
+    set_votes_of(request.user, summaries)
+    return with_elided_range(Page(summaries, number, paginator))
 
 
 def card_list(request, queryset, *, listing: str) -> list:
     """``list(queryset.with_vote_of(viewer))`` of a short, sliced list (the home page's picks), cached as
     ``card_page`` is."""
-    seconds = settings.PAGE_CACHE_SECONDS
-    if seconds <= 0:
+    if settings.PAGE_CACHE_SECONDS <= 0:
         return list(queryset.with_vote_of(request.user))
-    key = f"cards-list:{versions.current(versions.LISTING):x}:{listing}"
-    rows = cache.get(key)
-    if rows is None:
-        rows = list(queryset)
-        cache.set(key, rows, seconds)
-    set_votes_of(request.user, rows)
-    return rows
+    summaries = _kept(f"cards-list:{listing}", lambda: list(queryset))
+    set_votes_of(request.user, summaries)
+    return summaries
+
+
+def _kept(key: str, compute):
+    return versions.remember(versions.LISTING, key, compute, settings.PAGE_CACHE_SECONDS)
 
 
 def set_votes_of(user, summaries) -> None:

@@ -78,3 +78,21 @@ def coalesced():
         names, _coalescing.names = _coalescing.names, None
         for name in sorted(names):
             bump(name)
+
+
+def remember(name: str, key: str, compute, seconds: int):
+    """``compute()``, kept in the cache for ``seconds`` under ``key`` and the current stamp of ``name``: the next
+    request after a bump computes it afresh. ``seconds`` 0 (the page cache off, as in the tests) never keeps it.
+
+    For what every reader sees the same (a page of summary cards, a summary's comment threads, a paper with its
+    authors): members' pages read it here, since they never get the page cache. The caller's ``key`` must name
+    everything the value depends on besides the stamp.
+    """
+    if seconds <= 0:
+        return compute()
+    full_key = f"kept:{current(name):x}:{key}"
+    value = cache.get(full_key)
+    if value is None:
+        value = compute()
+        cache.set(full_key, value, seconds)
+    return value

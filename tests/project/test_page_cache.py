@@ -564,3 +564,39 @@ def test_a_members_summary_page_reads_its_comments_from_the_cache_until_a_write(
     client.force_login(first.writer)
     assert _sql_touching(client, url, "comments_comment") == []
     assert edit in html(client, url)
+
+
+def test_a_members_paper_and_summary_pages_read_the_paper_from_the_cache_until_a_write(client, world, committed):
+    client.force_login(UserFactory(username="qreader"))
+    urls = [world["paper"].get_absolute_url(), world["summary"].get_absolute_url()]
+    for url in urls:
+        assert "Marsupial Dynamics" in html(client, url) and "Ada Quokka" in html(client, url)
+        for table in ("papers_paper", "papers_paperauthor", "taggit_tag"):
+            assert _sql_touching(client, url, table) == [], (url, table)
+    with committed():
+        paper = world["paper"]
+        paper.title = "Marsupial Kinematics"
+        paper.save()
+        paper.keywords.add("wombats")
+    for url in urls:
+        page_html = html(client, url)
+        assert "Marsupial Kinematics" in page_html and "Marsupial Dynamics" not in page_html
+        assert "wombats" in page_html
+
+
+def test_a_summary_made_private_or_hidden_is_gone_from_a_members_next_request(client, world, committed, moderator):
+    client.force_login(UserFactory(username="qreader"))
+    url = world["summary"].get_absolute_url()
+    html(client, url)
+    with committed():
+        assert actions.hide(world["summary"], actor=moderator, reason="Off topic.")
+    assert client.get(url).status_code == 404
+    client.force_login(world["writer"])  # the writer still reads their own hidden summary
+    assert client.get(url).status_code == 200
+
+
+def test_an_empty_page_of_comment_threads_is_kept_too(client, world):
+    client.force_login(UserFactory(username="qreader"))
+    url = world["summary"].get_absolute_url() + "?page=2"
+    assert client.get(url).status_code == 200
+    assert client.get(url).status_code == 200
