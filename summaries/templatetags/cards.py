@@ -95,10 +95,10 @@ _SCORE_ONLY = '<div class="vote-widget" data-vote-widget>\n  <span class="score"
 
 @register.simple_tag(takes_context=True)
 def vote_widget(context, summary, my_vote=None):
-    """The vote column of ``summary`` for the viewer: up, score, down, with the viewer's vote (``my_vote``, else
-    ``summary.my_vote`` from ``with_vote_of`` or ``summaries.listing.set_votes_of``) pressed; a sign-in link for visitors; the score
-    alone for whoever may not vote (``accounts.permissions.can_vote``). Works without JavaScript (a plain POST,
-    redirected back); static/js/vote.js updates it in place.
+    """The vote column of ``summary`` for the viewer: up, score, down, with the viewer's vote pressed (``my_vote``,
+    else ``summary.my_vote`` from ``with_vote_of`` or ``summaries.listing.set_votes_of``); a sign-in link for
+    visitors; the score alone for whoever may not vote (``accounts.permissions.can_vote``). Works without JavaScript
+    (a plain POST, redirected back); static/js/vote.js updates it in place.
 
     Written with ``format_html`` (every value escaped; nothing here is user-written) instead of a template: a
     member's list page has a vote column per card, and as template nodes they were a third of its rendering. The
