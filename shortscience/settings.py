@@ -448,6 +448,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# Sessions read through the cache (Redis, or the cache table), written through to the database: a signed-in
+# member's request skips the session query (issue 14). Nothing depends on deleting session rows: bans, password
+# changes and deleted accounts take effect through the member's row, which every request reads afresh.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 if env_bool("BEHIND_PROXY", False):
     # Only trust X-Forwarded-Proto when a proxy we control sets it.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
