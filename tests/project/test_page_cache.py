@@ -54,6 +54,16 @@ def html(client, url, **headers) -> str:
     return response.content.decode()
 
 
+def rewrite_about_wombats(world) -> None:
+    """The writer edits the world's summary: its text is now about wombats, no longer quokkas."""
+    save_summary(
+        paper=world["paper"],
+        writer=world["writer"],
+        expected_revision=world["summary"].revision_number,
+        data={"body": "Now about **wombats**.", "visibility": "public", "is_anonymous": False},
+    )
+
+
 def summary_pages(world) -> dict:
     paper, writer = world["paper"], world["writer"]
     return {
@@ -124,12 +134,7 @@ def test_an_edited_summary_shows_on_the_next_request(client, world, committed, p
     assert "quokkas" in html(client, url)
     assert client.get(url)["X-Page-Cache"] == "hit"
     with committed():
-        save_summary(
-            paper=world["paper"],
-            writer=world["writer"],
-            expected_revision=world["summary"].revision_number,
-            data={"body": "Now about **wombats**.", "visibility": "public", "is_anonymous": False},
-        )
+        rewrite_about_wombats(world)
     page_html = html(client, url)
     assert "wombats" in page_html and "quokkas" not in page_html
 
@@ -453,12 +458,7 @@ def test_a_members_list_page_reuses_each_cards_rendering_until_a_write(member_cl
         assert "quokkas" in html(member_client, url)
         assert rendered == []  # the card came from the cache
         with committed():
-            save_summary(
-                paper=world["paper"],
-                writer=world["writer"],
-                expected_revision=world["summary"].revision_number,
-                data={"body": "Now about **wombats**.", "visibility": "public", "is_anonymous": False},
-            )
+            rewrite_about_wombats(world)
         page_html = html(member_client, url)
     finally:
         cards.get_template = real
