@@ -21,4 +21,11 @@ class ShortScienceConfig(AppConfig):
 
         invalidation.connect()
 
+        from django.core.signals import request_finished, request_started
+
+        from shortscience.lib import versions
+
+        request_started.connect(versions.open_request_memo, dispatch_uid="versions-memo-open")
+        request_finished.connect(versions.close_request_memo, dispatch_uid="versions-memo-close")
+
         post_migrate.connect(create_cache_table, sender=self, dispatch_uid="shortscience-cache-table")

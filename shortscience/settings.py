@@ -333,7 +333,10 @@ SOCIALACCOUNT_PROVIDERS = _social_providers()
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
-USE_I18N = True
+# The interface is in English only (what people write may be in any language: that is content, not
+# translation). Without translation machinery, each date, number and {% url %} no longer asks which language
+# is active: a tenth of a signed-in member's list page (issue 14, docs/performance.md).
+USE_I18N = False
 USE_TZ = True
 
 

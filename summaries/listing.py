@@ -20,11 +20,12 @@ from shortscience.lib import versions
 from summaries.models import Vote
 
 
-def card_page(request, queryset, per_page: int, *, listing: str) -> Page:
+def card_page(request, queryset, per_page: int, *, listing: str, votes: bool = True) -> Page:
     """``paginate(request, queryset.with_vote_of(viewer), per_page)``, with the rows and count from the cache.
 
     ``listing`` names what ``queryset`` lists (``"home:latest"``, ``f"paper:{pk}"``…): with the listing stamp and
-    the requested page it is the cache key, so two different querysets must never share a name.
+    the requested page it is the cache key, so two different querysets must never share a name. ``votes=False``
+    leaves ``my_vote`` to the caller, who sets it on several lists in one query (``set_votes_of``).
     """
     requested = str(request.GET.get("page", ""))[:12]
 
@@ -35,15 +36,17 @@ def card_page(request, queryset, per_page: int, *, listing: str) -> Page:
     count, number, summaries = _kept(f"cards-page:{listing}:{per_page}:{requested}", rows)
     paginator = CappedPaginator(queryset, per_page)
     paginator.count = count  # a cached_property: set, it is never counted again
-    set_votes_of(request.user, summaries)
+    if votes:
+        set_votes_of(request.user, summaries)
     return with_elided_range(Page(summaries, number, paginator))
 
 
-def card_list(request, queryset, *, listing: str) -> list:
+def card_list(request, queryset, *, listing: str, votes: bool = True) -> list:
     """``list(queryset.with_vote_of(viewer))`` of a short, sliced list (the home page's picks), cached as
-    ``card_page`` is."""
+    ``card_page`` is (``votes`` too)."""
     summaries = _kept(f"cards-list:{listing}", lambda: list(queryset))
-    set_votes_of(request.user, summaries)
+    if votes:
+        set_votes_of(request.user, summaries)
     return summaries
 
 

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import User
 from papers.pagination import paginate
-from summaries.listing import card_list, card_page
+from summaries.listing import card_list, card_page, set_votes_of
 from summaries.models import TOP_PERIODS, Summary, site_counts
 
 HOME_PAGE_SIZE = 15
@@ -30,11 +30,12 @@ def home(request):
     top = top if top in TOP_PERIODS else ""
     listed = Summary.objects.listed().for_cards()
     summaries = listed.top(top) if top else listed.latest()
-    page = card_page(request, summaries, HOME_PAGE_SIZE, listing=f"home:{top or 'latest'}")
+    page = card_page(request, summaries, HOME_PAGE_SIZE, listing=f"home:{top or 'latest'}", votes=False)
     # Editors' picks lead the first page of the default tab only.
     featured = []
     if not top and page.number == 1:
-        featured = card_list(request, listed.featured()[:FEATURED_ON_HOME], listing="home:featured")
+        featured = card_list(request, listed.featured()[:FEATURED_ON_HOME], listing="home:featured", votes=False)
+    set_votes_of(request.user, [*featured, *page.object_list])  # one query for both lists
     return render(
         request,
         "summaries/home.html",

@@ -28,7 +28,29 @@ def _key(name: str) -> str:
     return f"version:{name}"
 
 
-def current(name: str) -> int:
+# --- Read once per request ---------------------------------------------------------------------------------
+#
+# A member's list page asked for the listing stamp up to four times (its rows, its picks, two lists of cards),
+# one cache round trip each. Within a request a stamp is read once and remembered (``request_started`` opens
+# the memo, ``request_finished`` drops it; outside a request, in tasks and commands, every read goes to the
+# cache). A bump made during the request forgets the name, so a view that writes and then reads sees its write.
+
+_request = threading.local()
+
+
+def open_request_memo(**kwargs) -> None:
+    _request.stamps = {}
+
+
+def close_request_memo(**kwargs) -> None:
+    _request.stamps = None
+
+
+def _memo() -> dict | None:
+    return getattr(_request, "stamps", None)
+
+
+def _read(name: str) -> int:
     value = cache.get(_key(name))
     if value is None:
         cache.add(_key(name), time.time_ns(), timeout=None)
@@ -36,13 +58,31 @@ def current(name: str) -> int:
     return value
 
 
+def current(name: str) -> int:
+    memo = _memo()
+    if memo is None:
+        return _read(name)
+    if name not in memo:
+        memo[name] = _read(name)
+    return memo[name]
+
+
 def current_many(names) -> tuple[int, ...]:
     """The stamps of ``names`` in order, read in one cache round trip (the page cache reads two per request)."""
-    found = cache.get_many([_key(name) for name in names])
-    return tuple(found[_key(name)] if _key(name) in found else current(name) for name in names)
+    memo = _memo()
+    missing = [name for name in names if memo is None or name not in memo]
+    found = cache.get_many([_key(name) for name in missing]) if missing else {}
+    values = {name: found[_key(name)] if _key(name) in found else _read(name) for name in missing}
+    if memo is not None:
+        memo.update(values)
+        values = memo
+    return tuple(values[name] for name in names)
 
 
 def bump_now(name: str) -> None:
+    memo = _memo()
+    if memo is not None:
+        memo.pop(name, None)
     try:
         cache.incr(_key(name))
     except ValueError:  # never set, or lost: start from the clock, above every earlier value

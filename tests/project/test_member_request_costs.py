@@ -1,0 +1,125 @@
+"""What a signed-in member's page costs per request besides its rendering (issue 14): the version stamps read once
+per request, one votes query for every list of cards, and the layout's constant parts rendered once per process.
+"""
+
+import re
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from shortscience.lib import versions
+from summaries.models import Vote
+from tests.factories import SummaryFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    settings.PAGE_CACHE_SECONDS = 120
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+class CountingGets:
+    """Counts the cache reads of version stamps (``version:…`` keys)."""
+
+    def __init__(self, monkeypatch):
+        self.reads = []
+        get, get_many = cache.get, cache.get_many
+
+        def counted_get(key, *args, **kwargs):
+            if str(key).startswith("version:"):
+                self.reads.append(key)
+            return get(key, *args, **kwargs)
+
+        def counted_get_many(keys, *args, **kwargs):
+            self.reads.extend(key for key in keys if str(key).startswith("version:"))
+            return get_many(keys, *args, **kwargs)
+
+        monkeypatch.setattr(cache, "get", counted_get)
+        monkeypatch.setattr(cache, "get_many", counted_get_many)
+
+
+def test_a_members_home_page_reads_the_listing_stamp_once(client, monkeypatch, committed):
+    # Rows, picks and two lists of cards each asked for it: four cache round trips, now one.
+    with committed():
+        SummaryFactory().feature()
+        SummaryFactory.create_batch(3)
+    client.force_login(UserFactory())
+    client.get("/")
+    counting = CountingGets(monkeypatch)
+    assert client.get("/").status_code == 200
+    assert counting.reads == ["version:listing"]
+
+
+def test_a_stamp_bumped_during_a_request_is_read_again():
+    versions.open_request_memo()
+    try:
+        before = versions.current(versions.LISTING)
+        assert versions.current(versions.LISTING) == before
+        versions.bump_now(versions.LISTING)
+        assert versions.current(versions.LISTING) == before + 1
+    finally:
+        versions.close_request_memo()
+
+
+def test_outside_a_request_every_read_goes_to_the_cache():
+    # Tasks and commands run for hours: a stamp remembered there would keep serving retired entries.
+    before = versions.current(versions.LISTING)
+    cache.incr("version:listing")  # another process bumps it
+    assert versions.current(versions.LISTING) == before + 1
+
+
+def test_the_home_page_reads_the_votes_of_its_picks_and_its_list_in_one_query(client, committed):
+    with committed():
+        pick = SummaryFactory()
+        pick.feature()
+        other = SummaryFactory()
+    voter = UserFactory()
+    with committed():
+        Vote.cast(user=voter, summary_id=pick.pk, value=1)
+        Vote.cast(user=voter, summary_id=other.pk, value=-1)
+    client.force_login(voter)
+    client.get("/")
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/").content.decode()
+    assert len([q for q in queries.captured_queries if 'FROM "summaries_vote"' in q["sql"]]) == 1
+    # The pick's card is on the page twice (picks, then the latest), pressed up both times; the other pressed down.
+    assert len(re.findall(r'aria-label="Vote up" aria-pressed="true"', page)) == 2
+    assert len(re.findall(r'aria-label="Vote down" aria-pressed="true"', page)) == 1
+
+
+def test_the_layouts_constant_parts_are_rendered_once_per_process(client, monkeypatch):
+    import django.urls
+
+    client.force_login(UserFactory())  # (an anonymous reader's second request would come from the page cache)
+    client.get("/about/")
+    reversed_names = []
+    reverse = django.urls.reverse
+
+    def counted(viewname, *args, **kwargs):
+        reversed_names.append(viewname)
+        return reverse(viewname, *args, **kwargs)
+
+    monkeypatch.setattr(django.urls, "reverse", counted)  # what {% url %} calls
+    page = client.get("/about/").content.decode()
+    # The footer's and the menu's links are on the page, but no longer looked up on each request.
+    assert "arXiv categories</a>" in page and "Random summary</a>" in page
+    assert "home" in reversed_names  # the header's own links still are
+    assert "papers:categories" not in reversed_names
+    assert "summaries:random" not in reversed_names
+
+
+def test_the_layouts_constant_parts_never_show_the_reader(client):
+    member = UserFactory(username="zebulon-the-reader", display_name="Zebulon Reader")
+    client.force_login(member)
+    page = client.get("/about/").content.decode()
+    footer = page[page.index('<footer class="site-footer">') :]
+    assert "Zebulon" not in footer
+    assert "Zebulon Reader" in page  # the member's own menu is still per request
