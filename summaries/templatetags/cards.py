@@ -25,6 +25,7 @@ from django.utils.html import format_html
 
 from accounts import permissions
 from shortscience.lib import versions
+from shortscience.lib.links import url_with_id
 
 register = template.Library()
 
@@ -90,8 +91,6 @@ _SIGN_IN_TO_VOTE = (
     f"  {_SIGN_IN_LINK.format(way='down')}{_DOWN}</a>\n"
     "</div>"
 )
-# An id no row has, to find where a summary's id sits in its vote address.
-_ANY_PK = 918273645
 _SCORE_ONLY = '<div class="vote-widget" data-vote-widget>\n  <span class="score" title="score">{score}</span>\n</div>'
 
 
@@ -111,10 +110,8 @@ def vote_widget(context, summary, my_vote=None):
     shared = getattr(request, "_vote_widget", None)
     if shared is None:
         path = request.get_full_path()
-        # The vote address of one summary, split around its id: a reverse() per card cost more than the card.
-        action = reverse("summaries:vote", args=[_ANY_PK]).split(str(_ANY_PK))
         shared = request._vote_widget = {
-            "action": (action[0], action[1]),
+            "action": url_with_id("summaries:vote"),
             "next": path,
             "sign_in": f"{reverse('account_login')}?next={quote(path, safe='/')}",  # as the urlencode filter does
             "csrf": None,
@@ -125,7 +122,7 @@ def vote_widget(context, summary, my_vote=None):
         vote = int(my_vote or getattr(summary, "my_vote", 0) or 0)
         return format_html(
             _VOTE_FORM,
-            action=f"{shared['action'][0]}{summary.pk}{shared['action'][1]}",
+            action=shared["action"](summary.pk),
             csrf=shared["csrf"],
             next=shared["next"],
             up="true" if vote == 1 else "false",

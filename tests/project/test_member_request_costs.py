@@ -123,3 +123,48 @@ def test_the_layouts_constant_parts_never_show_the_reader(client):
     footer = page[page.index('<footer class="site-footer">') :]
     assert "Zebulon" not in footer
     assert "Zebulon Reader" in page  # the member's own menu is still per request
+
+
+# --- Comments: what every reader sees from the cache, the viewer's actions per request ---------------------------
+
+
+def test_a_comment_is_rendered_once_for_every_member_and_each_gets_their_own_actions(client, committed, monkeypatch):
+    from django.template import loader
+
+    from comments.templatetags import comment_forms
+    from tests.factories import CommentFactory
+
+    with committed():
+        summary = SummaryFactory()
+        author = UserFactory(username="ccommenter")
+        comment = CommentFactory(summary=summary, writer=author, body="Is the *baseline* tuned?")
+        CommentFactory(summary=summary, parent=comment, body="It is, see the appendix.")
+    url = summary.get_absolute_url()
+    renders = []
+
+    def counting_get_template(name):
+        renders.append(name)
+        return loader.get_template(name)
+
+    monkeypatch.setattr(comment_forms, "get_template", counting_get_template)
+    mains = lambda: renders.count(comment_forms.MAIN_TEMPLATE)  # noqa: E731
+
+    client.force_login(author)
+    page = client.get(url).content.decode()
+    assert "<em>baseline</em>" in page
+    edit = f'href="/comments/{comment.pk}/edit/"'
+    assert edit in page and f"/report/comment/{comment.pk}/" not in page  # one's own: edit, never report
+    assert mains() == 1  # one template look-up renders the comment and its reply
+
+    client.force_login(UserFactory(username="creader"))
+    page = client.get(url).content.decode()
+    assert mains() == 1  # both from the cache for the next member
+    assert edit not in page and f'href="/report/comment/{comment.pk}/"' in page
+    # A reply form for the thread, with the member's CSRF token and a key of its own (test_double_submit).
+    assert f'<input type="hidden" name="parent" value="{comment.pk}">' in page
+    assert f'<textarea id="comment-body-{comment.pk}"' in page
+    assert page.count('name="csrfmiddlewaretoken"') >= 2
+
+    with committed():
+        comment.edit("Is the *tuned* baseline fair?")
+    assert "<em>tuned</em>" in client.get(url).content.decode()  # a write renders it afresh
