@@ -111,8 +111,8 @@ _MORE_REPLIES = (
     "</span></a></p>"
 )
 _REPLY = (
-    '\n      <details class="reply">\n        <summary class="comment-actions">Reply<span class="visually-hidden"> to this'
-    " comment</span></summary>\n        {form}\n      </details>"
+    '\n      <details class="reply">\n        <summary class="comment-actions">Reply'
+    '<span class="visually-hidden"> to this comment</span></summary>\n        {form}\n      </details>'
 )
 
 

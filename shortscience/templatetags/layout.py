@@ -4,8 +4,8 @@ every reader (the footer, the browsing links, the stylesheet and script links), 
 Every page carries them; as template nodes they were some 35 ``{% url %}`` and ``{% static %}`` look-ups per
 request, a tenth of a signed-in member's page, whose pages never come from the page cache (issue 14). What
 they show changes only with the code or settings, which a restart reloads. With ``DEBUG`` on (templates
-reloaded on change) they are rendered every time, and after a test changes a setting. The context holds ``SITE_NAME`` only, so a fragment cannot
-depend on the request or the reader by mistake.
+reloaded on change) they are rendered every time, and again after a test changes a setting. The context holds
+``SITE_NAME`` only, so a fragment cannot depend on the request or the reader by mistake.
 """
 
 from __future__ import annotations
