@@ -14,6 +14,7 @@ The site search that ranks and caches results is ``discovery.search``; the summa
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
@@ -138,14 +139,30 @@ def _split_prefix(text: str) -> tuple[str, str | None]:
     return head, word
 
 
-def _both_configurations(text: str, prefix: str | None = None) -> SearchQuery:
-    english = SearchQuery(text, config=ENGLISH, search_type="websearch")
-    simple = SearchQuery(cjk_query(text), config=SIMPLE, search_type="websearch")
-    if prefix is not None:
+def _english(text: str, prefix: str | None, words: list[str] | None) -> SearchQuery:
+    query = SearchQuery(text, config=ENGLISH, search_type="websearch")
+    if prefix is not None and words:
+        # The words that start with the prefix, as alternatives (each stemmed by the english configuration).
+        alternatives = " or ".join(dict.fromkeys([prefix.lower(), *words]))
+        query &= SearchQuery(alternatives, config=ENGLISH, search_type="websearch")
+    elif prefix is not None:
         # ``prefix`` is made of word characters only, so quoting it is safe in tsquery syntax.
-        english &= SearchQuery(f"'{prefix}':*", config=ENGLISH, search_type="raw")
-        simple &= SearchQuery(f"'{prefix}':*", config=SIMPLE, search_type="raw")
-    return english | simple
+        query &= SearchQuery(f"'{prefix}':*", config=ENGLISH, search_type="raw")
+    return query
+
+
+def _simple(text: str, prefix: str | None, words: list[str] | None) -> SearchQuery:
+    query = SearchQuery(cjk_query(text), config=SIMPLE, search_type="websearch")
+    if prefix is not None and words:
+        alternatives = " or ".join(dict.fromkeys([prefix.lower(), *words]))
+        query &= SearchQuery(cjk_query(alternatives), config=SIMPLE, search_type="websearch")
+    elif prefix is not None:
+        query &= SearchQuery(f"'{prefix}':*", config=SIMPLE, search_type="raw")
+    return query
+
+
+def _both_configurations(text: str, prefix: str | None = None, words: list[str] | None = None) -> SearchQuery:
+    return _english(text, prefix, words) | _simple(text, prefix, words)
 
 
 def build_query(text: str) -> SearchQuery | None:
@@ -157,6 +174,64 @@ def build_query(text: str) -> SearchQuery | None:
     if not re.search(r"\w", text):
         return None
     return _both_configurations(*_split_prefix(text))
+
+
+# --- The site search's two queries -------------------------------------------------------------------------------
+#
+# Two costs of the query above, measured over 2.5 million titles and a million summaries of common words
+# (docs/performance.md, "Search misses at 2.5 M"):
+#
+# - To PostgreSQL a prefix (``'object':*``) is a walk of every index entry that starts with it and a bitmap of all
+#   their rows before anything is intersected: a prefix of common words (object, objects, objective, objectives,
+#   in both configurations) took 100–180 ms, against 16–23 ms for the same words matched exactly. So when the
+#   titles hold at most PREFIX_WORDS words that start with the last word (``TitleWord``, an index range scan),
+#   the prefix becomes those words, matched exactly; a prefix no title word starts with (a name, a word of
+#   abstracts only) or one that starts more words stays a prefix.
+# - Each configuration is a posting-list intersection of its own. For plain words that the english configuration
+#   keeps (no stop word, no phrase, exclusion or "or", ASCII), the english half matches every row the simple half
+#   does (a row holding a word holds its stem too), so the rows are found with the english half alone (12 → 8 ms
+#   for titles, 17 → 12 ms for summaries); ranks and highlights still use both halves, so results are the same.
+
+PREFIX_WORDS = 16
+_PLAIN_QUERY_RE = re.compile(r"[a-z0-9]+(?: [a-z0-9]+)*")
+
+
+@dataclass(frozen=True)
+class SiteQuery:
+    """What the site search matches rows with (``match``) and ranks and highlights them with (``rank``)."""
+
+    match: SearchQuery
+    rank: SearchQuery
+
+
+def site_query(text: str) -> SiteQuery | None:
+    """``build_query(text)`` as the site search runs it (see above): one query of the vocabulary, none when the
+    text has neither a prefix nor plain words. None when ``text`` holds nothing searchable."""
+    text = (text or "").strip()[:200]
+    if not re.search(r"\w", text):
+        return None
+    head, prefix = _split_prefix(text)
+    plain = bool(_PLAIN_QUERY_RE.fullmatch(text)) and "or" not in text.split()
+    words, english_keeps_every_word = None, False
+    if prefix is not None or plain:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT ARRAY(SELECT word FROM papers_titleword WHERE word LIKE %s LIMIT %s),"
+                f" numnode(plainto_tsquery('{ENGLISH}', %s)) = numnode(plainto_tsquery('{SIMPLE}', %s))",
+                [_like_prefix(prefix or ""), PREFIX_WORDS + 1, text, text],
+            )
+            found, english_keeps_every_word = cursor.fetchone()
+        if prefix is not None and len(found) <= PREFIX_WORDS:
+            words = found
+    rank = _both_configurations(head, prefix, words)
+    # (A prefix left as a prefix keeps both halves: an english stem need not start a word as the word does.)
+    if plain and english_keeps_every_word and (prefix is None or words) and all(w.isascii() for w in words or ()):
+        return SiteQuery(match=_english(head, prefix, words), rank=rank)
+    return SiteQuery(match=rank, rank=rank)
+
+
+def _like_prefix(prefix: str) -> str:
+    return prefix.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 _TOKEN_RE = re.compile(r'-?"[^"]*"?|\S+')
