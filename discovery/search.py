@@ -11,12 +11,11 @@ import html
 import json
 import re
 import string
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchRank
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Case, F, Func, OuterRef, Prefetch, Q, Subquery, TextField, Value, When
 
 from digest.models import DigestEntry
@@ -35,6 +34,7 @@ from papers.vectors import (
     excluded_query,
     query_tokens,
     site_query,
+    without_sequential_scans,
 )
 from shortscience.lib import versions
 from summaries.models import Summary
@@ -266,29 +266,10 @@ def _ranked_paper_ids(query: SiteQuery, filters: SearchFilters, offset: int, lim
         limit,
         offset,
     )
-    # Every scan here is capped; PostgreSQL may still judge a sequential scan with LIMIT cheaper than the GIN
-    # index when it expects many matches. But each row tested costs a TOAST read of a vector, and when the guess is
-    # wrong (a rare pair of common words) the scan reads the whole table: 30 ms for 100 summaries at 2.5 M papers,
-    # seconds for a paper matched by its abstract only. Index scans cost what their matches cost, whatever the
-    # guess, so this one statement runs without sequential scans (SET LOCAL: until its transaction ends).
-    with _without_sequential_scans() as cursor:
+    # Every scan here is capped: index scans cost what their matches cost, a sequential one may read a whole table.
+    with without_sequential_scans() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
-
-
-@contextmanager
-def _without_sequential_scans():
-    """A cursor whose statements are planned with ``enable_seqscan`` off, in a transaction of their own (or the
-    caller's, where the setting is restored after)."""
-    if connection.in_atomic_block:
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            yield cursor
-            cursor.execute("SET LOCAL enable_seqscan = on")  # (not after an error: the transaction is aborted)
-        return
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        yield cursor
 
 
 _ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)

@@ -6,7 +6,6 @@ without sequential scans, and the summaries' scan only while titles leave room."
 import pytest
 from django.db import connection
 
-from discovery import search
 from papers import vectors
 from papers.models import Paper
 from tests.factories import PaperFactory, SummaryFactory
@@ -81,7 +80,7 @@ def test_the_ranking_statement_is_planned_without_sequential_scans_and_the_setti
             cursor.execute("SHOW enable_seqscan")
             return cursor.fetchone()[0]
 
-    with search._without_sequential_scans() as cursor:
+    with vectors.without_sequential_scans() as cursor:
         cursor.execute("SHOW enable_seqscan")
         assert cursor.fetchone()[0] == "off"
     assert setting() == "on"
