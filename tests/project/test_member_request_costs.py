@@ -168,3 +168,34 @@ def test_a_comment_is_rendered_once_for_every_member_and_each_gets_their_own_act
     with committed():
         comment.edit("Is the *tuned* baseline fair?")
     assert "<em>tuned</em>" in client.get(url).content.decode()  # a write renders it afresh
+
+
+# --- The paper block: the same for every reader, from the cache -------------------------------------------------
+
+
+def test_the_paper_block_is_rendered_once_for_every_member_until_the_paper_changes(client, committed, monkeypatch):
+    from django.template.base import Template
+
+    from tests.factories import PaperFactory
+
+    with committed():
+        paper = PaperFactory(title="Wombat Dynamics", abstract="We model $x^2$ wombats.")
+        summary = SummaryFactory(paper=paper)
+    renders = []
+    real_render = Template.render
+
+    def counting_render(self, context):
+        if self.origin and self.origin.template_name == "includes/paper_block.html":
+            renders.append(1)
+        return real_render(self, context)
+
+    monkeypatch.setattr(Template, "render", counting_render)
+    for username in ("pbreader1", "pbreader2"):
+        client.force_login(UserFactory(username=username))
+        for url in (paper.get_absolute_url(), summary.get_absolute_url()):
+            assert "Wombat Dynamics" in client.get(url).content.decode()
+    assert len(renders) == 2  # once for the paper page, once for the summary page (another layout of the block)
+    with committed():
+        paper.title = "Wombat Dynamics, Revisited"
+        paper.save()
+    assert "Wombat Dynamics, Revisited" in client.get(paper.get_absolute_url()).content.decode()
