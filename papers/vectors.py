@@ -232,23 +232,27 @@ def site_query(text: str) -> SiteQuery | None:
 
 
 @contextmanager
-def without_sequential_scans():
-    """A cursor whose statements are planned with ``enable_seqscan`` off, in a transaction of their own (or the
-    caller's, where the setting is restored after).
+def bitmap_scans_only():
+    """A cursor whose statements are planned with sequential and plain index scans off, in a transaction of their
+    own (or the caller's, where the settings are restored after): tables are read through bitmaps of index
+    matches only.
 
-    For capped full-text scans (the site search's ranking statement, the admin's searches): PostgreSQL may judge
-    a sequential scan with LIMIT cheaper than the GIN index when it expects many matches, but each row tested
-    costs a TOAST read of a vector, and when the guess is wrong (a rare pair of common words) the scan reads the
-    whole table: 30 ms for 100 summaries at 2.5 M papers, seconds for a paper matched by its abstract only.
-    Index scans cost what their matches cost, whatever the guess."""
+    For capped full-text scans of words that are rare where they are looked for (the site search's scans through
+    summaries and full vectors): PostgreSQL may judge a walk of the table, or of some other index, cheaper when it
+    expects many matches and a LIMIT, but each row tested costs a TOAST read of a vector, and when the guess is
+    wrong the walk reads everything: a query matching nothing took 3.6 s at 2.5 M papers (the listed summaries'
+    index walked to the end), 1.5 ms as a bitmap of the GIN index. A bitmap costs what its matches cost, whatever
+    the guess."""
+    settings = ("enable_seqscan", "enable_indexscan")
     if connection.in_atomic_block:
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("; ".join(f"SET LOCAL {name} = off" for name in settings))
             yield cursor
-            cursor.execute("SET LOCAL enable_seqscan = on")  # (not after an error: the transaction is aborted)
+            # (Not after an error: the transaction is aborted.)
+            cursor.execute("; ".join(f"SET LOCAL {name} = on" for name in settings))
         return
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("; ".join(f"SET LOCAL {name} = off" for name in settings))
         yield cursor
 
 

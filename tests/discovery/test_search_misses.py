@@ -74,16 +74,18 @@ def test_the_english_half_alone_matches_exactly_the_rows_both_halves_match(text)
         assert query.match is query.rank
 
 
-def test_the_ranking_statement_is_planned_without_sequential_scans_and_the_setting_is_restored():
-    def setting():
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW enable_seqscan")
-            return cursor.fetchone()[0]
+def test_the_scans_through_summaries_are_planned_as_bitmaps_and_the_settings_are_restored():
+    def settings(cursor):
+        values = []
+        for name in ("enable_seqscan", "enable_indexscan", "enable_bitmapscan"):
+            cursor.execute(f"SHOW {name}")
+            values.append(cursor.fetchone()[0])
+        return values
 
-    with vectors.without_sequential_scans() as cursor:
-        cursor.execute("SHOW enable_seqscan")
-        assert cursor.fetchone()[0] == "off"
-    assert setting() == "on"
+    with vectors.bitmap_scans_only() as cursor:
+        assert settings(cursor) == ["off", "off", "on"]
+    with connection.cursor() as cursor:
+        assert settings(cursor) == ["on", "on", "on"]
 
 
 def test_a_summary_only_match_is_found_while_titles_leave_room(client):
