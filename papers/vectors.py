@@ -219,7 +219,8 @@ def site_query(text: str) -> SiteQuery | None:
             cursor.execute(
                 "SELECT ARRAY(SELECT word FROM papers_titleword WHERE word LIKE %s LIMIT %s),"
                 f" numnode(plainto_tsquery('{ENGLISH}', %s)) = numnode(plainto_tsquery('{SIMPLE}', %s))",
-                [_like_prefix(prefix or ""), PREFIX_WORDS + 1, text, text],
+                # (Without a prefix the pattern matches no word: only the second column is wanted.)
+                [_like_prefix(prefix) if prefix else "", PREFIX_WORDS + 1, text, text],
             )
             found, english_keeps_every_word = cursor.fetchone()
         if prefix is not None and len(found) <= PREFIX_WORDS:
