@@ -17,7 +17,6 @@ import uuid
 
 from django import template
 from django.conf import settings
-from django.core.cache import cache
 from django.template.loader import get_template
 from django.utils.html import format_html, format_html_join
 
@@ -37,31 +36,26 @@ def submission_key() -> str:
 # --- What every reader sees ------------------------------------------------------------------------------------
 
 
-def _key(stamp: int, summary, comment) -> str:
-    return f"comment:{stamp:x}:{summary.pk}:{comment.pk}"
-
-
 @register.simple_tag
 def prepare_comment_mains(comments, summary) -> str:
     """Set ``main_html`` on each of ``comments`` and their ``shown_replies``, from the cache where it can. Renders
     nothing."""
-    items = [c for thread in comments for c in (thread, *getattr(thread, "shown_replies", ()))]
-    seconds = settings.PAGE_CACHE_SECONDS
-    if not items or seconds <= 0:
+    items = {
+        f"comment:{summary.pk}:{comment.pk}": comment
+        for thread in comments
+        for comment in (thread, *getattr(thread, "shown_replies", ()))
+    }
+    if not items or settings.PAGE_CACHE_SECONDS <= 0:
         return ""
-    stamp = versions.current(versions.LISTING)
-    keys = {_key(stamp, summary, comment): comment for comment in items}
-    found = cache.get_many(list(keys))
-    rendered, main = {}, None
-    for key, comment in keys.items():
-        html = found.get(key)
-        if html is None:
-            main = main or get_template(MAIN_TEMPLATE)
-            html = rendered[key] = main.render({"comment": comment, "summary": summary})
-        # A template's output is a SafeString, and stays one through the cache's pickling: nothing is marked here.
-        comment.main_html = html
-    if rendered:
-        cache.set_many(rendered, seconds)
+    # A template's output is a SafeString, and stays one through the cache's pickling: nothing is marked here.
+    rendered = versions.remember_many(
+        versions.LISTING,
+        items,
+        lambda comment: get_template(MAIN_TEMPLATE).render({"comment": comment, "summary": summary}),
+        settings.PAGE_CACHE_SECONDS,
+    )
+    for key, comment in items.items():
+        comment.main_html = rendered[key]
     return ""
 
 

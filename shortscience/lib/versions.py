@@ -136,3 +136,23 @@ def remember(name: str, key: str, compute, seconds: int):
         value = compute()
         cache.set(full_key, value, seconds)
     return value
+
+
+def remember_many(name: str, items: dict, compute, seconds: int) -> dict:
+    """``{key: compute(item)}`` for ``items`` (``{key: item}``), each kept as ``remember`` keeps one value and read
+    in one ``get_many``: the cards of a list, the comments of a page. Only the missing values are computed, and
+    written back in one ``set_many``."""
+    if seconds <= 0:
+        return {key: compute(item) for key, item in items.items()}
+    stamp = current(name)
+    full_keys = {f"kept:{stamp:x}:{key}": key for key in items}
+    found = cache.get_many(list(full_keys))
+    values, missing = {}, {}
+    for full_key, key in full_keys.items():
+        value = found.get(full_key)
+        if value is None:
+            value = missing[full_key] = compute(items[key])
+        values[key] = value
+    if missing:
+        cache.set_many(missing, seconds)
+    return values

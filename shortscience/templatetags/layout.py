@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from django import template
 from django.conf import settings
-from django.core.cache import cache
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.template.loader import render_to_string
@@ -59,15 +58,8 @@ def shared_include(context, template_name: str, key, **options) -> str:
         with context.push(**options):
             return template.render(context)
 
-    seconds = settings.PAGE_CACHE_SECONDS
-    if seconds <= 0:
-        return render()
-    stamp = versions.current(versions.LISTING)
     where = ",".join(f"{name}={value}" for name, value in sorted(options.items()))
-    cache_key = f"fragment:{stamp:x}:{template_name}:{key}:{where}"
-    html = cache.get(cache_key)
-    if html is None:
-        # A template's output is a SafeString, and stays one through the cache's pickling: nothing is marked here.
-        html = render()
-        cache.set(cache_key, html, seconds)
-    return html
+    # A template's output is a SafeString, and stays one through the cache's pickling: nothing is marked here.
+    return versions.remember(
+        versions.LISTING, f"fragment:{template_name}:{key}:{where}", render, settings.PAGE_CACHE_SECONDS
+    )

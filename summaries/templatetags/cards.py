@@ -16,7 +16,6 @@ from urllib.parse import quote
 
 from django import template
 from django.conf import settings
-from django.core.cache import cache
 from django.middleware.csrf import get_token
 from django.template.loader import get_template
 from django.urls import reverse
@@ -39,25 +38,16 @@ def prepare_card_mains(summaries, show_paper=False) -> str:
     if not items:
         return ""
     show_paper = bool(show_paper)
-    seconds = settings.PAGE_CACHE_SECONDS
-    if seconds <= 0:
-        card = get_template(CARD_TEMPLATE)
-        for summary in items:
-            summary.card_main_html = card.render({"summary": summary, "show_paper": show_paper})
-        return ""
-    stamp = versions.current(versions.LISTING)
-    keys = {summary: f"card:{stamp:x}:{int(show_paper)}:{summary.pk}" for summary in items}
-    found = cache.get_many(list(keys.values()))
-    rendered, card = {}, None
-    for summary, key in keys.items():
-        html = found.get(key)
-        if html is None:
-            card = card or get_template(CARD_TEMPLATE)
-            html = rendered[key] = card.render({"summary": summary, "show_paper": show_paper})
-        # A template's output is a SafeString, and stays one through the cache's pickling: nothing is marked here.
-        summary.card_main_html = html
-    if rendered:
-        cache.set_many(rendered, seconds)
+    keyed = {f"card:{int(show_paper)}:{summary.pk}": summary for summary in items}
+    # A template's output is a SafeString, and stays one through the cache's pickling: nothing is marked here.
+    rendered = versions.remember_many(
+        versions.LISTING,
+        keyed,
+        lambda summary: get_template(CARD_TEMPLATE).render({"summary": summary, "show_paper": show_paper}),
+        settings.PAGE_CACHE_SECONDS,
+    )
+    for key, summary in keyed.items():
+        summary.card_main_html = rendered[key]
     return ""
 
 
