@@ -206,6 +206,10 @@ class TimeShare:
 # busy for as long as the attacker likes (the take-down drill, `make drill`).
 TIME_SHARES = {
     "preview": TimeShare(share=0.2, burst=1.0, label="previews"),
+    # A summary's history: a member reads it a few times while editing. The drill's attacker loaded the history
+    # of its worst diff pair 19 times a second (10–20 ms each, rendered diffs from the cache): a tenth of a
+    # worker is far more than reading needs.
+    "revisions": TimeShare(share=0.1, burst=0.5, label="history pages"),
 }
 
 

@@ -317,14 +317,21 @@ def get_summary_for_revisions(request, pk: int) -> Summary:
 @login_required
 def revisions(request, pk: int):
     summary = get_summary_for_revisions(request, pk)
-    page = Paginator(
-        summary.revisions.order_by("-number").select_related("editor").defer("body"), REVISIONS_PER_PAGE
-    ).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "summaries/edit/revisions.html",
-        {"summary": summary, "paper": summary.paper, "page": page, "entries": revision_diffs(summary, page)},
-    )
+    try:
+        with one_at_a_time(request, "revisions"), time_share(request, "revisions"):
+            page = Paginator(
+                summary.revisions.order_by("-number").select_related("editor").defer("body"), REVISIONS_PER_PAGE
+            ).get_page(request.GET.get("page"))
+            return render(
+                request,
+                "summaries/edit/revisions.html",
+                {"summary": summary, "paper": summary.paper, "page": page, "entries": revision_diffs(summary, page)},
+            )
+    except (Busy, OverBudget) as error:
+        response = render(request, "429.html", {"message": str(error)}, status=429)
+        if isinstance(error, OverBudget):
+            response["Retry-After"] = str(error.retry_after)
+        return response
 
 
 @login_required

@@ -111,3 +111,31 @@ def test_one_members_pause_does_not_pause_another(client, member, clock, monkeyp
     assert client.post(PREVIEW, {"content": "x"}).status_code == 429
     client.force_login(UserFactory())
     assert client.post(PREVIEW, {"content": "x"}).status_code == 200
+
+
+def test_history_pages_that_keep_a_worker_busy_are_paused(client, clock, monkeypatch):
+    # The take-down drill's attacker loaded the history of its worst diff pair 19 times a second. A member may keep
+    # a tenth of a worker busy with history pages, half a second at once; one at a time.
+    from summaries import views_writing
+    from tests.factories import SummaryFactory
+
+    summary = SummaryFactory()
+    client.force_login(summary.writer)
+    url = reverse("summaries:revisions", args=[summary.pk])
+    real = views_writing.revision_diffs
+
+    def slow_diffs(*args, **kwargs):
+        clock.now += 0.3
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr("summaries.views_writing.revision_diffs", slow_diffs)
+    # Each page moves the "paid off" moment on by 0.3 / 0.1 = 3 s while the clock moves 0.3 s: past 0.5 / 0.1 = 5 s
+    # after two.
+    answers = [client.get(url) for _ in range(3)]
+    assert [answer.status_code for answer in answers] == [200, 200, 429]
+    assert "history pages are paused" in answers[2].content.decode()
+    assert answers[2]["Retry-After"]
+    with _running(summary.writer, "revisions"):
+        assert client.get(url).status_code == 429  # one at a time
+    clock.now += 10
+    assert client.get(url).status_code == 200
