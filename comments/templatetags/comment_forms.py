@@ -45,8 +45,6 @@ def prepare_comment_mains(comments, summary) -> str:
         for thread in comments
         for comment in (thread, *getattr(thread, "shown_replies", ()))
     }
-    if not items or settings.PAGE_CACHE_SECONDS <= 0:
-        return ""
     # A template's output is a SafeString, and stays one through the cache's pickling: nothing is marked here.
     rendered = versions.remember_many(
         versions.LISTING,
@@ -62,7 +60,7 @@ def prepare_comment_mains(comments, summary) -> str:
 @register.simple_tag
 def comment_main(comment, summary) -> str:
     html = getattr(comment, "main_html", None)
-    if html is None:  # a page that did not prepare them (a thread's own page), or the cache off
+    if html is None:  # a page that did not prepare them (a thread's own page)
         html = get_template(MAIN_TEMPLATE).render({"comment": comment, "summary": summary})
     return html
 
