@@ -31,5 +31,5 @@ RUN DATABASE_URL=postgresql://build@localhost/build SECRET_KEY=collectstatic-onl
 RUN useradd --system --home /app shortscience && mkdir -p /app/media && chown shortscience /app/media
 USER shortscience
 EXPOSE 8000
-# gunicorn.conf.py: preloaded gthread workers (WEB_CONCURRENCY, default cores + 1, 4 threads each), port 8000.
+# gunicorn.conf.py: preloaded sync workers (WEB_CONCURRENCY, default two per core) behind compose's nginx, port 8000.
 CMD ["gunicorn", "-c", "gunicorn.conf.py", "shortscience.wsgi:application"]

@@ -190,7 +190,7 @@ def test_gunicorn_config_reads_workers_from_the_environment(monkeypatch):
     config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     assert config["workers"] == 5 and config["bind"] == "0.0.0.0:8000"
     monkeypatch.delenv("WEB_CONCURRENCY")
-    assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["workers"] == 3
+    assert runpy.run_path(str(ROOT / "gunicorn.conf.py"))["workers"] == 2 * os.cpu_count()
 
 
 @pytest.mark.django_db

@@ -1,6 +1,7 @@
 """Warm workers (issue 14): gunicorn.conf.py preloads the site, wsgi.py loads it, connections never cross a fork."""
 
 import importlib.util
+import os
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def load_config(monkeypatch, **env):
-    for name in ("WEB_CONCURRENCY", "GUNICORN_WORKER_CLASS", "GUNICORN_THREADS", "PORT", "GUNICORN_BIND"):
+    for name in (
+        "WEB_CONCURRENCY",
+        "GUNICORN_WORKER_CLASS",
+        "GUNICORN_THREADS",
+        "GUNICORN_KEEPALIVE",
+        "PORT",
+        "GUNICORN_BIND",
+    ):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -21,13 +29,29 @@ def load_config(monkeypatch, **env):
     return module
 
 
-def test_the_configuration_preloads_threaded_workers_from_the_environment(monkeypatch):
-    config = load_config(monkeypatch, WEB_CONCURRENCY="4", PORT="9000")
+def test_the_configuration_preloads_sync_workers_from_the_environment(monkeypatch):
+    config = load_config(monkeypatch, WEB_CONCURRENCY="5", PORT="9000")
     assert config.preload_app is True
-    assert config.worker_class == "gthread" and config.threads == 4
-    assert config.workers == 4 and config.bind == "0.0.0.0:9000"
-    sync = load_config(monkeypatch, GUNICORN_WORKER_CLASS="sync")
-    assert sync.worker_class == "sync" and sync.threads == 1
+    assert config.worker_class == "sync" and config.threads == 1
+    assert config.workers == 5 and config.bind == "0.0.0.0:9000"
+    assert load_config(monkeypatch).workers == 2 * os.cpu_count()
+    threaded = load_config(monkeypatch, GUNICORN_WORKER_CLASS="gthread")
+    assert threaded.worker_class == "gthread" and threaded.threads == 4 and threaded.keepalive == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sync_worker_connects_before_its_first_request(monkeypatch, django_assert_num_queries):
+    config = load_config(monkeypatch)
+    config.post_fork(server=None, worker=None)
+    assert connection.connection is None
+    config.post_worker_init(worker=None)
+    assert connection.connection is not None
+    with django_assert_num_queries(0):  # the first request's query finds its connection open
+        connection.ensure_connection()
+    threaded = load_config(monkeypatch, GUNICORN_WORKER_CLASS="gthread")
+    threaded.post_fork(server=None, worker=None)
+    threaded.post_worker_init(worker=None)  # its requests run in threads of their own
+    assert connection.connection is None
 
 
 def test_the_gunicorn_command_line_of_the_image_reads_the_configuration():
