@@ -99,6 +99,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "shortscience.context_processors.site",
             ],
+            # {% url %} of views without arguments worked out once (shortscience/templatetags/urls.py).
+            "builtins": ["shortscience.templatetags.urls"],
         },
     },
 ]

@@ -58,7 +58,6 @@ def set_votes_of(user, summaries) -> None:
     """Set ``my_vote`` (1, -1 or 0) on each of ``summaries`` as ``with_vote_of`` annotates it: one query."""
     votes = {}
     if user.is_authenticated and summaries:
-        ids = [summary.pk for summary in summaries]
-        votes = dict(Vote.objects.filter(user=user, summary_id__in=ids).values_list("summary_id", "value"))
+        votes = Vote.values_of(user.pk, [summary.pk for summary in summaries])
     for summary in summaries:
         summary.my_vote = votes.get(summary.pk, 0)

@@ -111,9 +111,48 @@ def test_the_layouts_constant_parts_are_rendered_once_per_process(client, monkey
     page = client.get("/about/").content.decode()
     # The footer's and the menu's links are on the page, but no longer looked up on each request.
     assert "arXiv categories</a>" in page and "Random summary</a>" in page
-    assert "home" in reversed_names  # the header's own links still are
+    assert "members:profile" in reversed_names  # the member's own links still are
     assert "papers:categories" not in reversed_names
     assert "summaries:random" not in reversed_names
+
+
+def test_the_address_of_a_view_without_arguments_is_worked_out_once(client, monkeypatch):
+    import shortscience.templatetags.urls as urls_tag
+
+    client.force_login(UserFactory())
+    client.get("/")
+    calls = []
+    reverse = urls_tag.reverse
+    monkeypatch.setattr(urls_tag, "reverse", lambda *args, **kwargs: calls.append(args) or reverse(*args, **kwargs))
+    page = client.get("/").content.decode()
+    assert '<a class="brand" href="/">' in page and 'action="/search/"' in page
+    assert calls == []
+
+
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("{% url 'home' %}", "/"),
+        ("{% url 'discovery:search' as where %}[{{ where }}]", "[/search/]"),
+        ("{% url 'no-such-view' as where %}[{{ where }}]", "[]"),
+        ("{% url 'members:profile' 'ann' %}", "/users/ann/"),
+        ("{% with name='home' %}{% url name %}{% endwith %}", "/"),
+    ],
+)
+def test_the_url_tag_answers_as_djangos_does(source, expected):
+    from django.template import engines
+
+    template = engines["django"].from_string(source)
+    assert template.render({}) == expected
+    assert template.render({}) == expected  # remembered
+
+
+def test_an_unknown_view_without_arguments_still_fails_loudly():
+    from django.template import engines
+    from django.urls import NoReverseMatch
+
+    with pytest.raises(NoReverseMatch):
+        engines["django"].from_string("{% url 'no-such-view' %}").render({})
 
 
 def test_the_layouts_constant_parts_never_show_the_reader(client):
