@@ -39,6 +39,28 @@ def warm_up() -> None:
                 engine.get_template(str(template.relative_to(folder)))
             except (TemplateDoesNotExist, TemplateSyntaxError, UnicodeDecodeError):
                 continue
+    _compile_form_templates()
+
+
+def _compile_form_templates() -> None:
+    """Forms render their fields through a template engine of their own (the form renderer's), which compiles
+    Django's widget templates on first use: 10–25 ms of the first search page of a worker (its search box)."""
+    from pathlib import Path
+
+    import django.forms
+    from django.forms.renderers import get_default_renderer
+    from django.template import TemplateDoesNotExist
+
+    renderer = get_default_renderer()
+    engine = getattr(renderer, "engine", None)
+    if engine is None:  # a renderer without templates
+        return
+    folder = Path(django.forms.__file__).parent / "templates"
+    for template in sorted((folder / "django" / "forms").rglob("*.html")):
+        try:
+            engine.get_template(str(template.relative_to(folder)))
+        except TemplateDoesNotExist:
+            continue
 
 
 def _compile_patterns(patterns) -> None:

@@ -103,3 +103,16 @@ def test_the_warm_up_compiles_every_url_pattern_and_the_lazy_validator_expressio
         # LocaleRegexDescriptor keeps a compiled expression in the instance once asked for it.
         assert "regex" in pattern.pattern.__dict__, pattern
     assert URLValidator.regex._wrapped is not empty
+
+
+def test_the_warm_up_compiles_the_form_renderers_widget_templates():
+    """A form's fields render through the form renderer's own engine: its first search box compiled Django's widget
+    templates in the middle of a worker's first search page."""
+    from django.forms.renderers import get_default_renderer
+
+    from shortscience.wsgi import warm_up
+
+    loader = get_default_renderer().engine.engine.template_loaders[0]
+    loader.reset()
+    warm_up()
+    assert {"django/forms/widgets/input.html", "django/forms/widgets/select.html"} <= set(loader.get_template_cache)
