@@ -20,7 +20,8 @@ from django.middleware.csrf import get_token
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.formats import localize
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 
 from accounts import permissions
 from shortscience.lib import versions
@@ -93,7 +94,8 @@ def vote_widget(context, summary, my_vote=None):
 
     Written with ``format_html`` (every value escaped; nothing here is user-written) instead of a template: a
     member's list page has a vote column per card, and as template nodes they were a third of its rendering. The
-    CSRF token, the page's address and the sign-in link are worked out once per request.
+    CSRF token, the page's address and the sign-in link are worked out once per request, and the voting form with
+    them (a member's paper page has 20 of these).
     """
     request = context["request"]
     user = context.get("user") or request.user
@@ -104,25 +106,31 @@ def vote_widget(context, summary, my_vote=None):
             "action": url_with_id("summaries:vote"),
             "next": path,
             "sign_in": f"{reverse('account_login')}?next={quote(path, safe='/')}",  # as the urlencode filter does
-            "csrf": None,
+            "form": None,
         }
+    score = localize(summary.score)
     if permissions.can_vote(user, summary):
-        if shared["csrf"] is None:
-            shared["csrf"] = get_token(request)
+        if shared["form"] is None:
+            # What every card of the request shares (the token, the page's address), escaped and put in once;
+            # the braces of what was put in are doubled so that only the card's own fields are filled below.
+            shared["form"] = format_html(
+                _VOTE_FORM,
+                action="{action}",
+                csrf=get_token(request),
+                next=shared["next"].replace("{", "{{").replace("}", "}}"),
+                up="{up}",
+                down="{down}",
+                score="{score}",
+            )
         vote = int(my_vote or getattr(summary, "my_vote", 0) or 0)
-        return format_html(
-            _VOTE_FORM,
-            action=shared["action"](summary.pk),
-            csrf=shared["csrf"],
-            next=shared["next"],
-            up="true" if vote == 1 else "false",
-            down="true" if vote == -1 else "false",
-            score=localize(summary.score),
+        return mark_safe(  # every field escaped: the markup is ours, the values an address and numbers
+            shared["form"].format(
+                action=escape(shared["action"](summary.pk)),
+                up="true" if vote == 1 else "false",
+                down="true" if vote == -1 else "false",
+                score=escape(score),
+            )
         )
     if not user.is_authenticated:
-        return format_html(
-            _SIGN_IN_TO_VOTE,
-            sign_in=shared["sign_in"],
-            score=localize(summary.score),
-        )
-    return format_html(_SCORE_ONLY, score=localize(summary.score))
+        return format_html(_SIGN_IN_TO_VOTE, sign_in=shared["sign_in"], score=score)
+    return format_html(_SCORE_ONLY, score=score)

@@ -238,3 +238,21 @@ def test_the_paper_block_is_rendered_once_for_every_member_until_the_paper_chang
         paper.title = "Wombat Dynamics, Revisited"
         paper.save()
     assert "Wombat Dynamics, Revisited" in client.get(paper.get_absolute_url()).content.decode()
+
+
+def test_the_vote_form_is_built_once_per_request_and_filled_per_card(client, committed):
+    with committed():
+        first, second = SummaryFactory(), SummaryFactory()
+    voter = UserFactory()
+    with committed():
+        Vote.cast(user=voter, summary_id=second.pk, value=1)
+    client.force_login(voter)
+    page = client.get("/?top=all&x=%7Bscore%7D").content.decode()
+    forms = re.findall(r'<form method="post" action="(/summary/\d+/vote/)" class="vote-form".*?</form>', page, re.S)
+    assert sorted(forms) == sorted([f"/summary/{first.pk}/vote/", f"/summary/{second.pk}/vote/"])
+    tokens = re.findall(
+        r'class="vote-form" data-vote-form>\s*<input type="hidden" name="csrfmiddlewaretoken" value="(\w+)"', page
+    )
+    assert len(tokens) == 2 and tokens[0] == tokens[1]
+    assert page.count('name="next" value="/?top=all&amp;x=%7Bscore%7D"') == 2
+    assert len(re.findall(r'aria-label="Vote up" aria-pressed="true"', page)) == 1
