@@ -174,6 +174,8 @@ def test_web_healthcheck_asks_health_and_media_are_on_minio():
     assert "media" not in str(services["web"].get("volumes", ""))  # no local media disk left on web
     nginx = (ROOT / "docker" / "nginx.conf.template").read_text()
     assert "location /media/" in nginx and "X-Content-Type-Options nosniff" in nginx
+    # gunicorn runs sync workers (gunicorn.conf.py): the proxy in front must buffer requests and answers.
+    assert "proxy_buffering on;" in nginx and "proxy_request_buffering on;" in nginx
 
 
 def test_dockerfile_copies_every_package_and_runs_gunicorn_with_its_config():
