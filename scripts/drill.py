@@ -4,7 +4,8 @@
 1. Creates a fresh database ``shortscience_drill`` on the site's PostgreSQL (the embedded one by default),
    migrates it, loads the demo data and adds an established attacker account with a summary whose two
    revisions are the hostile diff pair (a 60 KB body of distinct lines, saved again in another order).
-2. Starts gunicorn with 3 sync workers (production settings, DEBUG off) on a free loopback port.
+2. Starts gunicorn as production runs it (gunicorn.conf.py: sync workers, two per core; production settings,
+   DEBUG off) on a free loopback port.
 3. Baseline: ``wrk`` loads the home page with 8 connections and reports its p99.
 4. Attack: the same load again while three attackers (three requests at once, back to back) send
    - pathological Markdown to the preview endpoint (the renderer's quadratic inputs, up to the form's limit),
@@ -42,7 +43,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 DATABASE = "shortscience_drill"
-WORKERS = 3
+# gunicorn.conf.py's default, given explicitly so that WEB_CONCURRENCY in the caller's environment cannot change it.
+WORKERS = 2 * (os.cpu_count() or 1)
 CONNECTIONS = 8
 ATTACKERS = 3
 FORM_LIMIT = 60_000
