@@ -16,12 +16,11 @@
 import uuid
 
 from django import template
-from django.conf import settings
 from django.template.loader import get_template
 from django.utils.html import format_html, format_html_join
 
-from shortscience.lib import versions
 from shortscience.lib.links import url_with_id
+from shortscience.templatetags.layout import keep_rendered
 
 register = template.Library()
 
@@ -45,15 +44,7 @@ def prepare_comment_mains(comments, summary) -> str:
         for thread in comments
         for comment in (thread, *getattr(thread, "shown_replies", ()))
     }
-    # A template's output is a SafeString, and stays one through the cache's pickling: nothing is marked here.
-    rendered = versions.remember_many(
-        versions.LISTING,
-        items,
-        lambda comment: get_template(MAIN_TEMPLATE).render({"comment": comment, "summary": summary}),
-        settings.PAGE_CACHE_SECONDS,
-    )
-    for key, comment in items.items():
-        comment.main_html = rendered[key]
+    keep_rendered(items, MAIN_TEMPLATE, lambda comment: {"comment": comment, "summary": summary}, "main_html")
     return ""
 
 

@@ -15,17 +15,14 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from django import template
-from django.conf import settings
 from django.middleware.csrf import get_token
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.formats import localize
-from django.utils.html import escape, format_html
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html
 
 from accounts import permissions
-from shortscience.lib import versions
 from shortscience.lib.links import url_with_id
+from shortscience.templatetags.layout import keep_rendered
 
 register = template.Library()
 
@@ -39,16 +36,12 @@ def prepare_card_mains(summaries, show_paper=False) -> str:
     if not items:
         return ""
     show_paper = bool(show_paper)
-    keyed = {f"card:{int(show_paper)}:{summary.pk}": summary for summary in items}
-    # A template's output is a SafeString, and stays one through the cache's pickling: nothing is marked here.
-    rendered = versions.remember_many(
-        versions.LISTING,
-        keyed,
-        lambda summary: get_template(CARD_TEMPLATE).render({"summary": summary, "show_paper": show_paper}),
-        settings.PAGE_CACHE_SECONDS,
+    keep_rendered(
+        {f"card:{int(show_paper)}:{summary.pk}": summary for summary in items},
+        CARD_TEMPLATE,
+        lambda summary: {"summary": summary, "show_paper": show_paper},
+        "card_main_html",
     )
-    for key, summary in keyed.items():
-        summary.card_main_html = rendered[key]
     return ""
 
 
@@ -123,13 +116,12 @@ def vote_widget(context, summary, my_vote=None):
                 score="{score}",
             )
         vote = int(my_vote or getattr(summary, "my_vote", 0) or 0)
-        return mark_safe(  # every field escaped: the markup is ours, the values an address and numbers
-            shared["form"].format(
-                action=escape(shared["action"](summary.pk)),
-                up="true" if vote == 1 else "false",
-                down="true" if vote == -1 else "false",
-                score=escape(score),
-            )
+        return format_html(
+            shared["form"],
+            action=shared["action"](summary.pk),
+            up="true" if vote == 1 else "false",
+            down="true" if vote == -1 else "false",
+            score=score,
         )
     if not user.is_authenticated:
         return format_html(_SIGN_IN_TO_VOTE, sign_in=shared["sign_in"], score=score)
