@@ -16,11 +16,12 @@
 import uuid
 
 from django import template
+from django.conf import settings
 from django.template.loader import get_template
 from django.utils.html import format_html, format_html_join
 
+from shortscience.lib import versions
 from shortscience.lib.links import url_with_id
-from shortscience.templatetags.layout import keep_rendered
 
 register = template.Library()
 
@@ -44,7 +45,13 @@ def prepare_comment_mains(comments, summary) -> str:
         for thread in comments
         for comment in (thread, *getattr(thread, "shown_replies", ()))
     }
-    keep_rendered(items, MAIN_TEMPLATE, lambda comment: {"comment": comment, "summary": summary}, "main_html")
+    versions.remember_rendered(
+        items,
+        MAIN_TEMPLATE,
+        lambda comment: {"comment": comment, "summary": summary},
+        "main_html",
+        settings.PAGE_CACHE_SECONDS,
+    )
     return ""
 
 

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 
 from django.core.cache import cache
 from django.db import transaction
+from django.template.loader import get_template
 
 LISTING = "listing"
 SEARCH = "search"
@@ -156,3 +157,14 @@ def remember_many(name: str, items: dict, compute, seconds: int) -> dict:
     if missing:
         cache.set_many(missing, seconds)
     return values
+
+
+def remember_rendered(items: dict, template_name: str, context_of, attribute: str, seconds: int) -> None:
+    """Set ``attribute`` on each object of ``items`` (``{key: object}``) to ``template_name`` rendered with
+    ``context_of(object)``, each kept under the listing stamp and its key (``remember_many``): the
+    reader-independent part of each summary card and of each comment. The key must name everything the context
+    holds besides the object's rows."""
+    # A template's output is a SafeString, and stays one through the cache's pickling: nothing is marked here.
+    rendered = remember_many(LISTING, items, lambda item: get_template(template_name).render(context_of(item)), seconds)
+    for key, item in items.items():
+        setattr(item, attribute, rendered[key])

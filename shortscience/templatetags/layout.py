@@ -16,7 +16,7 @@ from django import template
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
-from django.template.loader import get_template, render_to_string
+from django.template.loader import render_to_string
 from django.urls import get_script_prefix
 
 from shortscience.lib import versions
@@ -63,19 +63,3 @@ def shared_include(context, template_name: str, key, **options) -> str:
     return versions.remember(
         versions.LISTING, f"fragment:{template_name}:{key}:{where}", render, settings.PAGE_CACHE_SECONDS
     )
-
-
-def keep_rendered(items: dict, template_name: str, context_of, attribute: str) -> None:
-    """Set ``attribute`` on each object of ``items`` (``{key: object}``) to ``template_name`` rendered with
-    ``context_of(object)``, each kept under the listing stamp and its key and read in one ``get_many``
-    (``versions.remember_many``): the reader-independent part of each summary card and of each comment. The key
-    must name everything the context holds besides the object's rows."""
-    # A template's output is a SafeString, and stays one through the cache's pickling: nothing is marked here.
-    rendered = versions.remember_many(
-        versions.LISTING,
-        items,
-        lambda item: get_template(template_name).render(context_of(item)),
-        settings.PAGE_CACHE_SECONDS,
-    )
-    for key, item in items.items():
-        setattr(item, attribute, rendered[key])

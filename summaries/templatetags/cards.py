@@ -15,14 +15,15 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from django import template
+from django.conf import settings
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.html import format_html
 
 from accounts import permissions
+from shortscience.lib import versions
 from shortscience.lib.links import url_with_id
-from shortscience.templatetags.layout import keep_rendered
 
 register = template.Library()
 
@@ -36,11 +37,12 @@ def prepare_card_mains(summaries, show_paper=False) -> str:
     if not items:
         return ""
     show_paper = bool(show_paper)
-    keep_rendered(
+    versions.remember_rendered(
         {f"card:{int(show_paper)}:{summary.pk}": summary for summary in items},
         CARD_TEMPLATE,
         lambda summary: {"summary": summary, "show_paper": show_paper},
         "card_main_html",
+        settings.PAGE_CACHE_SECONDS,
     )
     return ""
 

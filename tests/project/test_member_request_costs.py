@@ -171,7 +171,7 @@ def test_a_comment_is_rendered_once_for_every_member_and_each_gets_their_own_act
     from django.template import loader
 
     from comments.templatetags import comment_forms
-    from shortscience.templatetags import layout
+    from shortscience.lib import versions
     from tests.factories import CommentFactory
 
     with committed():
@@ -186,7 +186,7 @@ def test_a_comment_is_rendered_once_for_every_member_and_each_gets_their_own_act
         renders.append(name)
         return loader.get_template(name)
 
-    monkeypatch.setattr(layout, "get_template", counting_get_template)  # what keep_rendered renders with
+    monkeypatch.setattr(versions, "get_template", counting_get_template)  # what remember_rendered renders with
     mains = lambda: renders.count(comment_forms.MAIN_TEMPLATE)  # noqa: E731
 
     client.force_login(author)

@@ -442,19 +442,19 @@ def _member_list_pages(world) -> dict:
 
 @pytest.mark.parametrize("page", ["home", "paper", "profile"])
 def test_a_members_list_page_reuses_each_cards_rendering_until_a_write(member_client, world, committed, page):
-    from shortscience.templatetags import layout
+    from shortscience.lib import versions
     from summaries.templatetags import cards
 
     url = _member_list_pages(world)[page]
     assert "quokkas" in html(member_client, url)
     rendered = []
-    real = layout.get_template  # what keep_rendered renders with
+    real = versions.get_template  # what remember_rendered renders with
 
     def counting(name):
         rendered.append(name)
         return real(name)
 
-    layout.get_template = counting
+    versions.get_template = counting
     try:
         assert "quokkas" in html(member_client, url)
         assert rendered == []  # the card came from the cache
@@ -462,7 +462,7 @@ def test_a_members_list_page_reuses_each_cards_rendering_until_a_write(member_cl
             rewrite_about_wombats(world)
         page_html = html(member_client, url)
     finally:
-        layout.get_template = real
+        versions.get_template = real
     assert rendered == [cards.CARD_TEMPLATE]  # rendered afresh once after the write
     assert "wombats" in page_html and "quokkas" not in page_html
     # The vote column is the member's own on every request: a form with a CSRF token, not a sign-in link.
