@@ -25,7 +25,9 @@ import multiprocessing
 import os
 
 bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{os.environ.get('PORT', '8000')}"
-workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2)
+# Two per core (read by scripts/drill.py too, which runs the site as production does).
+DEFAULT_WORKERS = multiprocessing.cpu_count() * 2
+workers = int(os.environ.get("WEB_CONCURRENCY") or DEFAULT_WORKERS)
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
 threads = int(os.environ.get("GUNICORN_THREADS", "1" if worker_class == "sync" else "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))

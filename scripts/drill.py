@@ -26,6 +26,7 @@ import io
 import json
 import os
 import re
+import runpy
 import secrets
 import shutil
 import signal
@@ -44,7 +45,7 @@ sys.path.insert(0, str(ROOT))
 
 DATABASE = "shortscience_drill"
 # gunicorn.conf.py's default, given explicitly so that WEB_CONCURRENCY in the caller's environment cannot change it.
-WORKERS = 2 * (os.cpu_count() or 1)
+WORKERS = runpy.run_path(str(ROOT / "gunicorn.conf.py"))["DEFAULT_WORKERS"]
 CONNECTIONS = 8
 ATTACKERS = 3
 FORM_LIMIT = 60_000
