@@ -86,7 +86,7 @@ def paper_detail(request, slug: str):
             "canonical_url": request.build_absolute_uri(paper.get_absolute_url()),
             # The call to action opens the member's own summary when they wrote one (perhaps private, so not
             # in the list).
-            "own_summary_id": Summary.objects.own_on(paper, request.user),
+            "own_summary_id": Summary.own_on(paper, request.user),
             "digest_badges": DigestBadge.list(paper.digest_badges),
         },
     )

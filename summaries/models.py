@@ -101,12 +101,6 @@ class SummaryQuerySet(models.QuerySet):
         """Editors' picks, most recently picked first (index summary_featured_idx)."""
         return self.filter(is_featured=True).order_by("-featured_at", "-id")
 
-    def own_on(self, paper, user) -> int | None:
-        """The id of ``user``'s (not deleted) summary of ``paper``, None for none or for an anonymous visitor."""
-        if not user.is_authenticated:
-            return None
-        return self.filter(paper=paper, writer=user, deleted_at__isnull=True).values_list("pk", flat=True).first()
-
     def with_vote_of(self, user):
         """Annotate ``my_vote`` (1, -1 or 0): ``user``'s vote on each summary, in the same query."""
         if user is None or not user.is_authenticated:
@@ -198,6 +192,23 @@ class Summary(WrittenContent, models.Model):
             # The sitemap index's <lastmod> of the summaries section: MAX(updated_at) of listed summaries.
             models.Index(fields=["-updated_at"], name="summary_sitemap_lastmod_idx", condition=LISTED),
         ]
+
+    @classmethod
+    def own_on(cls, paper, user) -> int | None:
+        """The id of ``user``'s (not deleted) summary of ``paper``, None for none or for an anonymous visitor.
+
+        Every member's paper page asks (write or edit?). Written as SQL, as ``Vote.values_of``: the ORM spent
+        0.4 ms building a statement that reads one entry of the (paper, writer) unique index."""
+        if not user.is_authenticated:
+            return None
+        table, quote = cls._meta.db_table, connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id FROM {quote(table)} WHERE paper_id = %s AND writer_id = %s AND deleted_at IS NULL",
+                [paper.pk, user.pk],
+            )
+            row = cursor.fetchone()
+        return row[0] if row else None
 
     def __str__(self) -> str:
         return f"Summary of “{self.paper.title}”" if self.paper_id else "Summary"

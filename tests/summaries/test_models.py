@@ -209,3 +209,20 @@ def test_every_index_summary_meta_declares_exists_in_the_database():
     declared = {index.name for index in Summary._meta.indexes}
     assert {"summary_sitemap_idx", "summary_sitemap_lastmod_idx"} <= declared
     assert declared <= built
+
+
+def test_own_on_is_the_members_own_summary_of_that_paper_in_one_query():
+    from django.contrib.auth.models import AnonymousUser
+    from django.utils import timezone
+
+    mine = SummaryFactory()
+    other = SummaryFactory(paper=mine.paper)
+    elsewhere = SummaryFactory(writer=mine.writer)
+    with CaptureQueriesContext(connection) as queries:
+        assert Summary.own_on(mine.paper, mine.writer) == mine.pk
+    assert len(queries) == 1
+    assert Summary.own_on(mine.paper, other.writer) == other.pk
+    assert Summary.own_on(elsewhere.paper, other.writer) is None
+    assert Summary.own_on(mine.paper, AnonymousUser()) is None
+    Summary.objects.filter(pk=mine.pk).update(deleted_at=timezone.now())
+    assert Summary.own_on(mine.paper, mine.writer) is None
