@@ -88,8 +88,8 @@ def headline_fragments(raw: str | None, *, unescape: bool = False) -> list[Fragm
 
     Nothing here is marked safe: the ``highlighted`` filter (discovery/templatetags/search_results.py) prints each
     fragment escaped, inside <mark> when it is a hit, so titles, abstracts and summaries can never inject markup
-    through a snippet. ``unescape`` decodes the
-    entities of text taken from stored HTML (it is escaped again when shown).
+    through a snippet. ``unescape`` decodes the entities of text taken from stored HTML (it is escaped again when
+    shown).
     """
     if not raw:
         return []

@@ -345,7 +345,18 @@ def _ms(text: str) -> float:
 
 
 def run_wrk(port: int, target: Target, *, duration: int, connections: int, cookie: str, wrk: str) -> dict:
-    command = [wrk, "-t", str(min(2, connections)), "-c", str(connections), "-d", f"{duration}s", "--latency", "-H", "Host: 127.0.0.1"]
+    command = [
+        wrk,
+        "-t",
+        str(min(2, connections)),
+        "-c",
+        str(connections),
+        "-d",
+        f"{duration}s",
+        "--latency",
+        "-H",
+        "Host: 127.0.0.1",
+    ]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:

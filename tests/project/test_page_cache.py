@@ -526,7 +526,7 @@ def test_a_members_list_page_reads_its_rows_from_the_cache_and_its_votes_afresh(
     client.force_login(voter)
     html(client, url)
     # (The paper page still asks whether the member wrote a summary of it: their own, not the listing's.)
-    listing = [sql for sql in _sql_touching(client, url, "summaries_summary") if '"writer_id" = ' not in sql]
+    listing = [sql for sql in _sql_touching(client, url, "summaries_summary") if not re.search(r'writer_id"? = ', sql)]
     assert listing == []
     with committed():
         Vote.cast(user=voter, summary_id=world["summary"].pk, value=1)
