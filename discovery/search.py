@@ -223,27 +223,14 @@ def _ranked_paper_ids(query: SiteQuery, filters: SearchFilters, offset: int, lim
     """
 
     papers = Paper.objects.live().filter(filters.paper_q()).order_by()
-    summaries = Summary.objects.listed().filter(filters.paper_q("paper__"), paper__merged_into__isnull=True)
     if excluded is not None:
         papers = papers.exclude(search_vector=excluded)
-        summaries = summaries.exclude(paper__search_vector=excluded)
     title_hits = (
         papers.filter(title_vector=query.match)
         .annotate(rank=_rank(query.rank, "title_vector"))
         .values_list("pk", "rank", "summary_count")
     )
     summarised_hits = title_hits.filter(summary_count__gt=0)
-    text_hits = (
-        papers.filter(search_vector=query.match)
-        .annotate(rank=_paper_rank(query))
-        .values_list("pk", "rank", "summary_count")
-    )
-    summary_hits = (
-        summaries.filter(search_vector=query.match)
-        .order_by()
-        .annotate(rank=_rank(query.rank))
-        .values_list("paper_id", "rank", "paper__summary_count")
-    )
     title_sql, title_params = _sql(title_hits[:SEARCH_CANDIDATES])
     summarised_sql, summarised_params = _sql(summarised_hits[:SEARCH_CANDIDATES])
     with connection.cursor() as cursor:
@@ -256,7 +243,22 @@ def _ranked_paper_ids(query: SiteQuery, filters: SearchFilters, offset: int, lim
     if sum(1 for row in rows if row[0]) < SEARCH_CANDIDATES:
         # Titles leave room: the scans through summaries and full vectors. Their words are rare in titles, so
         # rarely dense anywhere: planned as bitmap scans of the GIN indexes, which cost what their matches cost
-        # (see ``bitmap_scans_only``).
+        # (see ``bitmap_scans_only``). Built only here: a search whose titles fill the cap never needs them,
+        # and building a queryset of these expressions is a millisecond of Python.
+        summaries = Summary.objects.listed().filter(filters.paper_q("paper__"), paper__merged_into__isnull=True)
+        if excluded is not None:
+            summaries = summaries.exclude(paper__search_vector=excluded)
+        text_hits = (
+            papers.filter(search_vector=query.match)
+            .annotate(rank=_paper_rank(query))
+            .values_list("pk", "rank", "summary_count")
+        )
+        summary_hits = (
+            summaries.filter(search_vector=query.match)
+            .order_by()
+            .annotate(rank=_rank(query.rank))
+            .values_list("paper_id", "rank", "paper__summary_count")
+        )
         summary_sql, summary_params = _sql(summary_hits[:SUMMARY_CANDIDATES])
         text_sql, text_params = _sql(text_hits[:SEARCH_CANDIDATES])
         with bitmap_scans_only() as cursor:
