@@ -127,7 +127,7 @@ def prepare() -> dict:
     save_summary(paper=paper, writer=attacker, expected_revision=1, data={**data, "body": second})
     session = SessionStore()
     session["_auth_user_id"] = str(attacker.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    session["_auth_user_backend"] = settings.AUTHENTICATION_BACKENDS[0]
     session["_auth_user_hash"] = attacker.get_session_auth_hash()
     session.create()
 
