@@ -144,3 +144,38 @@ def test_widget_for_writer_and_anonymous_has_no_vote_form(summary):
     assert "<form" not in render_widget(summary.writer, summary)
     anonymous = render_widget(AnonymousUser(), summary)
     assert "<form" not in anonymous and "Sign in to vote" in anonymous
+
+
+# The card list as includes/summary_cards.html wrote it before {% summary_cards %}: the tag must say the same.
+OLD_CARDS_TEMPLATE = """{% load cards %}{% prepare_card_mains summaries show_paper %}
+{% for summary in summaries %}
+<article class="summary-card" id="summary-{{ summary.pk }}" aria-labelledby="summary-{{ summary.pk }}-h">
+  <div class="vote-column">
+    {% vote_widget summary %}
+  </div>
+  {{ summary.card_main_html }}
+</article>
+{% endfor %}"""
+
+
+@pytest.mark.parametrize("viewer", ["anonymous", "member", "writer"])
+@pytest.mark.parametrize("show_paper", [False, True])
+def test_summary_cards_say_what_the_template_loop_said(member, viewer, show_paper):
+    from django.contrib.auth.models import AnonymousUser
+
+    summaries = [SummaryFactory(body=f"Card <b>{n}</b> & $x^{n}$", score=n * 1500) for n in range(3)]
+    summaries.append(SummaryFactory(writer=member, body="Mine"))
+    for summary, vote in zip(summaries, [1, -1, 0, 0], strict=True):
+        summary.my_vote = vote
+    user = {"anonymous": AnonymousUser(), "member": member, "writer": summaries[0].writer}[viewer]
+
+    def render(source):
+        request = RequestFactory().get("/paper/p/?page=2")
+        request.user = user
+        context = RequestContext(request, {"summaries": summaries, "show_paper": show_paper, "user": user})
+        html = " ".join(Template(source).render(context).split())
+        return re.sub(r'name="csrfmiddlewaretoken" value="\w+"', 'name="csrfmiddlewaretoken" value="(token)"', html)
+
+    expected = render(OLD_CARDS_TEMPLATE)
+    written = render('{% include "includes/summary_cards.html" %}')
+    assert written == expected and written.count('class="summary-card"') == 4
