@@ -152,6 +152,11 @@ class PaperAdmin(BigTableAdminMixin, ModerationAdminMixin, admin.ModelAdmin):
         "created_at",
     ]
     list_select_related = ["venue", "merged_into"]
+    changelist_deferred = tuple(
+        f"{prefix}{name}"
+        for prefix in ("", "merged_into__")
+        for name in ("abstract", "search_vector", "title_vector", "arxiv_versions", "arxiv_comments")
+    )
     search_fields = ["title", "=arxiv_id", "=doi", "=dblp_key", "=slug"]
     autocomplete_fields = ["venue", "added_by", "primary_category"]
     readonly_fields = [

@@ -106,6 +106,15 @@ class SummaryAdmin(ViewerAwareAdminMixin, BigTableAdminMixin, ModerationAdminMix
     list_per_page = 50
     # Newest first by primary key (insertion order): the -created_at index only covers listed summaries.
     ordering = ["-id"]
+    changelist_deferred = (
+        "body",
+        "body_html",
+        "search_vector",
+        *(
+            f"paper__{name}"
+            for name in ("abstract", "search_vector", "title_vector", "arxiv_versions", "arxiv_comments")
+        ),
+    )
 
     moderation_operations = {
         "hide": Operation("Hide", actions.hide, _is(Summary.State.VISIBLE, Summary.State.PENDING)),

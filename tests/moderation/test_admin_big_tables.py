@@ -154,3 +154,25 @@ def test_summary_changelist_filtered_by_deleted_keeps_estimated_counts_and_its_q
         SummaryFactory()
     with django_assert_max_num_queries(len(small)):
         mod_client.get(changelist(Summary), {"deleted": "no"})
+
+
+@pytest.mark.parametrize(
+    ("model", "factory", "columns"),
+    [
+        (Summary, SummaryFactory, ['"body"', '"body_html"', '"search_vector"', '"abstract"', '"title_vector"']),
+        (Paper, PaperFactory, ['"abstract"', '"search_vector"', '"title_vector"', '"arxiv_versions"']),
+    ],
+)
+def test_changelists_leave_the_big_columns_they_never_show_unread(
+    mod_client, django_assert_max_num_queries, model, factory, columns
+):
+    factory()
+    with django_assert_max_num_queries(12) as one:
+        mod_client.get(changelist(model))
+    for _ in range(5):
+        factory()
+    with CaptureQueriesContext(connection) as queries:
+        response = mod_client.get(changelist(model))
+    assert response.status_code == 200 and len(queries) <= len(one)  # no row reads a deferred column afterwards
+    rows = [q["sql"] for q in queries.captured_queries if q["sql"].startswith(f'SELECT "{model._meta.db_table}"."id"')]
+    assert rows and not [column for column in columns for sql in rows if column in sql]
