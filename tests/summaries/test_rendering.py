@@ -751,6 +751,12 @@ def test_many_references_to_one_footnote_stay_text_past_a_limit():
     assert "[^n]" in html
 
 
+def test_references_followed_by_a_colon_count_as_references_and_definitions_still_define():
+    html = render("Ratio[^n]: 2." * 100 + "\n\n[^n]: The note.\n\n  > [^q]: Quoted note, [^q].")
+    assert html.count('class="footnote-ref"') == 20 + 1
+    assert "The note." in html and 'class="footnote"' in html
+
+
 # --- Comments ---------------------------------------------------------------------------------------
 
 

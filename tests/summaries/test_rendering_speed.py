@@ -90,6 +90,13 @@ PATHOLOGICAL_UNITS = [
     "> ***\n",
     "- a\n",
     "*a* ",
+    # Footnote definitions in one block, each followed by a line: quadratic in Python-Markdown (found by the
+    # random test below).
+    "[^1]: x\na\n",
+    "[^1]: #\na\n",
+    "  \n[^1]: ]&1. #  \na  \n",
+    # References followed by a colon on one line: not definitions, so capped like any reference.
+    "[^1]: ]",
 ]
 
 
