@@ -68,6 +68,12 @@ def summary_status(obj) -> str:
     return " · ".join([status, *extras])
 
 
+# Summaries on a page of the changelist, and how many a search finds by their words: two pages and one more (see
+# SummaryAdmin.get_search_results).
+CHANGELIST_PAGE = 50
+BODY_CANDIDATES = 2 * CHANGELIST_PAGE + 1
+
+
 def _is(*states):
     return lambda obj: obj.state in states
 
@@ -103,7 +109,7 @@ class SummaryAdmin(ViewerAwareAdminMixin, BigTableAdminMixin, ModerationAdminMix
         *STATE_FIELDS,
     ]
     inlines = [RevisionInline]
-    list_per_page = 50
+    list_per_page = CHANGELIST_PAGE
     # Newest first by primary key (insertion order): the -created_at index only covers listed summaries.
     ordering = ["-id"]
     changelist_deferred = (
@@ -162,10 +168,14 @@ class SummaryAdmin(ViewerAwareAdminMixin, BigTableAdminMixin, ModerationAdminMix
         return fields
 
     def get_search_results(self, request, queryset, search_term):
-        """Summaries by the writer with exactly this username, or whose body or paper matches the full-text index.
+        """Summaries by the writer with exactly this username, whose body matches the full-text index, or whose
+        paper's title, authors or keywords do (``title_vector``, as ``search_fields`` says: ``paper__title``).
 
-        Never ``ILIKE '%…%'`` over a million bodies. Each kind of match is capped at SEARCH_CANDIDATES rows
-        (see PaperAdmin.get_search_results).
+        Never ``ILIKE '%…%'`` over a million bodies. Writers' and papers' matches are capped at SEARCH_CANDIDATES
+        rows (see PaperAdmin.get_search_results), bodies at BODY_CANDIDATES: for a word in a fifth of the summaries
+        ("gradient" at 2.5 M), PostgreSQL reads the table until it has them, each summary's vector out of line, and
+        401 of them took 16–160 ms where 101 take 3–6 (docs/performance.md). A search for a common word then lists
+        some of its matches, and needs refining.
         """
         term = search_term.strip()
         if not term:
@@ -173,11 +183,11 @@ class SummaryAdmin(ViewerAwareAdminMixin, BigTableAdminMixin, ModerationAdminMix
         ids = Summary.objects.filter(writer__username=term).order_by().values_list("pk", flat=True)[:SEARCH_CANDIDATES]
         query = build_query(clean_query_text(term))
         if query is not None:
-            papers = Paper.objects.filter(search_vector=query).order_by().values("pk")[:SEARCH_CANDIDATES]
+            papers = Paper.objects.filter(title_vector=query).order_by().values("pk")[:SEARCH_CANDIDATES]
             # Words of a private summary must not be findable: searching would read it word by word.
             public_bodies = Summary.objects.exclude(visibility=Summary.Visibility.PRIVATE)
             ids = ids.union(
-                public_bodies.filter(search_vector=query).order_by().values_list("pk", flat=True)[:SEARCH_CANDIDATES],
+                public_bodies.filter(search_vector=query).order_by().values_list("pk", flat=True)[:BODY_CANDIDATES],
                 Summary.objects.filter(paper__in=papers).order_by().values_list("pk", flat=True)[:SEARCH_CANDIDATES],
             )
         # The candidates (at most three times SEARCH_CANDIDATES) are fetched first: as a subquery, the planner

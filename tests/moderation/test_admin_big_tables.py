@@ -176,3 +176,14 @@ def test_changelists_leave_the_big_columns_they_never_show_unread(
     assert response.status_code == 200 and len(queries) <= len(one)  # no row reads a deferred column afterwards
     rows = [q["sql"] for q in queries.captured_queries if q["sql"].startswith(f'SELECT "{model._meta.db_table}"."id"')]
     assert rows and not [column for column in columns for sql in rows if column in sql]
+
+
+def test_summary_search_finds_hidden_summaries_by_their_papers_title_and_caps_body_matches(mod_client):
+    from moderation.admin_summaries import BODY_CANDIDATES
+
+    hidden = SummaryFactory(paper=PaperFactory(title="Okapi Dynamics"), state=Summary.State.HIDDEN, body="Plain.")
+    with CaptureQueriesContext(connection) as queries:
+        html = mod_client.get(changelist(Summary), {"q": "okapi"}).content.decode()
+    assert change(hidden) in html
+    union = next(q["sql"] for q in queries.captured_queries if " UNION " in q["sql"])
+    assert f"LIMIT {BODY_CANDIDATES}" in union and '"title_vector" @@' in union
