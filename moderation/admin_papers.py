@@ -16,7 +16,7 @@ from moderation.actions import unmerge_papers  # by name: `actions` is also a Mo
 from moderation.admin_tools import ModerationAdminMixin, Operation
 from moderation.merging import MergeError, identifier_conflicts
 from papers.admin_filters import VenueFilter
-from papers.models import Author, Category, Paper, PaperAuthor, Venue
+from papers.models import LIST_DEFERRED, Author, Category, Paper, PaperAuthor, Venue
 from papers.vectors import SEARCH_CANDIDATES, build_query, clean_query_text
 from shortscience.lib.admin import BigTableAdminMixin, InputFilter
 from shortscience.lib.identifiers import parse_identifier
@@ -152,11 +152,7 @@ class PaperAdmin(BigTableAdminMixin, ModerationAdminMixin, admin.ModelAdmin):
         "created_at",
     ]
     list_select_related = ["venue", "merged_into"]
-    changelist_deferred = tuple(
-        f"{prefix}{name}"
-        for prefix in ("", "merged_into__")
-        for name in ("abstract", "search_vector", "title_vector", "arxiv_versions", "arxiv_comments")
-    )
+    changelist_deferred = tuple(f"{prefix}{name}" for prefix in ("", "merged_into__") for name in LIST_DEFERRED)
     search_fields = ["title", "=arxiv_id", "=doi", "=dblp_key", "=slug"]
     autocomplete_fields = ["venue", "added_by", "primary_category"]
     readonly_fields = [

@@ -10,7 +10,7 @@ from papers.admin_filters import VenueFilter
 from papers.models import Paper
 from papers.vectors import SEARCH_CANDIDATES, build_query, clean_query_text
 from shortscience.lib.admin import BigTableAdminMixin, ViewerAwareAdminMixin, WriterFilter, admin_link
-from summaries.models import Revision, Summary, Vote
+from summaries.models import CARD_DEFERRED, Revision, Summary, Vote
 
 STATE_FIELDS = ["state", "is_featured", "featured_at"]
 # A private summary's text and share link stay its writer's (moderation.privacy).
@@ -112,15 +112,7 @@ class SummaryAdmin(ViewerAwareAdminMixin, BigTableAdminMixin, ModerationAdminMix
     list_per_page = CHANGELIST_PAGE
     # Newest first by primary key (insertion order): the -created_at index only covers listed summaries.
     ordering = ["-id"]
-    changelist_deferred = (
-        "body",
-        "body_html",
-        "search_vector",
-        *(
-            f"paper__{name}"
-            for name in ("abstract", "search_vector", "title_vector", "arxiv_versions", "arxiv_comments")
-        ),
-    )
+    changelist_deferred = ("body_html", *CARD_DEFERRED)
 
     moderation_operations = {
         "hide": Operation("Hide", actions.hide, _is(Summary.State.VISIBLE, Summary.State.PENDING)),

@@ -320,6 +320,11 @@ class Category(models.Model):
         return f"{self.tag} - {self.name_zh or self.name}"
 
 
+# Columns of a paper that no list of papers or summaries shows: the abstract, the search vectors and the arXiv
+# history (``summaries.models.CARD_DEFERRED``, the admin's changelists).
+LIST_DEFERRED = ("abstract", "search_vector", "title_vector", "arxiv_versions", "arxiv_comments")
+
+
 class Paper(models.Model):
     class Source(models.TextChoices):
         ARXIV = "arxiv", "arXiv"

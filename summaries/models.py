@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from papers.models import Paper
+from papers.models import LIST_DEFERRED, Paper
 from papers.vectors import search_results_changed
 from shortscience.lib import versions
 from shortscience.lib.estimates import estimated_rows
@@ -53,15 +53,7 @@ class WrittenContent:
 
 
 # Columns of a summary card's rows that the card never shows (``SummaryQuerySet.for_cards``).
-CARD_DEFERRED = (
-    "body",
-    "search_vector",
-    "paper__abstract",
-    "paper__search_vector",
-    "paper__title_vector",
-    "paper__arxiv_versions",
-    "paper__arxiv_comments",
-)
+CARD_DEFERRED = ("body", "search_vector", *(f"paper__{name}" for name in LIST_DEFERRED))
 
 
 class SummaryQuerySet(models.QuerySet):
