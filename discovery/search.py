@@ -11,7 +11,7 @@ import html
 import json
 import re
 import string
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchRank
@@ -20,7 +20,7 @@ from django.db import connection
 from django.db.models import Case, F, Func, OuterRef, Q, Subquery, TextField, Value, When
 
 from digest.models import DigestEntry
-from papers.models import Paper, PaperAuthor
+from papers.models import Paper, PaperAuthor, in_title_sample
 from papers.vectors import (
     CJK_CLASS,
     CJK_RE,
@@ -29,6 +29,7 @@ from papers.vectors import (
     MAX_PAGES,
     PAGE_SIZE,
     SEARCH_CANDIDATES,
+    CompiledQuery,
     SiteQuery,
     bitmap_scans_only,
     build_query,
@@ -36,6 +37,7 @@ from papers.vectors import (
     excluded_query,
     query_tokens,
     site_query,
+    without_repeated_words,
 )
 from shortscience.lib import versions
 from summaries.models import Summary
@@ -211,9 +213,13 @@ def _ranked_paper_ids(query: SiteQuery, filters: SearchFilters, offset: int, lim
 
     Four capped scans, each ranking only the rows it returns: papers whose title, authors or keywords match
     (small vector, GIN index ``paper_title_search_idx``) and the same among papers with summaries (partial index
-    ``paper_title_summarised_idx``), in one statement; then, only when the first scan found fewer than the cap,
-    papers through their listed summaries (SUMMARY_CANDIDATES) and papers whose full vector matches (abstract,
-    venue), in another. Rows are matched with ``query.match`` and ranked with ``query.rank``
+    ``paper_title_summarised_idx``), in one statement; when the query's words must all match
+    (``query.intersects``), the first scan reads the sample of titles first (``papers.models.TITLE_SAMPLE``,
+    partial index ``paper_title_sample_idx``) and every title only when the sample holds fewer than the cap: the
+    cap's worth of candidates is then an arbitrary choice among more than TITLE_SAMPLE times the cap, as the
+    first scan's rows always were past the cap, at an eighth of the cost. Then, only when titles gave fewer than
+    the cap, papers through their listed summaries (SUMMARY_CANDIDATES) and papers whose full vector matches
+    (abstract, venue), in another. Rows are matched with ``query.match`` and ranked with ``query.rank``
     (``papers.vectors.site_query``). A paper's rank is the best of its candidates' ranks (at most 1,303 rows,
     merged here). ``excluded`` (see ``excluded_query``) drops every candidate whose paper mentions an excluded
     word anywhere.
@@ -230,17 +236,31 @@ def _ranked_paper_ids(query: SiteQuery, filters: SearchFilters, offset: int, lim
         .annotate(rank=_rank(query.rank, "title_vector"))
         .values_list("pk", "rank", "summary_count")
     )
-    summarised_hits = title_hits.filter(summary_count__gt=0)
     title_sql, title_params = _sql(title_hits[:SEARCH_CANDIDATES])
-    summarised_sql, summarised_params = _sql(summarised_hits[:SEARCH_CANDIDATES])
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT true, * FROM ({title_sql}) AS title_hits UNION ALL SELECT false, * FROM ({summarised_sql}) AS s",
-            (*title_params, *summarised_params),
+    summarised_sql, summarised_params = _sql(title_hits.filter(summary_count__gt=0)[:SEARCH_CANDIDATES])
+    if query.intersects:
+        # Words that must all match: the sample of titles first, the whole index only when the sample leaves
+        # room (a gate PostgreSQL checks once, before reading it). See ``papers.models.TITLE_SAMPLE``.
+        sample_sql, sample_params = _sql(title_hits.filter(in_title_sample())[:SEARCH_CANDIDATES])
+        statement = (
+            f"WITH sample AS MATERIALIZED ({sample_sql}) SELECT 's', * FROM sample"
+            f" UNION ALL SELECT 't', * FROM ({title_sql}) AS title_hits"
+            f" WHERE (SELECT count(*) FROM sample) < {SEARCH_CANDIDATES}"
+            f" UNION ALL SELECT 'u', * FROM ({summarised_sql}) AS summarised_hits"
         )
+        params = (*sample_params, *title_params, *summarised_params)
+    else:
+        statement = (
+            f"SELECT 't', * FROM ({title_sql}) AS title_hits"
+            f" UNION ALL SELECT 'u', * FROM ({summarised_sql}) AS summarised_hits"
+        )
+        params = (*title_params, *summarised_params)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
         rows = cursor.fetchall()
     candidates = [row[1:] for row in rows]
-    if sum(1 for row in rows if row[0]) < SEARCH_CANDIDATES:
+    found = Counter(row[0] for row in rows)
+    if max(found["s"], found["t"]) < SEARCH_CANDIDATES:
         # Titles leave room: the scans through summaries and full vectors. Their words are rare in titles, so
         # rarely dense anywhere: planned as bitmap scans of the GIN indexes, which cost what their matches cost
         # (see ``bitmap_scans_only``). Built only here: a search whose titles fill the cap never needs them,
@@ -280,8 +300,9 @@ def normalize_query(text: str) -> str:
     """What is searched for, and the text part of the cache key: control characters and repeated spaces
     removed, cut to MAX_QUERY_CHARS, ASCII letters lower-cased. Lower-casing changes nothing in the results:
     PostgreSQL folds case when parsing the query (``OR`` included) and when indexing. Other letters are left
-    alone (Python and PostgreSQL need not fold them alike)."""
-    return clean_query_text(text)[:MAX_QUERY_CHARS].strip().translate(_ASCII_LOWER)
+    alone (Python and PostgreSQL need not fold them alike). A plain word typed twice counts once
+    (``without_repeated_words``)."""
+    return without_repeated_words(clean_query_text(text)[:MAX_QUERY_CHARS].strip().translate(_ASCII_LOWER))
 
 
 def search_cache_key(text: str, filters: SearchFilters, page: int) -> str:
@@ -483,6 +504,7 @@ def search_digest(text: str) -> list[DigestEntry]:
     query = build_query(normalize_query(text))
     if query is None:
         return []
+    query = CompiledQuery(query)  # named three times below
     entries = list(
         DigestEntry.objects.published()
         .filter(search_vector=query)

@@ -10,7 +10,8 @@ from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models, transaction
 from django.db.models import F
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Mod
+from django.db.models.lookups import Exact
 from django.urls import reverse
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
@@ -322,6 +323,19 @@ class Category(models.Model):
 
 # Columns of a paper that no list of papers or summaries shows: the abstract, the search vectors and the arXiv
 # history (``summaries.models.CARD_DEFERRED``, the admin's changelists).
+# The site search's sample of titles: one paper in TITLE_SAMPLE, by id, with a title index of its own
+# (``paper_title_sample_idx``). Finding the titles that hold two common words is an intersection of the words'
+# posting lists, which costs what the lists cost, not what the cap on candidates does ("generative networks":
+# 30,000 of 2.5 M titles, 31–44 ms); the sample's lists are an eighth as long (5–8 ms), and when the sample alone
+# fills the cap the whole index is never read (``discovery.search._ranked_paper_ids``).
+TITLE_SAMPLE = 8
+
+
+def in_title_sample() -> models.Q:
+    """The papers of the search's title sample (the condition of ``paper_title_sample_idx``, word for word)."""
+    return models.Q(Exact(Mod("id", TITLE_SAMPLE), 0))
+
+
 LIST_DEFERRED = ("abstract", "search_vector", "title_vector", "arxiv_versions", "arxiv_comments")
 
 
@@ -424,6 +438,8 @@ class Paper(models.Model):
             GinIndex(
                 fields=["title_vector"], name="paper_title_summarised_idx", condition=models.Q(summary_count__gt=0)
             ),
+            # The same in a sample of one paper in TITLE_SAMPLE (searches of two or more words).
+            GinIndex(fields=["title_vector"], name="paper_title_sample_idx", condition=in_title_sample()),
             # Sitemap and "papers with summaries" listings.
             models.Index(
                 fields=["-last_summary_at"], name="paper_with_summaries_idx", condition=models.Q(summary_count__gt=0)

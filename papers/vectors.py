@@ -17,8 +17,11 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchQuery
+from django.contrib.postgres.search import SearchQuery, SearchQueryField
 from django.db import connection, transaction
+from django.db.models import Func
+from django.utils.functional import cached_property
+from django.utils.hashable import make_hashable
 
 from shortscience.lib import versions
 
@@ -203,6 +206,36 @@ class SiteQuery:
 
     match: SearchQuery
     rank: SearchQuery
+    # Two or more words or phrases that must all match (no "or"): matching them intersects posting lists.
+    intersects: bool = False
+
+
+class CompiledQuery(SearchQuery):
+    """``query`` compiled to SQL once, then used as is wherever it goes (filters, ranks, highlights).
+
+    A query is a tree of ``websearch_to_tsquery`` calls (2–8 of them: both configurations, the prefix's words), and
+    Django copies, resolves, hashes and compiles every node of it in every annotation and filter that names it:
+    5–6 ms of Python in a search of the digest's notes (a filter, a rank and a headline) and a third of a search
+    miss's (docs/performance.md). The SQL is the same, byte for byte."""
+
+    def __init__(self, query: SearchQuery):
+        from django.db.models.sql import Query
+
+        sql_query = Query(None)
+        compiler = sql_query.get_compiler(connection=connection)
+        sql, params = compiler.compile(query.resolve_expression(sql_query))
+        Func.__init__(self, output_field=SearchQueryField())
+        self.config, self.invert, self.sql, self.params = None, False, sql, tuple(params)
+
+    @cached_property
+    def identity(self):
+        return (self.__class__, self.sql, make_hashable(self.params))
+
+    def resolve_expression(self, *args, **kwargs):
+        return self
+
+    def as_sql(self, compiler, connection, *args, **kwargs):
+        return self.sql, list(self.params)
 
 
 def site_query(text: str) -> SiteQuery | None:
@@ -226,10 +259,15 @@ def site_query(text: str) -> SiteQuery | None:
         if prefix is not None and len(found) <= PREFIX_WORDS:
             words = found
     rank = _both_configurations(head, prefix, words)
+    terms = [token.lower() for token, excluded in query_tokens(text) if not excluded]
+    intersects = len(terms) > 1 and "or" not in terms
     # (A prefix left as a prefix keeps both halves: an english stem need not start a word as the word does.)
     if plain and english_keeps_every_word and (prefix is None or words) and all(w.isascii() for w in words or ()):
-        return SiteQuery(match=_english(head, prefix, words), rank=rank)
-    return SiteQuery(match=rank, rank=rank)
+        return SiteQuery(
+            match=CompiledQuery(_english(head, prefix, words)), rank=CompiledQuery(rank), intersects=intersects
+        )
+    rank = CompiledQuery(rank)
+    return SiteQuery(match=rank, rank=rank, intersects=intersects)
 
 
 @contextmanager
@@ -313,3 +351,16 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ue000-\uf8ff]")
 def clean_query_text(text: str) -> str:
     """What a reader typed, made safe to hand to PostgreSQL: no NUL or control characters, spaces collapsed."""
     return " ".join(_CONTROL_RE.sub(" ", text or "").split())
+
+
+def without_repeated_words(text: str) -> str:
+    """A query of plain words (lower-case, no "or", no quotes or signs) with each word once, in the order of their
+    last occurrence (the last word, matched as a prefix, stays last): "kernels kernels" finds what "kernels" does.
+
+    Not only tidier: PostgreSQL estimates the matches of ``kernel & kernel`` as if the two were independent words,
+    the square of one word's share, and planned a bitmap of every title holding "kernel" (75 ms at 2.5 M papers)
+    where the word alone is a walk that stops at the cap (docs/performance.md)."""
+    words = text.split()
+    if not _PLAIN_QUERY_RE.fullmatch(text) or "or" in words or len(set(words)) == len(words):
+        return text
+    return " ".join(reversed(dict.fromkeys(reversed(words))))

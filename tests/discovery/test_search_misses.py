@@ -93,3 +93,88 @@ def test_a_summary_only_match_is_found_while_titles_leave_room(client):
     PaperFactory(title="Wombat Estimators Revisited")
     found = sorted(result_titles(get(client, q="wombat estimator")))
     assert found == ["Unrelated Title", "Wombat Estimators Revisited"]
+
+
+# --- Repeated words and the sample of titles (papers.models.TITLE_SAMPLE) -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "searched"),
+    [
+        ("Kernels kernels", "kernels"),
+        ("graph kernels graph", "kernels graph"),  # the last word stays last: it is the one matched as a prefix
+        ("graph kernels", "graph kernels"),
+        ('"graph graph"', '"graph graph"'),  # a phrase, an exclusion or "or" is left as typed
+        ("graph -graph graph", "graph -graph graph"),
+        ("graph or graph", "graph or graph"),
+    ],
+)
+def test_a_plain_word_typed_twice_is_searched_once(typed, searched):
+    from discovery.search import normalize_query
+
+    assert normalize_query(typed) == searched
+
+
+def test_a_repeated_word_finds_what_the_word_finds(client):
+    PaperFactory(title="Kernels on Graphs")
+    PaperFactory(title="Unrelated")
+    assert result_titles(get(client, q="kernels kernels")) == ["Kernels on Graphs"]
+
+
+def _title_candidates(text: str) -> set[int]:
+    from discovery.search import SearchFilters, _ranked_paper_ids
+
+    return set(_ranked_paper_ids(vectors.site_query(text), SearchFilters(), 0, 1000))
+
+
+def test_two_words_are_looked_for_in_the_sample_first_and_in_every_title_only_when_it_leaves_room(monkeypatch):
+    import discovery.search as search_module
+    from papers.models import TITLE_SAMPLE
+
+    papers = [PaperFactory(title=f"Graph Kernels, part {n}") for n in range(3 * TITLE_SAMPLE)]
+    sampled = {paper.pk for paper in papers if paper.pk % TITLE_SAMPLE == 0}
+    summarised = SummaryFactory(paper=next(p for p in papers if p.pk % TITLE_SAMPLE)).paper_id
+    assert len(sampled) >= 2
+    every = {paper.pk for paper in papers}
+
+    # The sample fills the cap: the other titles are not read; papers with summaries still are.
+    monkeypatch.setattr(search_module, "SEARCH_CANDIDATES", 2)
+    found = _title_candidates("graph kernels")
+    assert found <= sampled | {summarised} and summarised in found and len(found & sampled) == 2
+    # One word intersects nothing: no sample, every title as before.
+    assert not vectors.site_query("kernels").intersects
+    assert len(_title_candidates("kernels") - sampled - {summarised}) >= 1
+
+    # The sample leaves room: every title is read, as before.
+    monkeypatch.setattr(search_module, "SEARCH_CANDIDATES", len(every) + 1)
+    assert _title_candidates("graph kernels") == every
+
+
+def test_the_sample_condition_is_the_index_condition_word_for_word():
+    """PostgreSQL uses a partial index only when it can prove the query's condition implies the index's."""
+    from papers.models import in_title_sample
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'paper_title_sample_idx'")
+        (definition,) = cursor.fetchone()
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        sql, params = Paper.objects.filter(in_title_sample(), title_vector="graph").values("pk").query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "mod(id, (8)::bigint) = 0" in definition.lower()
+    assert "paper_title_sample_idx" in plan
+
+
+@pytest.mark.parametrize("text", ["graph kern", '"graph kernels" -deep', "graph or kernels", "注意力 graph"])
+def test_a_compiled_query_is_the_same_sql_as_its_tree(text):
+    from django.contrib.postgres.search import SearchRank
+    from django.db.models import F
+
+    tree = vectors.build_query(text)
+    compiled = vectors.CompiledQuery(tree)
+
+    def sql(query):
+        papers = Paper.objects.filter(title_vector=query).annotate(rank=SearchRank(F("title_vector"), query))
+        return papers.order_by("-rank").values("pk").query.sql_with_params()
+
+    assert sql(compiled) == sql(tree)

@@ -1,0 +1,47 @@
+"""``paper_title_sample_idx``: the title index of the search's sample of papers (``papers.models.TITLE_SAMPLE``).
+
+Built ``CONCURRENTLY`` (papers stay writable; 7 s at 2.5 M papers); an index left invalid by a failed build is
+dropped first (``papers.migration_tools.DropIndexIfInvalid``), hence ``atomic = False``. The condition is the
+SQL Django writes for ``papers.models.in_title_sample()``, word for word: PostgreSQL uses a partial index only
+for a query whose condition it can prove implies the index's, and it compares them as written.
+"""
+
+import django.contrib.postgres.indexes
+import django.db.models.functions.math
+import django.db.models.lookups
+from django.db import migrations, models
+
+from papers.migration_tools import DropIndexIfInvalid
+
+
+class Migration(migrations.Migration):
+    atomic = False
+
+    dependencies = [
+        ("papers", "0011_fewer_indexes"),
+    ]
+
+    operations = [
+        DropIndexIfInvalid("paper_title_sample_idx"),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[
+                migrations.RunSQL(
+                    "CREATE INDEX CONCURRENTLY IF NOT EXISTS paper_title_sample_idx ON papers_paper "
+                    'USING gin (title_vector) WHERE MOD("id", 8) = 0',
+                    reverse_sql="DROP INDEX CONCURRENTLY IF EXISTS paper_title_sample_idx",
+                ),
+            ],
+            state_operations=[
+                migrations.AddIndex(
+                    model_name="paper",
+                    index=django.contrib.postgres.indexes.GinIndex(
+                        condition=models.Q(
+                            django.db.models.lookups.Exact(django.db.models.functions.math.Mod("id", 8), 0)
+                        ),
+                        fields=["title_vector"],
+                        name="paper_title_sample_idx",
+                    ),
+                ),
+            ],
+        ),
+    ]
