@@ -11,7 +11,7 @@ import html
 import json
 import re
 import string
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchHeadline, SearchRank
@@ -236,31 +236,36 @@ def _ranked_paper_ids(query: SiteQuery, filters: SearchFilters, offset: int, lim
         .annotate(rank=_rank(query.rank, "title_vector"))
         .values_list("pk", "rank", "summary_count")
     )
-    title_sql, title_params = _sql(title_hits[:SEARCH_CANDIDATES])
-    summarised_sql, summarised_params = _sql(title_hits.filter(summary_count__gt=0)[:SEARCH_CANDIDATES])
-    if query.intersects:
-        # Words that must all match: the sample of titles first, the whole index only when the sample leaves
-        # room (a gate PostgreSQL checks once, before reading it). See ``papers.models.TITLE_SAMPLE``.
-        sample_sql, sample_params = _sql(title_hits.filter(in_title_sample())[:SEARCH_CANDIDATES])
-        statement = (
-            f"WITH sample AS MATERIALIZED ({sample_sql}) SELECT 's', * FROM sample"
-            f" UNION ALL SELECT 't', * FROM ({title_sql}) AS title_hits"
-            f" WHERE (SELECT count(*) FROM sample) < {SEARCH_CANDIDATES}"
-            f" UNION ALL SELECT 'u', * FROM ({summarised_sql}) AS summarised_hits"
-        )
-        params = (*sample_params, *title_params, *summarised_params)
-    else:
-        statement = (
-            f"SELECT 't', * FROM ({title_sql}) AS title_hits"
-            f" UNION ALL SELECT 'u', * FROM ({summarised_sql}) AS summarised_hits"
-        )
-        params = (*title_params, *summarised_params)
+    summarised_hits = title_hits.filter(summary_count__gt=0)
+    # (label, the scan, its sample or None): a sample is read first, the whole scan only when the sample holds
+    # fewer than the cap (a gate PostgreSQL checks once, before reading it). See ``papers.models.TITLE_SAMPLE``.
+    # Titles are sampled only for words that must all match: one common word is a walk that stops at the cap.
+    scans = [
+        ("t", title_hits, title_hits.filter(in_title_sample()) if query.intersects else None),
+        ("u", summarised_hits, summarised_hits.filter(in_title_sample())),
+    ]
+    samples, selects, sample_params, select_params = [], [], [], []
+    for label, scan, sample in scans:
+        scan_sql, scan_params = _sql(scan[:SEARCH_CANDIDATES])
+        if sample is None:
+            selects.append(f"SELECT '{label}', * FROM ({scan_sql}) AS {label}_all")
+        else:
+            sql, params = _sql(sample[:SEARCH_CANDIDATES])
+            samples.append(f"{label}_sample AS MATERIALIZED ({sql})")
+            sample_params += params
+            selects.append(f"SELECT '{label}', * FROM {label}_sample")
+            selects.append(
+                f"SELECT '{label}', * FROM ({scan_sql}) AS {label}_all"
+                f" WHERE (SELECT count(*) FROM {label}_sample) < {SEARCH_CANDIDATES}"
+            )
+        select_params += scan_params
+    statement = f"WITH {', '.join(samples)} {' UNION ALL '.join(selects)}"
     with connection.cursor() as cursor:
-        cursor.execute(statement, params)
+        cursor.execute(statement, (*sample_params, *select_params))
         rows = cursor.fetchall()
     candidates = [row[1:] for row in rows]
-    found = Counter(row[0] for row in rows)
-    if max(found["s"], found["t"]) < SEARCH_CANDIDATES:
+    # (A title found in the sample and again in the whole scan counts once.)
+    if len({row[1] for row in rows if row[0] == "t"}) < SEARCH_CANDIDATES:
         # Titles leave room: the scans through summaries and full vectors. Their words are rare in titles, so
         # rarely dense anywhere: planned as bitmap scans of the GIN indexes, which cost what their matches cost
         # (see ``bitmap_scans_only``). Built only here: a search whose titles fill the cap never needs them,

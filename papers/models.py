@@ -323,11 +323,12 @@ class Category(models.Model):
 
 # Columns of a paper that no list of papers or summaries shows: the abstract, the search vectors and the arXiv
 # history (``summaries.models.CARD_DEFERRED``, the admin's changelists).
-# The site search's sample of titles: one paper in TITLE_SAMPLE, by id, with a title index of its own
-# (``paper_title_sample_idx``). Finding the titles that hold two common words is an intersection of the words'
-# posting lists, which costs what the lists cost, not what the cap on candidates does ("generative networks":
-# 30,000 of 2.5 M titles, 31–44 ms); the sample's lists are an eighth as long (5–8 ms), and when the sample alone
-# fills the cap the whole index is never read (``discovery.search._ranked_paper_ids``).
+# The site search's sample of titles: one paper in TITLE_SAMPLE, by id, with title indexes of its own
+# (``paper_title_sample_idx``, and ``paper_title_summ_sample_idx`` among papers with summaries). Finding the titles
+# that hold two common words is an intersection of the words' posting lists, which costs what the lists cost, not
+# what the cap on candidates does ("generative networks": 30,000 of 2.5 M titles, 31–44 ms); the sample's lists are
+# an eighth as long (5–8 ms), and when the sample alone fills the cap the whole index is never read
+# (``discovery.search._ranked_paper_ids``).
 TITLE_SAMPLE = 8
 
 
@@ -438,8 +439,13 @@ class Paper(models.Model):
             GinIndex(
                 fields=["title_vector"], name="paper_title_summarised_idx", condition=models.Q(summary_count__gt=0)
             ),
-            # The same in a sample of one paper in TITLE_SAMPLE (searches of two or more words).
+            # The same two in a sample of one paper in TITLE_SAMPLE.
             GinIndex(fields=["title_vector"], name="paper_title_sample_idx", condition=in_title_sample()),
+            GinIndex(
+                fields=["title_vector"],
+                name="paper_title_summ_sample_idx",
+                condition=models.Q(summary_count__gt=0) & in_title_sample(),
+            ),
             # Sitemap and "papers with summaries" listings.
             models.Index(
                 fields=["-last_summary_at"], name="paper_with_summaries_idx", condition=models.Q(summary_count__gt=0)

@@ -5,6 +5,7 @@ without sequential scans, and the summaries' scan only while titles leave room."
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from papers import vectors
 from papers.models import Paper
@@ -148,6 +149,17 @@ def test_two_words_are_looked_for_in_the_sample_first_and_in_every_title_only_wh
     # The sample leaves room: every title is read, as before.
     monkeypatch.setattr(search_module, "SEARCH_CANDIDATES", len(every) + 1)
     assert _title_candidates("graph kernels") == every
+
+    # Papers with summaries are sampled the same way.
+    for pk in sorted(sampled)[:2]:
+        SummaryFactory(paper_id=pk)
+    monkeypatch.setattr(search_module, "SEARCH_CANDIDATES", 2)
+    assert summarised not in _title_candidates("graph kernels")
+    # For one word too; its titles are not sampled.
+    with CaptureQueriesContext(connection) as queries:
+        _title_candidates("kernels")
+    statement = next(query["sql"] for query in queries.captured_queries if "UNION ALL" in query["sql"])
+    assert "u_sample AS MATERIALIZED" in statement and "t_sample" not in statement
 
 
 def test_the_sample_condition_is_the_index_condition_word_for_word():
