@@ -31,6 +31,7 @@ from papers.vectors import (
     SEARCH_CANDIDATES,
     CompiledQuery,
     SiteQuery,
+    Slot,
     bitmap_scans_only,
     build_query,
     clean_query_text,
@@ -208,31 +209,18 @@ def _sql(queryset) -> tuple[str, tuple]:
     return sql, tuple(params)
 
 
-def _ranked_paper_ids(query: SiteQuery, filters: SearchFilters, offset: int, limit: int, excluded=None) -> list[int]:
-    """Ids of one page of matching papers, best first, in one or two statements.
-
-    Four capped scans, each ranking only the rows it returns: papers whose title, authors or keywords match
-    (small vector, GIN index ``paper_title_search_idx``) and the same among papers with summaries (partial index
-    ``paper_title_summarised_idx``), in one statement; when the query's words must all match
-    (``query.intersects``), the first scan reads the sample of titles first (``papers.models.TITLE_SAMPLE``,
-    partial index ``paper_title_sample_idx``) and every title only when the sample holds fewer than the cap: the
-    cap's worth of candidates is then an arbitrary choice among more than TITLE_SAMPLE times the cap, as the
-    first scan's rows always were past the cap, at an eighth of the cost. Then, only when titles gave fewer than
-    the cap, papers through their listed summaries (SUMMARY_CANDIDATES) and papers whose full vector matches
-    (abstract, venue), in another. Rows are matched with ``query.match`` and ranked with ``query.rank``
-    (``papers.vectors.site_query``). A paper's rank is the best of its candidates' ranks (at most 1,303 rows,
-    merged here). ``excluded`` (see ``excluded_query``) drops every candidate whose paper mentions an excluded
-    word anywhere.
-
-    The title scans are planned freely: for a common word PostgreSQL walks any index and stops at the cap, where
-    a bitmap of every match would cost more (409,000 titles for "learning": 25 ms against 90).
-    """
-
+def _candidates(filters: SearchFilters, excluded):
     papers = Paper.objects.live().filter(filters.paper_q()).order_by()
     if excluded is not None:
         papers = papers.exclude(search_vector=excluded)
+    return papers
+
+
+def _title_statement(query: SiteQuery, filters: SearchFilters, excluded) -> tuple[str, tuple]:
+    """The scans of titles, in one statement of rows (scan label, pk, rank, summary_count)."""
     title_hits = (
-        papers.filter(title_vector=query.match)
+        _candidates(filters, excluded)
+        .filter(title_vector=query.match)
         .annotate(rank=_rank(query.rank, "title_vector"))
         .values_list("pk", "rank", "summary_count")
     )
@@ -259,35 +247,93 @@ def _ranked_paper_ids(query: SiteQuery, filters: SearchFilters, offset: int, lim
                 f" WHERE (SELECT count(*) FROM {label}_sample) < {SEARCH_CANDIDATES}"
             )
         select_params += scan_params
-    statement = f"WITH {', '.join(samples)} {' UNION ALL '.join(selects)}"
+    return f"WITH {', '.join(samples)} {' UNION ALL '.join(selects)}", (*sample_params, *select_params)
+
+
+def _text_statement(query: SiteQuery, filters: SearchFilters, excluded) -> tuple[str, tuple]:
+    """The scans through listed summaries and full vectors, for titles that leave room: rows (pk, rank,
+    summary_count). Their words are rare in titles, so rarely dense anywhere: run as bitmap scans of the GIN
+    indexes, which cost what their matches cost (see ``bitmap_scans_only``)."""
+    summaries = Summary.objects.listed().filter(filters.paper_q("paper__"), paper__merged_into__isnull=True)
+    if excluded is not None:
+        summaries = summaries.exclude(paper__search_vector=excluded)
+    text_hits = (
+        _candidates(filters, excluded)
+        .filter(search_vector=query.match)
+        .annotate(rank=_paper_rank(query))
+        .values_list("pk", "rank", "summary_count")
+    )
+    summary_hits = (
+        summaries.filter(search_vector=query.match)
+        .order_by()
+        .annotate(rank=_rank(query.rank))
+        .values_list("paper_id", "rank", "paper__summary_count")
+    )
+    summary_sql, summary_params = _sql(summary_hits[:SUMMARY_CANDIDATES])
+    text_sql, text_params = _sql(text_hits[:SEARCH_CANDIDATES])
+    return f"({summary_sql}) UNION ALL ({text_sql})", (*summary_params, *text_params)
+
+
+# Statements compiled once per shape (``_statement``), at most this many kept per process.
+STATEMENT_SHAPES = 256
+_statements: dict[tuple, tuple[str, tuple]] = {}
+
+
+def _statement(build, query: SiteQuery, filters: SearchFilters, excluded) -> tuple[str, tuple]:
+    """``build(query, filters, excluded)``, compiled by Django once per shape of query and filters and kept.
+
+    Two searches whose queries differ only in their words (``CompiledQuery.params``) run the same SQL: it is built
+    with slots where the words go (``CompiledQuery.slotted``) and the words are put in here. Django took 3–4 ms
+    of Python to build and compile the ranking statements of each search miss (docs/performance.md). A search
+    excluding words is built afresh (rare, and its exclusion is a query of its own)."""
+    if excluded is not None or not isinstance(query.match, CompiledQuery) or not isinstance(query.rank, CompiledQuery):
+        return build(query, filters, excluded)
+    same = query.match is query.rank
+    key = (build.__name__, query.match.sql, query.rank.sql, same, query.intersects, filters.venue)
+    key += (filters.year_from, filters.year_to, SEARCH_CANDIDATES, SUMMARY_CANDIDATES)
+    shape = _statements.get(key)
+    if shape is None:
+        match = query.match.slotted("match")
+        slotted = SiteQuery(
+            match=match, rank=match if same else query.rank.slotted("rank"), intersects=query.intersects
+        )
+        if len(_statements) >= STATEMENT_SHAPES:
+            _statements.clear()
+        shape = _statements[key] = build(slotted, filters, None)
+    sql, params = shape
+    words = {"match": query.match.params, "rank": query.rank.params}
+    return sql, tuple(words[p.name][p.index] if isinstance(p, Slot) else p for p in params)
+
+
+def _ranked_paper_ids(query: SiteQuery, filters: SearchFilters, offset: int, limit: int, excluded=None) -> list[int]:
+    """Ids of one page of matching papers, best first, in one or two statements.
+
+    Four capped scans, each ranking only the rows it returns: papers whose title, authors or keywords match
+    (small vector, GIN index ``paper_title_search_idx``) and the same among papers with summaries (partial index
+    ``paper_title_summarised_idx``), in one statement; when the query's words must all match
+    (``query.intersects``), the first scan reads the sample of titles first (``papers.models.TITLE_SAMPLE``,
+    partial index ``paper_title_sample_idx``) and every title only when the sample holds fewer than the cap: the
+    cap's worth of candidates is then an arbitrary choice among more than TITLE_SAMPLE times the cap, as the
+    first scan's rows always were past the cap, at an eighth of the cost. Then, only when titles gave fewer than
+    the cap, papers through their listed summaries (SUMMARY_CANDIDATES) and papers whose full vector matches
+    (abstract, venue), in another. Rows are matched with ``query.match`` and ranked with ``query.rank``
+    (``papers.vectors.site_query``). A paper's rank is the best of its candidates' ranks (at most 1,303 rows,
+    merged here). ``excluded`` (see ``excluded_query``) drops every candidate whose paper mentions an excluded
+    word anywhere.
+
+    The title scans are planned freely: for a common word PostgreSQL walks any index and stops at the cap, where
+    a bitmap of every match would cost more (409,000 titles for "learning": 25 ms against 90).
+    """
+
     with connection.cursor() as cursor:
-        cursor.execute(statement, (*sample_params, *select_params))
+        cursor.execute(*_statement(_title_statement, query, filters, excluded))
         rows = cursor.fetchall()
     candidates = [row[1:] for row in rows]
     # (A title found in the sample and again in the whole scan counts once.)
     if len({row[1] for row in rows if row[0] == "t"}) < SEARCH_CANDIDATES:
-        # Titles leave room: the scans through summaries and full vectors. Their words are rare in titles, so
-        # rarely dense anywhere: planned as bitmap scans of the GIN indexes, which cost what their matches cost
-        # (see ``bitmap_scans_only``). Built only here: a search whose titles fill the cap never needs them,
-        # and building a queryset of these expressions is a millisecond of Python.
-        summaries = Summary.objects.listed().filter(filters.paper_q("paper__"), paper__merged_into__isnull=True)
-        if excluded is not None:
-            summaries = summaries.exclude(paper__search_vector=excluded)
-        text_hits = (
-            papers.filter(search_vector=query.match)
-            .annotate(rank=_paper_rank(query))
-            .values_list("pk", "rank", "summary_count")
-        )
-        summary_hits = (
-            summaries.filter(search_vector=query.match)
-            .order_by()
-            .annotate(rank=_rank(query.rank))
-            .values_list("paper_id", "rank", "paper__summary_count")
-        )
-        summary_sql, summary_params = _sql(summary_hits[:SUMMARY_CANDIDATES])
-        text_sql, text_params = _sql(text_hits[:SEARCH_CANDIDATES])
+        # Titles leave room: the scans through summaries and full vectors (``_text_statement``).
         with bitmap_scans_only() as cursor:
-            cursor.execute(f"({summary_sql}) UNION ALL ({text_sql})", (*summary_params, *text_params))
+            cursor.execute(*_statement(_text_statement, query, filters, excluded))
             candidates += cursor.fetchall()
     # A paper's rank is the best of its candidates'; ties go to more summaries, then to the newer paper.
     best: dict[int, tuple[float, int]] = {}

@@ -13,6 +13,7 @@ The site search that ranks and caches results is ``discovery.search``; the summa
 
 from __future__ import annotations
 
+import copy
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -210,6 +211,14 @@ class SiteQuery:
     intersects: bool = False
 
 
+@dataclass(frozen=True)
+class Slot:
+    """Where a query's ``index``-th parameter goes in a statement compiled once for many queries."""
+
+    name: str
+    index: int
+
+
 class CompiledQuery(SearchQuery):
     """``query`` compiled to SQL once, then used as is wherever it goes (filters, ranks, highlights).
 
@@ -230,6 +239,13 @@ class CompiledQuery(SearchQuery):
     @cached_property
     def identity(self):
         return (self.__class__, self.sql, make_hashable(self.params))
+
+    def slotted(self, name: str) -> CompiledQuery:
+        """The same SQL with a ``Slot(name, i)`` for its i-th parameter (see ``discovery.search._statement``)."""
+        clone = copy.copy(self)
+        clone.__dict__.pop("identity", None)
+        clone.params = tuple(Slot(name, index) for index in range(len(self.params)))
+        return clone
 
     def resolve_expression(self, *args, **kwargs):
         return self

@@ -190,3 +190,31 @@ def test_a_compiled_query_is_the_same_sql_as_its_tree(text):
         return papers.order_by("-rank").values("pk").query.sql_with_params()
 
     assert sql(compiled) == sql(tree)
+
+
+@pytest.mark.parametrize("intersects", [True, False])
+def test_a_statement_compiled_once_per_shape_is_what_django_would_build_for_each_query(monkeypatch, intersects):
+    import discovery.search as search_module
+    from discovery.search import SearchFilters, _statement, _text_statement, _title_statement
+
+    monkeypatch.setattr(search_module, "_statements", {})
+    filters = SearchFilters(venue="neurips", year_from=2019)
+    # Same shape (two plain words, no title word starts with the last), different words.
+    texts = ["wombat zyzzyva", "pangolin quokka"] if intersects else ["wombat", "pangolin"]
+    for build in (_title_statement, _text_statement):
+        for text in texts:
+            query = vectors.site_query(text)
+            assert query.intersects is intersects
+            assert _statement(build, query, filters, None) == build(query, filters, None)
+    assert len(search_module._statements) == 2  # one shape per statement, whatever the words
+
+
+def test_a_search_excluding_a_word_is_built_afresh(client, monkeypatch):
+    import discovery.search as search_module
+
+    monkeypatch.setattr(search_module, "_statements", {})
+    PaperFactory(title="Graph Kernels")
+    PaperFactory(title="Spectral Graph Kernels")
+    assert result_titles(get(client, q="graph kernels -spectral")) == ["Graph Kernels"]
+    assert result_titles(get(client, q="kernels -spectral")) == ["Graph Kernels"]
+    assert not search_module._statements
