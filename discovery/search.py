@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from django.contrib.postgres.search import SearchHeadline, SearchRank
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Case, F, Func, OuterRef, Q, Subquery, TextField, Value, When
+from django.db.models import BooleanField, Case, F, Func, OuterRef, Q, Subquery, TextField, Value, When
+from django.db.models.expressions import RawSQL
 
 from digest.models import DigestEntry
 from papers.models import Paper, PaperAuthor, in_title_sample
@@ -216,7 +217,7 @@ def _candidates(filters: SearchFilters, excluded):
     return papers
 
 
-def _title_statement(query: SiteQuery, filters: SearchFilters, excluded) -> tuple[str, tuple]:
+def _title_statement(query: SiteQuery, filters: SearchFilters, excluded, ids=None) -> tuple[str, tuple]:
     """The scans of titles, in one statement of rows (scan label, pk, rank, summary_count)."""
     title_hits = (
         _candidates(filters, excluded)
@@ -250,7 +251,7 @@ def _title_statement(query: SiteQuery, filters: SearchFilters, excluded) -> tupl
     return f"WITH {', '.join(samples)} {' UNION ALL '.join(selects)}", (*sample_params, *select_params)
 
 
-def _text_statement(query: SiteQuery, filters: SearchFilters, excluded) -> tuple[str, tuple]:
+def _text_statement(query: SiteQuery, filters: SearchFilters, excluded, ids=None) -> tuple[str, tuple]:
     """The scans through listed summaries and full vectors, for titles that leave room: rows (pk, rank,
     summary_count). Their words are rare in titles, so rarely dense anywhere: run as bitmap scans of the GIN
     indexes, which cost what their matches cost (see ``bitmap_scans_only``)."""
@@ -279,15 +280,16 @@ STATEMENT_SHAPES = 256
 _statements: dict[tuple, tuple[str, tuple]] = {}
 
 
-def _statement(build, query: SiteQuery, filters: SearchFilters, excluded) -> tuple[str, tuple]:
-    """``build(query, filters, excluded)``, compiled by Django once per shape of query and filters and kept.
+def _statement(build, query: SiteQuery, filters: SearchFilters, excluded, ids=None) -> tuple[str, tuple]:
+    """``build(query, filters, excluded, ids)``, compiled by Django once per shape of query and filters and kept.
 
     Two searches whose queries differ only in their words (``CompiledQuery.params``) run the same SQL: it is built
-    with slots where the words go (``CompiledQuery.slotted``) and the words are put in here. Django took 3–4 ms
-    of Python to build and compile the ranking statements of each search miss (docs/performance.md). A search
-    excluding words is built afresh (rare, and its exclusion is a query of its own)."""
+    with slots where the words and the ids go (``CompiledQuery.slotted``, ``Slot("ids", 0)``) and they are put in
+    here. Django took 3–4 ms of Python to build and compile the ranking statements of each search miss, and as
+    much for the page's highlights (docs/performance.md). A search excluding words is built afresh (rare, and its
+    exclusion is a query of its own)."""
     if excluded is not None or not isinstance(query.match, CompiledQuery) or not isinstance(query.rank, CompiledQuery):
-        return build(query, filters, excluded)
+        return build(query, filters, excluded, ids)
     same = query.match is query.rank
     key = (build.__name__, query.match.sql, query.rank.sql, same, query.intersects, filters.venue)
     key += (filters.year_from, filters.year_to, SEARCH_CANDIDATES, SUMMARY_CANDIDATES)
@@ -299,10 +301,51 @@ def _statement(build, query: SiteQuery, filters: SearchFilters, excluded) -> tup
         )
         if len(_statements) >= STATEMENT_SHAPES:
             _statements.clear()
-        shape = _statements[key] = build(slotted, filters, None)
+        shape = _statements[key] = build(slotted, filters, None, Slot("ids", 0))
     sql, params = shape
-    words = {"match": query.match.params, "rank": query.rank.params}
-    return sql, tuple(words[p.name][p.index] if isinstance(p, Slot) else p for p in params)
+    values = {"match": query.match.params, "rank": query.rank.params, "ids": (list(ids or ()),)}
+    return sql, tuple(values[p.name][p.index] if isinstance(p, Slot) else p for p in params)
+
+
+def _ids_in(ids) -> RawSQL:
+    """Rows whose primary key is one of ``ids`` (a list, or a ``Slot``): one parameter, whatever their number."""
+    return RawSQL("id = ANY(%s)", (ids,), output_field=BooleanField())
+
+
+def _highlight_statement(query: SiteQuery, filters: SearchFilters, excluded, ids) -> tuple[str, tuple]:
+    """The highlighted title and abstract of papers ``ids`` and their best matching listed summary: rows (pk,
+    updated_at, title headline, abstract headline, summary id or None)."""
+    best_summary = (
+        Summary.objects.listed()
+        .filter(paper=OuterRef("pk"), search_vector=query.match)
+        .annotate(rank=_rank(query.rank))
+        .order_by("-rank", "-score", "-pk")
+        .values("pk")[:1]
+    )
+    papers = (
+        Paper.objects.live()
+        .filter(_ids_in(ids))
+        .order_by()
+        .annotate(
+            title_headline=_headline(F("title"), query.rank, highlight_all=True),
+            abstract_headline=_headline(F("abstract"), query.rank, max_words=35, min_words=15),
+            matched_summary_id=Subquery(best_summary),
+        )
+        .values_list("pk", "updated_at", "title_headline", "abstract_headline", "matched_summary_id")
+    )
+    return _sql(papers)
+
+
+def _summary_highlight_statement(query: SiteQuery, filters: SearchFilters, excluded, ids) -> tuple[str, tuple]:
+    """The highlighted text of listed summaries ``ids``: rows (pk, updated_at, headline)."""
+    summaries = (
+        Summary.objects.listed()
+        .filter(_ids_in(ids))
+        .order_by()
+        .annotate(headline=_headline(_html_text(F("body_html")), query.rank, max_words=35, min_words=15))
+        .values_list("pk", "updated_at", "headline")
+    )
+    return _sql(summaries)
 
 
 def _ranked_paper_ids(query: SiteQuery, filters: SearchFilters, offset: int, limit: int, excluded=None) -> list[int]:
@@ -426,39 +469,31 @@ def _fresh_results(query: SiteQuery, filters: SearchFilters, page: int, excluded
     if not ids:
         return entry, []
 
-    best_summary = (
-        Summary.objects.listed()
-        .filter(paper=OuterRef("pk"), search_vector=query.match)
-        .annotate(rank=_rank(query.rank))
-        .order_by("-rank", "-score", "-pk")
-        .values("pk")[:1]
-    )
-    papers = _listing(Paper.objects.live().filter(pk__in=ids)).annotate(
-        title_headline=_headline(F("title"), query.rank, highlight_all=True),
-        abstract_headline=_headline(F("abstract"), query.rank, max_words=35, min_words=15),
-        matched_summary_id=Subquery(best_summary),
-    )
-    by_id = {paper.pk: paper for paper in papers}
-    summary_ids = [p.matched_summary_id for p in by_id.values() if p.matched_summary_id]
-    summaries = {
-        pk: (updated_at, headline)
-        for pk, updated_at, headline in Summary.objects.listed()
-        .filter(pk__in=summary_ids)
-        .annotate(headline=_headline(_html_text(F("body_html")), query.rank, max_words=35, min_words=15))
-        .values_list("pk", "updated_at", "headline")
-    }
+    # The highlights in one statement, the papers as any list shows them in another: the highlights' statement is
+    # compiled once per shape of query (``_statement``), where a queryset of both took Django 5–6 ms to build.
+    with connection.cursor() as cursor:
+        cursor.execute(*_statement(_highlight_statement, query, SearchFilters(), None, ids))
+        highlights = {row[0]: row[1:] for row in cursor.fetchall()}
+        summary_ids = [row[3] for row in highlights.values() if row[3]]
+        summaries = {}
+        if summary_ids:
+            cursor.execute(*_statement(_summary_highlight_statement, query, SearchFilters(), None, summary_ids))
+            summaries = {pk: (updated_at, headline) for pk, updated_at, headline in cursor.fetchall()}
+    by_id = {paper.pk: paper for paper in _listing(Paper.objects.live().filter(pk__in=list(highlights)))}
     results = []
     for pk in ids:
-        paper = by_id.get(pk)
-        if paper is None:  # merged or deleted since the ranking statement
+        paper, highlight = by_id.get(pk), highlights.get(pk)
+        if paper is None or highlight is None:  # merged or deleted since the ranking statement
             continue
-        title = headline_fragments(paper.title_headline)
-        summary = summaries.get(paper.matched_summary_id)
+        updated_at, title_headline, abstract_headline, summary_id = highlight
+        title = headline_fragments(title_headline)
+        summary = summaries.get(summary_id)
         if summary is not None:
-            snippet, source = headline_fragments(summary[1], unescape=True), (paper.matched_summary_id, summary[0])
+            snippet, source = headline_fragments(summary[1], unescape=True), (summary_id, summary[0])
         else:
-            snippet, source = headline_fragments(paper.abstract_headline), None
-        entry["rows"].append((pk, paper.updated_at, _pack(title), _pack(snippet), source))
+            snippet, source = headline_fragments(abstract_headline), None
+        # (The row keeps the ``updated_at`` the highlights were built from.)
+        entry["rows"].append((pk, updated_at, _pack(title), _pack(snippet), source))
         _show(paper, title, snippet, source[0] if source else None)
         results.append(paper)
     return entry, _with_author_names(results)
