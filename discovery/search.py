@@ -307,9 +307,11 @@ def _statement(build, query: SiteQuery, filters: SearchFilters, excluded, ids=No
     return sql, tuple(values[p.name][p.index] if isinstance(p, Slot) else p for p in params)
 
 
-def _ids_in(ids) -> RawSQL:
-    """Rows whose primary key is one of ``ids`` (a list, or a ``Slot``): one parameter, whatever their number."""
-    return RawSQL("id = ANY(%s)", (ids,), output_field=BooleanField())
+def _ids_in(model, ids) -> RawSQL:
+    """Rows of ``model`` whose primary key is one of ``ids`` (a list, or a ``Slot``): one parameter, whatever
+    their number."""
+    column = f"{connection.ops.quote_name(model._meta.db_table)}.{connection.ops.quote_name(model._meta.pk.column)}"
+    return RawSQL(f"{column} = ANY(%s)", (ids,), output_field=BooleanField())
 
 
 def _highlight_statement(query: SiteQuery, filters: SearchFilters, excluded, ids) -> tuple[str, tuple]:
@@ -324,7 +326,7 @@ def _highlight_statement(query: SiteQuery, filters: SearchFilters, excluded, ids
     )
     papers = (
         Paper.objects.live()
-        .filter(_ids_in(ids))
+        .filter(_ids_in(Paper, ids))
         .order_by()
         .annotate(
             title_headline=_headline(F("title"), query.rank, highlight_all=True),
@@ -340,7 +342,7 @@ def _summary_highlight_statement(query: SiteQuery, filters: SearchFilters, exclu
     """The highlighted text of listed summaries ``ids``: rows (pk, updated_at, headline)."""
     summaries = (
         Summary.objects.listed()
-        .filter(_ids_in(ids))
+        .filter(_ids_in(Summary, ids))
         .order_by()
         .annotate(headline=_headline(_html_text(F("body_html")), query.rank, max_words=35, min_words=15))
         .values_list("pk", "updated_at", "headline")

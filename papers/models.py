@@ -321,8 +321,6 @@ class Category(models.Model):
         return f"{self.tag} - {self.name_zh or self.name}"
 
 
-# Columns of a paper that no list of papers or summaries shows: the abstract, the search vectors and the arXiv
-# history (``summaries.models.CARD_DEFERRED``, the admin's changelists).
 # The site search's sample of titles: one paper in TITLE_SAMPLE, by id, with title indexes of its own
 # (``paper_title_sample_idx``, and ``paper_title_summ_sample_idx`` among papers with summaries). Finding the titles
 # that hold two common words is an intersection of the words' posting lists, which costs what the lists cost, not
@@ -337,6 +335,8 @@ def in_title_sample() -> models.Q:
     return models.Q(Exact(Mod("id", TITLE_SAMPLE), 0))
 
 
+# Columns of a paper that no list of papers or summaries shows: the abstract, the search vectors and the arXiv
+# history (``summaries.models.CARD_DEFERRED``, the admin's changelists).
 LIST_DEFERRED = ("abstract", "search_vector", "title_vector", "arxiv_versions", "arxiv_comments")
 
 
