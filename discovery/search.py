@@ -6,6 +6,7 @@ The vectors it searches and the tsquery a reader's text becomes are ``papers.vec
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import html
 import json
@@ -301,7 +302,10 @@ def _statement(build, query: SiteQuery, filters: SearchFilters, excluded, ids=No
         )
         if len(_statements) >= STATEMENT_SHAPES:
             _statements.clear()
-        shape = _statements[key] = build(slotted, filters, None, Slot("ids", 0))
+        shape = build(slotted, filters, None, Slot("ids", 0))
+        # A statement holding a date or time (a condition on "now") must not be kept: none does today.
+        if not any(isinstance(value, datetime.date) for value in shape[1]):
+            _statements[key] = shape
     sql, params = shape
     values = {"match": query.match.params, "rank": query.rank.params, "ids": (list(ids or ()),)}
     return sql, tuple(values[p.name][p.index] if isinstance(p, Slot) else p for p in params)
@@ -586,16 +590,41 @@ def search_papers(text: str, filters: SearchFilters | None = None, page: int = 1
 DIGEST_HITS = 5
 
 
+def _digest_statement(query: SiteQuery, filters: SearchFilters, excluded, ids=None) -> tuple[str, tuple]:
+    """Entries of published digests whose note matches, best first, at most DIGEST_HITS: rows (pk, headline)."""
+    entries = (
+        DigestEntry.objects.published()
+        .filter(search_vector=query.match)
+        .annotate(
+            rank=_rank(query.rank),
+            headline=_headline(_html_text(F("note_html")), query.rank, max_words=35, min_words=15),
+        )
+        .order_by("-rank", "-digest__date", "pk")
+        .values_list("pk", "headline")[:DIGEST_HITS]
+    )
+    return _sql(entries)
+
+
 def search_digest(text: str) -> list[DigestEntry]:
     """The entries of published digests whose note matches ``text``, best first (at most DIGEST_HITS), each with a
-    highlighted ``snippet`` (plain-text fragments, escaped when shown). One query."""
+    highlighted ``snippet`` (plain-text fragments, escaped when shown).
+
+    One statement, compiled once per shape of query (``_statement``; most searches end there: no note matches),
+    then the entries found, with their digest, paper and category. As one queryset of both it took Django 5–6 ms
+    of every first page of results."""
     query = build_query(normalize_query(text))
     if query is None:
         return []
-    query = CompiledQuery(query)  # named three times below
-    entries = list(
-        DigestEntry.objects.published()
-        .filter(search_vector=query)
+    query = CompiledQuery(query)
+    with connection.cursor() as cursor:
+        cursor.execute(*_statement(_digest_statement, SiteQuery(match=query, rank=query), SearchFilters(), None))
+        hits = cursor.fetchall()
+    if not hits:
+        return []
+    entries = {
+        entry.pk: entry
+        for entry in DigestEntry.objects.published()
+        .filter(pk__in=[pk for pk, _ in hits])
         .select_related("digest", "paper", "category")
         .only(
             "pk",
@@ -607,15 +636,14 @@ def search_digest(text: str) -> list[DigestEntry]:
             "paper__slug",
             "category__code",
         )
-        .annotate(
-            rank=_rank(query),
-            headline=_headline(_html_text(F("note_html")), query, max_words=35, min_words=15),
-        )
-        .order_by("-rank", "-digest__date", "pk")[:DIGEST_HITS]
-    )
-    for entry in entries:
-        entry.snippet = headline_fragments(entry.headline, unescape=True)
-    return entries
+    }
+    found = []
+    for pk, headline in hits:
+        entry = entries.get(pk)
+        if entry is not None:  # (not unpublished or deleted since the first statement)
+            entry.snippet = headline_fragments(headline, unescape=True)
+            found.append(entry)
+    return found
 
 
 # --- Did you mean -----------------------------------------------------------------------------------------

@@ -218,3 +218,20 @@ def test_a_search_excluding_a_word_is_built_afresh(client, monkeypatch):
     assert result_titles(get(client, q="graph kernels -spectral")) == ["Graph Kernels"]
     assert result_titles(get(client, q="kernels -spectral")) == ["Graph Kernels"]
     assert not [key for key in search_module._statements if key[0] in ("_title_statement", "_text_statement")]
+
+
+def test_a_statement_that_holds_a_date_is_built_every_time(monkeypatch):
+    import datetime
+
+    import discovery.search as search_module
+    from discovery.search import SearchFilters, _statement
+
+    monkeypatch.setattr(search_module, "_statements", {})
+    today = datetime.date(2026, 12, 7)
+
+    def dated(query, filters, excluded, ids=None):
+        return "SELECT %s, %s", (*query.match.params, today)
+
+    query = vectors.site_query("wombat")
+    assert _statement(dated, query, SearchFilters(), None) == ("SELECT %s, %s", (*query.match.params, today))
+    assert not search_module._statements
