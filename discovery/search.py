@@ -22,7 +22,7 @@ from django.db.models import BooleanField, Case, F, Func, OuterRef, Q, Subquery,
 from django.db.models.expressions import RawSQL
 
 from digest.models import DigestEntry
-from papers.models import Paper, PaperAuthor, in_title_sample
+from papers.models import LIST_DEFERRED, Paper, PaperAuthor, in_title_sample
 from papers.vectors import (
     CJK_CLASS,
     CJK_RE,
@@ -426,10 +426,11 @@ def search_cache_key(text: str, filters: SearchFilters, page: int) -> str:
     return f"search:{SEARCH_CACHE_VERSION}:{digest}"
 
 
-def _listing(queryset):
-    """Papers as a result list shows them, with their venue (authors' names: ``_with_author_names``)."""
-
-    return queryset.order_by().defer("search_vector", "title_vector", "abstract").select_related("venue")
+def _listed_papers(ids) -> dict:
+    """The live papers among ``ids``, by id, as a result list shows them: with their venue, without the columns no
+    list shows (``LIST_DEFERRED``; authors' names: ``_with_author_names``)."""
+    papers = Paper.objects.live().filter(pk__in=list(ids)).order_by().defer(*LIST_DEFERRED).select_related("venue")
+    return {paper.pk: paper for paper in papers}
 
 
 def _with_author_names(papers: list) -> list:
@@ -485,7 +486,7 @@ def _fresh_results(query: SiteQuery, filters: SearchFilters, page: int, excluded
         if summary_ids:
             cursor.execute(*_statement(_summary_highlight_statement, query, SearchFilters(), None, summary_ids))
             summaries = {pk: (updated_at, headline) for pk, updated_at, headline in cursor.fetchall()}
-    by_id = {paper.pk: paper for paper in _listing(Paper.objects.live().filter(pk__in=list(highlights)))}
+    by_id = _listed_papers(highlights)
     results = []
     for pk in ids:
         paper, highlight = by_id.get(pk), highlights.get(pk)
@@ -512,7 +513,7 @@ def _cached_results(entry: dict) -> list | None:
     rows = entry["rows"]
     if not rows:
         return []
-    papers = {paper.pk: paper for paper in _listing(Paper.objects.live().filter(pk__in=[row[0] for row in rows]))}
+    papers = _listed_papers(row[0] for row in rows)
     sources = {row[4][0]: (row[0], row[4][1]) for row in rows if row[4]}
     current = {}
     if sources:
