@@ -11,7 +11,7 @@ waiting behind a long query on the table would otherwise queue every later reade
 
 from __future__ import annotations
 
-from django.db import OperationalError, transaction
+from django.db import OperationalError, migrations, transaction
 from django.db.migrations.operations.base import Operation
 
 LOCK_TIMEOUT = "5s"
@@ -102,3 +102,22 @@ def execute_with_lock_timeout(connection, sql: str, timeout: str = LOCK_TIMEOUT)
             f"Gave up after waiting {timeout} for a lock: another session holds the table (see pg_stat_activity "
             f"for a long query or an idle transaction). Nothing was changed; run migrate again. Statement: {sql}"
         ) from exc
+
+
+def add_index_concurrently(model_name: str, table: str, index, definition: str) -> list[Operation]:
+    """Operations adding ``index`` to ``model_name``, built ``CONCURRENTLY``: ``DropIndexIfInvalid``, then the
+    ``CREATE INDEX CONCURRENTLY IF NOT EXISTS <name> ON <table> <definition>`` (``definition``, frozen SQL: its
+    method, columns and condition) for the database and ``AddIndex`` for the migration state. For a migration with
+    ``atomic = False``."""
+    return [
+        DropIndexIfInvalid(index.name),
+        migrations.SeparateDatabaseAndState(
+            database_operations=[
+                migrations.RunSQL(
+                    f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {index.name} ON {table} {definition}",
+                    reverse_sql=f"DROP INDEX CONCURRENTLY IF EXISTS {index.name}",
+                ),
+            ],
+            state_operations=[migrations.AddIndex(model_name=model_name, index=index)],
+        ),
+    ]

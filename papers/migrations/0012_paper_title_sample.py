@@ -12,7 +12,7 @@ import django.db.models.functions.math
 import django.db.models.lookups
 from django.db import migrations, models
 
-from papers.migration_tools import DropIndexIfInvalid
+from papers.migration_tools import add_index_concurrently
 
 
 class Migration(migrations.Migration):
@@ -24,49 +24,27 @@ class Migration(migrations.Migration):
 
     operations = [
         # Every paper in the sample, and those of them with summaries.
-        DropIndexIfInvalid("paper_title_sample_idx"),
-        migrations.SeparateDatabaseAndState(
-            database_operations=[
-                migrations.RunSQL(
-                    "CREATE INDEX CONCURRENTLY IF NOT EXISTS paper_title_sample_idx ON papers_paper "
-                    'USING gin (title_vector) WHERE MOD("id", 8) = 0',
-                    reverse_sql="DROP INDEX CONCURRENTLY IF EXISTS paper_title_sample_idx",
-                ),
-            ],
-            state_operations=[
-                migrations.AddIndex(
-                    model_name="paper",
-                    index=django.contrib.postgres.indexes.GinIndex(
-                        condition=models.Q(
-                            django.db.models.lookups.Exact(django.db.models.functions.math.Mod("id", 8), 0)
-                        ),
-                        fields=["title_vector"],
-                        name="paper_title_sample_idx",
-                    ),
-                ),
-            ],
+        *add_index_concurrently(
+            "paper",
+            "papers_paper",
+            django.contrib.postgres.indexes.GinIndex(
+                condition=models.Q(django.db.models.lookups.Exact(django.db.models.functions.math.Mod("id", 8), 0)),
+                fields=["title_vector"],
+                name="paper_title_sample_idx",
+            ),
+            'USING gin (title_vector) WHERE MOD("id", 8) = 0',
         ),
-        DropIndexIfInvalid("paper_title_summ_sample_idx"),
-        migrations.SeparateDatabaseAndState(
-            database_operations=[
-                migrations.RunSQL(
-                    "CREATE INDEX CONCURRENTLY IF NOT EXISTS paper_title_summ_sample_idx ON papers_paper "
-                    'USING gin (title_vector) WHERE ("summary_count" > 0 AND MOD("id", 8) = 0)',
-                    reverse_sql="DROP INDEX CONCURRENTLY IF EXISTS paper_title_summ_sample_idx",
+        *add_index_concurrently(
+            "paper",
+            "papers_paper",
+            django.contrib.postgres.indexes.GinIndex(
+                condition=models.Q(
+                    ("summary_count__gt", 0),
+                    django.db.models.lookups.Exact(django.db.models.functions.math.Mod("id", 8), 0),
                 ),
-            ],
-            state_operations=[
-                migrations.AddIndex(
-                    model_name="paper",
-                    index=django.contrib.postgres.indexes.GinIndex(
-                        condition=models.Q(
-                            ("summary_count__gt", 0),
-                            django.db.models.lookups.Exact(django.db.models.functions.math.Mod("id", 8), 0),
-                        ),
-                        fields=["title_vector"],
-                        name="paper_title_summ_sample_idx",
-                    ),
-                ),
-            ],
+                fields=["title_vector"],
+                name="paper_title_summ_sample_idx",
+            ),
+            'USING gin (title_vector) WHERE ("summary_count" > 0 AND MOD("id", 8) = 0)',
         ),
     ]
