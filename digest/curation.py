@@ -20,6 +20,7 @@ from django.urls import reverse
 
 from digest.models import Digest, DigestEntry, SkippedPaper
 from papers.models import Category, Paper, PaperAuthor, PaperCategory
+from shortscience.lib import versions
 from summaries.editing import save_summary
 from summaries.models import Summary
 
@@ -282,6 +283,8 @@ def move(entry: DigestEntry, offset: int) -> bool:
         current = dict(order)
         changed = [DigestEntry(pk=pk, position=number) for number, pk in enumerate(ids, 1) if current[pk] != number]
         DigestEntry.objects.bulk_update(changed, ["position"])
+        # A bulk update sends no signal (shortscience.invalidation): the numbering readers see moved.
+        versions.bump(versions.LISTING)
     return True
 
 
