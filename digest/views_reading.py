@@ -6,7 +6,6 @@ Drafts and scheduled digests are 404 for readers (``get_digest_for_view``).
 from __future__ import annotations
 
 import datetime
-import hashlib
 
 from django import forms
 from django.conf import settings
@@ -80,11 +79,10 @@ def _digest_body(request, digest: Digest, filters: dict, context: dict) -> dict:
     """The day page's article (``digest/_day_body.html``: legend, filters, the page of entries with their notes,
     authors, affiliations, abstracts and figures) as ``body``, and its page number as ``page_number``.
 
-    The same for every reader: kept in the cache under the listing stamp (``versions.remember``), which every saved
-    digest, entry, paper or author bumps (``shortscience.invalidation``), as the anonymous page cache is. Members'
-    pages never get the page cache, and rendering a day of entries is most of the page: 43 ms of a member's
-    request at 2.5 M papers (docs/performance.md). The key holds the address with its query (the filters, the
-    page, and the links the pagination keeps them in)."""
+    The same for every reader: kept in the cache under the listing stamp and the address
+    (``versions.remember_for_address``), which every saved digest, entry, paper or author bumps
+    (``shortscience.invalidation``), as the anonymous page cache is. Members' pages never get the page cache, and
+    the day's entries were most of their page: 35 of a member's 36 ms at 2.5 M papers (docs/performance.md)."""
 
     def render_body() -> dict:
         entries = digest.entries.with_number().for_display().filtered(**filters).in_order()
@@ -94,9 +92,8 @@ def _digest_body(request, digest: Digest, filters: dict, context: dict) -> dict:
         body = render_to_string("digest/_day_body.html", {**context, "page": page}, request=request)
         return {"body": body, "page_number": page.number}
 
-    where = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-    return versions.remember(
-        versions.LISTING, f"digest-body:1:{digest.pk}:{where}", render_body, settings.PAGE_CACHE_SECONDS
+    return versions.remember_for_address(
+        request, f"digest-body:1:{digest.pk}", render_body, settings.PAGE_CACHE_SECONDS
     )
 
 

@@ -12,12 +12,14 @@ from django.views.decorators.http import require_GET
 from taggit.models import Tag
 
 from papers.models import YEAR_MAX, YEAR_MIN, Author, Category, Paper, PaperCategory, Venue
-from papers.pagination import paginate
+from papers.pagination import kept_page, paginate
 from shortscience.lib import versions
 from shortscience.lib.identifiers import parse_arxiv_id, parse_doi
 from shortscience.lib.numbers import ascii_int
 
 PAGE_SIZE = 25
+# A page of papers with its pagination (papers.pagination.kept_page).
+PAPER_LIST = "includes/paper_list_page.html"
 VENUES_PAGE_SIZE = 100
 VENUE_YEARS_TIMEOUT = 300
 # Venues with more papers list their years without per-year counts (see _venue_years).
@@ -126,10 +128,14 @@ def venue_year(request, slug: str, year: int):
     _check_year(year)
     venue = get_object_or_404(Venue, slug=slug)
     papers = Paper.objects.live().filter(venue=venue, year=year).for_list().ranked_for_listing()
-    page = paginate(request, papers, PAGE_SIZE)
+    paper_list = kept_page(
+        request, papers, PAGE_SIZE, PAPER_LIST, hide_venue=True, empty="No papers of this venue and year yet."
+    )
     breadcrumbs = [("Venues", reverse("papers:venues")), (str(venue), venue.get_absolute_url())]
     return render(
-        request, "papers/venue_year.html", {"venue": venue, "year": year, "page": page, "breadcrumbs": breadcrumbs}
+        request,
+        "papers/venue_year.html",
+        {"venue": venue, "year": year, "paper_list": paper_list, "breadcrumbs": breadcrumbs},
     )
 
 
@@ -137,10 +143,9 @@ def venue_year(request, slug: str, year: int):
 def year_detail(request, year: int):
     _check_year(year)
     papers = Paper.objects.live().filter(year=year).for_list().ranked_for_listing()
-    page = paginate(request, papers, PAGE_SIZE)
     context = {
         "year": year,
-        "page": page,
+        "paper_list": kept_page(request, papers, PAGE_SIZE, PAPER_LIST, empty="No papers from this year yet."),
         "previous_year": year - 1 if year > YEAR_MIN else None,
         "next_year": year + 1 if year < YEAR_MAX else None,
     }
@@ -150,17 +155,16 @@ def year_detail(request, year: int):
 @require_GET
 def author_detail(request, slug: str):
     author = get_object_or_404(Author, slug=slug)
-    papers = author.papers.live().for_list().newest_first()
-    page = paginate(request, papers, PAGE_SIZE)
-    return render(request, "papers/author_detail.html", {"author": author, "page": page})
+    paper_list = kept_page(request, author.papers.live().for_list().newest_first(), PAGE_SIZE, PAPER_LIST)
+    return render(request, "papers/author_detail.html", {"author": author, "paper_list": paper_list})
 
 
 @require_GET
 def keyword_detail(request, slug: str):
     keyword = get_object_or_404(Tag, slug=slug)
     papers = Paper.objects.live().filter(keywords=keyword).for_list().newest_first()
-    page = paginate(request, papers, PAGE_SIZE)
-    return render(request, "papers/keyword_detail.html", {"keyword": keyword, "page": page})
+    paper_list = kept_page(request, papers, PAGE_SIZE, PAPER_LIST)
+    return render(request, "papers/keyword_detail.html", {"keyword": keyword, "paper_list": paper_list})
 
 
 @require_GET
@@ -176,8 +180,9 @@ def category_list(request):
 def category_detail(request, code: str):
     """A category's papers, newest announcement first."""
     category = get_object_or_404(Category, code=code)
-    page = paginate(request, Paper.objects.live().in_category(code).for_list(), PAGE_SIZE)
-    return render(request, "papers/category_detail.html", {"category": category, "page": page})
+    papers = Paper.objects.live().in_category(code).for_list()
+    paper_list = kept_page(request, papers, PAGE_SIZE, PAPER_LIST, empty="No papers in this category yet.")
+    return render(request, "papers/category_detail.html", {"category": category, "paper_list": paper_list})
 
 
 CATEGORY_NEW_PAGE_SIZE = 100
@@ -188,9 +193,11 @@ def category_new(request, code: str):
     """The latest announcement day's papers in a category: new submissions, then cross-lists."""
     category = get_object_or_404(Category, code=code)
     day = PaperCategory.objects.latest_day(code)
-    papers = Paper.objects.live().announced_in(code, day).for_list() if day else Paper.objects.none()
-    page = paginate(request, papers, CATEGORY_NEW_PAGE_SIZE)
-    return render(request, "papers/category_new.html", {"category": category, "day": day, "page": page})
+    paper_list = ""
+    if day:
+        papers = Paper.objects.live().announced_in(code, day).for_list()
+        paper_list = kept_page(request, papers, CATEGORY_NEW_PAGE_SIZE, "papers/category_new_list.html")
+    return render(request, "papers/category_new.html", {"category": category, "day": day, "paper_list": paper_list})
 
 
 # --- Links from the old site (301; routed in shortscience/urls_legacy.py) ---------------------------------

@@ -13,6 +13,7 @@ unlisted); votes and comments leave it alone, so cached result pages keep their 
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from contextlib import contextmanager
@@ -137,6 +138,14 @@ def remember(name: str, key: str, compute, seconds: int):
         value = compute()
         cache.set(full_key, value, seconds)
     return value
+
+
+def remember_for_address(request, name: str, compute, seconds: int):
+    """``remember`` under the listing stamp, for the request's address: its path and query (a page's filters, its
+    page number, and the links its pagination keeps them in). For a part of a page that depends on nothing else:
+    a page of a list, rendered (``papers.pagination.kept_page``), or a digest's day (``digest.views_reading``)."""
+    where = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+    return remember(LISTING, f"{name}:{where}", compute, seconds)
 
 
 def remember_many(name: str, items: dict, compute, seconds: int) -> dict:

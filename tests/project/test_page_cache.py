@@ -169,7 +169,10 @@ def test_a_new_summary_shows_in_the_sitemap_on_the_next_request(client, world, c
 
 
 @pytest.mark.parametrize("page", ["venue-year", "keyword", "author", "search", "year"])
-def test_a_new_paper_shows_in_its_lists_on_the_next_request(client, world, committed, page):
+@pytest.mark.parametrize("member", [False, True], ids=["anonymous", "member"])
+def test_a_new_paper_shows_in_its_lists_on_the_next_request(client, world, committed, page, member):
+    if member:  # members' lists are kept too (papers.pagination.kept_page), under the same stamp
+        client.force_login(UserFactory(username="qreader"))
     url = paper_list_pages(world)[page]
     # Links, not titles: search highlights the words of a title.
     assert "/marsupial-energetics" not in html(client, url)
@@ -180,7 +183,12 @@ def test_a_new_paper_shows_in_its_lists_on_the_next_request(client, world, commi
 
 
 @pytest.mark.parametrize("page", ["venue-year", "keyword", "author", "search", "year"])
-def test_a_paper_merged_by_a_moderator_leaves_its_lists_on_the_next_request(client, world, committed, moderator, page):
+@pytest.mark.parametrize("member", [False, True], ids=["anonymous", "member"])
+def test_a_paper_merged_by_a_moderator_leaves_its_lists_on_the_next_request(
+    client, world, committed, moderator, page, member
+):
+    if member:
+        client.force_login(UserFactory(username="qreader"))
     with committed():
         duplicate = PaperFactory(
             title="Marsupial Energetics", venue=world["venue"], year=2021, author_names=["Ada Quokka"]
@@ -565,6 +573,18 @@ def test_a_members_summary_page_reads_its_comments_from_the_cache_until_a_write(
     client.force_login(first.writer)
     assert _sql_touching(client, url, "comments_comment") == []
     assert edit in html(client, url)
+
+
+@pytest.mark.parametrize("page", ["venue-year", "keyword", "author", "year"])
+def test_a_members_paper_list_reads_no_paper_after_its_first_request_until_a_write(client, world, committed, page):
+    client.force_login(UserFactory(username="qreader"))
+    url = paper_list_pages(world)[page]
+    html(client, url)
+    assert _sql_touching(client, url, "papers_paper") == []
+    with committed():
+        world["paper"].title = "Marsupial Kinematics"
+        world["paper"].save()
+    assert "Marsupial Kinematics" in html(client, url)
 
 
 def test_a_members_paper_and_summary_pages_read_the_paper_from_the_cache_until_a_write(client, world, committed):
