@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Sum
 from django.db.models.functions import Lower
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 from taggit.models import Tag
 
 from papers.models import YEAR_MAX, YEAR_MIN, Author, Category, Paper, PaperCategory, Venue
-from papers.pagination import kept_page, paginate
+from papers.pagination import kept_page
 from shortscience.lib import versions
 from shortscience.lib.identifiers import parse_arxiv_id, parse_doi
 from shortscience.lib.numbers import ascii_int
@@ -79,8 +81,9 @@ def doi_lookup(request, doi: str):
 @require_GET
 def venue_list(request):
     # Case-insensitive ("arXiv" among the A's, not after "Z"), read in order from venue_name_lower_idx.
-    page = paginate(request, Venue.objects.order_by(Lower("name"), "id"), VENUES_PAGE_SIZE)
-    return render(request, "papers/venue_list.html", {"page": page})
+    venues = Venue.objects.order_by(Lower("name"), "id")
+    venue_table = kept_page(request, venues, VENUES_PAGE_SIZE, "papers/venue_list_table.html")
+    return render(request, "papers/venue_list.html", {"venue_table": venue_table})
 
 
 def _venue_years(venue: Venue) -> list[dict]:
@@ -169,11 +172,17 @@ def keyword_detail(request, slug: str):
 
 @require_GET
 def category_list(request):
-    """arXiv's categories by group, with how many papers each lists here (stored counters: one query)."""
-    groups: dict[str, list[Category]] = {}
-    for category in Category.objects.order_by("group", "code"):
-        groups.setdefault(category.group, []).append(category)
-    return render(request, "papers/category_list.html", {"groups": groups})
+    """arXiv's categories by group, with how many papers each lists here (stored counters: one query), kept for
+    every reader under the listing stamp as a page of a list is (``kept_page``)."""
+
+    def tables() -> str:
+        groups: dict[str, list[Category]] = {}
+        for category in Category.objects.order_by("group", "code"):
+            groups.setdefault(category.group, []).append(category)
+        return render_to_string("papers/category_list_tables.html", {"groups": groups}, request)
+
+    category_tables = versions.remember_for_address(request, "categories:1", tables, settings.PAGE_CACHE_SECONDS)
+    return render(request, "papers/category_list.html", {"category_tables": category_tables})
 
 
 @require_GET

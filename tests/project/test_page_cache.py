@@ -587,6 +587,23 @@ def test_a_members_paper_list_reads_no_paper_after_its_first_request_until_a_wri
     assert "Marsupial Kinematics" in html(client, url)
 
 
+def test_a_members_venue_and_category_lists_are_kept_until_a_write(client, world, committed):
+    from papers.models import Category
+
+    client.force_login(UserFactory(username="qreader"))
+    category = Category.objects.order_by("code").first()
+    venues, categories = reverse("papers:venues"), reverse("papers:categories")
+    assert "Quokka Conference" in html(client, venues) and category.name in html(client, categories)
+    assert _sql_touching(client, venues, "papers_venue") == []
+    assert _sql_touching(client, categories, "papers_category") == []
+    with committed():
+        VenueFactory(name="Wombat Workshop")
+        category.name = "Wombat Studies"
+        category.save()
+    assert "Wombat Workshop" in html(client, venues)
+    assert "Wombat Studies" in html(client, categories)
+
+
 def test_a_members_paper_and_summary_pages_read_the_paper_from_the_cache_until_a_write(client, world, committed):
     client.force_login(UserFactory(username="qreader"))
     urls = [world["paper"].get_absolute_url(), world["summary"].get_absolute_url()]
