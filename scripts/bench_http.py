@@ -173,6 +173,14 @@ def targets(samples, session_cookie: str) -> list[Target]:
             ("settings (member)", "members:settings", {}),
         ):
             found.append(Target(label, reverse(name, kwargs=kwargs or None), user="member"))
+        # Pages whose lists are kept for every reader (papers.pagination.kept_page, the digest's article).
+        if s("venue") is not None and s("venue_year"):
+            path = reverse("papers:venue_year", kwargs={"slug": s("venue").slug, "year": s("venue_year")})
+            found.append(Target("venue-year (member)", path, user="member"))
+        if day:
+            found.append(Target("digest, latest (member)", reverse("digest:latest"), user="member"))
+            path = reverse("papers:category_new", kwargs={"code": DIGEST_CATEGORIES[0]})
+            found.append(Target("arXiv category, new (member)", path, user="member"))
     return found
 
 
