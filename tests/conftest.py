@@ -29,6 +29,21 @@ def empty_cache():
 
 
 @pytest.fixture
+def page_cache_on(settings):
+    """The page cache and what is kept under the listing stamp, on (the suite runs with them off: writes in a test's
+    transaction never commit, so stamps never move; tests that switch them on commit their writes' callbacks)."""
+    settings.PAGE_CACHE_SECONDS = 120
+    settings.PAGE_CACHE_MAX_AGE = 0
+    settings.PAGE_CACHE_STALE_WHILE_REVALIDATE = 0
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """``with committed():`` runs the block's on-commit callbacks (the stamps' bumps), as a real commit would."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
 def member(db):
     return UserFactory(username="member")
 

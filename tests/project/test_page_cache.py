@@ -21,20 +21,7 @@ from summaries.editing import save_summary
 from summaries.models import Vote
 from tests.factories import CommentFactory, PaperFactory, SummaryFactory, UserFactory, VenueFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def page_cache_on(settings):
-    settings.PAGE_CACHE_SECONDS = 120
-    settings.PAGE_CACHE_MAX_AGE = 0
-    settings.PAGE_CACHE_STALE_WHILE_REVALIDATE = 0
-
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """``with committed():`` runs the block's on-commit callbacks (the stamps' bumps), as a real commit would."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("page_cache_on")]
 
 
 @pytest.fixture
