@@ -227,26 +227,25 @@ def _title_statement(query: SiteQuery, filters: SearchFilters, excluded, ids=Non
         .values_list("pk", "rank", "summary_count")
     )
     summarised_hits = title_hits.filter(summary_count__gt=0)
-    # (label, the scan, its sample or None): a sample is read first, the whole scan only when the sample holds
-    # fewer than the cap (a gate PostgreSQL checks once, before reading it). See ``papers.models.TITLE_SAMPLE``.
-    # Titles are sampled only for words that must all match: one common word is a walk that stops at the cap.
-    scans = [
-        ("t", title_hits, title_hits.filter(in_title_sample()) if query.intersects else None),
-        ("u", summarised_hits, summarised_hits.filter(in_title_sample())),
-    ]
+    # (label, the scan, whether it is sampled): a sample is read first, then only as many of the other titles as
+    # the cap leaves (``LIMIT cap - sampled``, a number PostgreSQL computes once, before reading them; none when the
+    # sample fills the cap). See ``papers.models.TITLE_SAMPLE``. Titles are sampled only for words that must all
+    # match: one common word is a walk that stops at the cap.
+    scans = [("t", title_hits, query.intersects), ("u", summarised_hits, True)]
     samples, selects, sample_params, select_params = [], [], [], []
-    for label, scan, sample in scans:
-        scan_sql, scan_params = _sql(scan[:SEARCH_CANDIDATES])
-        if sample is None:
+    for label, scan, sampled in scans:
+        if not sampled:
+            scan_sql, scan_params = _sql(scan[:SEARCH_CANDIDATES])
             selects.append(f"SELECT '{label}', * FROM ({scan_sql}) AS {label}_all")
         else:
-            sql, params = _sql(sample[:SEARCH_CANDIDATES])
+            sql, params = _sql(scan.filter(in_title_sample())[:SEARCH_CANDIDATES])
             samples.append(f"{label}_sample AS MATERIALIZED ({sql})")
             sample_params += params
             selects.append(f"SELECT '{label}', * FROM {label}_sample")
+            scan_sql, scan_params = _sql(scan.exclude(in_title_sample()))
             selects.append(
-                f"SELECT '{label}', * FROM ({scan_sql}) AS {label}_all"
-                f" WHERE (SELECT count(*) FROM {label}_sample) < {SEARCH_CANDIDATES}"
+                f"SELECT '{label}', * FROM ({scan_sql}"
+                f" LIMIT {SEARCH_CANDIDATES} - (SELECT count(*) FROM {label}_sample)) AS {label}_rest"
             )
         select_params += scan_params
     return f"WITH {', '.join(samples)} {' UNION ALL '.join(selects)}", (*sample_params, *select_params)
@@ -361,9 +360,11 @@ def _ranked_paper_ids(query: SiteQuery, filters: SearchFilters, offset: int, lim
     (small vector, GIN index ``paper_title_search_idx``) and the same among papers with summaries (partial index
     ``paper_title_summarised_idx``), in one statement; when the query's words must all match
     (``query.intersects``), the first scan reads the sample of titles first (``papers.models.TITLE_SAMPLE``,
-    partial index ``paper_title_sample_idx``) and every title only when the sample holds fewer than the cap: the
-    cap's worth of candidates is then an arbitrary choice among more than TITLE_SAMPLE times the cap, as the
-    first scan's rows always were past the cap, at an eighth of the cost. Then, only when titles gave fewer than
+    partial index ``paper_title_sample_idx``) and the other titles only for what room the sample leaves under the
+    cap: when the sample fills it, the cap's worth of candidates is an arbitrary choice among more than
+    TITLE_SAMPLE times the cap, as the first scan's rows always were past the cap, at an eighth of the cost; when
+    it does not, the candidates are the sample's and as many others as make up the cap (all of them when fewer
+    match; the scan among papers with summaries likewise). Then, only when titles gave fewer than
     the cap, papers through their listed summaries (SUMMARY_CANDIDATES) and papers whose full vector matches
     (abstract, venue), in another. Rows are matched with ``query.match`` and ranked with ``query.rank``
     (``papers.vectors.site_query``). A paper's rank is the best of its candidates' ranks (at most 1,303 rows,

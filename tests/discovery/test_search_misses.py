@@ -146,7 +146,15 @@ def test_two_words_are_looked_for_in_the_sample_first_and_in_every_title_only_wh
     assert not vectors.site_query("kernels").intersects
     assert len(_title_candidates("kernels") - sampled - {summarised}) >= 1
 
-    # The sample leaves room: every title is read, as before.
+    # The sample leaves room: the other titles make up the cap, and no more are read.
+    monkeypatch.setattr(search_module, "SEARCH_CANDIDATES", len(sampled) + 2)
+    found = _title_candidates("graph kernels")
+    assert sampled < found and len(found - {summarised}) <= len(sampled) + 2
+    with CaptureQueriesContext(connection) as queries:
+        _title_candidates("graph kernels")
+    statement = next(query["sql"] for query in queries.captured_queries if "UNION ALL" in query["sql"])
+    assert f"LIMIT {len(sampled) + 2} - (SELECT count(*) FROM t_sample)" in statement
+    # Room for every title: every title is read.
     monkeypatch.setattr(search_module, "SEARCH_CANDIDATES", len(every) + 1)
     assert _title_candidates("graph kernels") == every
 
