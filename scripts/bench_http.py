@@ -12,7 +12,8 @@
 4. For hello-world (at the start and at the end: the reference is their mean) and every page: warm-up, then
    ``--rounds`` rounds of ``wrk -c --connections -d --duration --latency``; prints each page's req/s (median of
    the rounds), its share of hello-world's, p50, p95 and p99 (median of the rounds) and the load average.
-   "search, miss" sends a new query each request (two vocabulary words, never repeated).
+   "search, miss" sends a new query each request (two vocabulary words and a page, never repeated in a run:
+   each wrk thread and each round walks its own part of a permutation of every such query; ``search_miss_lua``).
 5. Writes everything to ``--output`` (JSON) and, with ``--markdown PATH``, the table as Markdown.
 
 Needs ``wrk`` (``apt-get install wrk``). Usage: ``scripts/bench_http.py [--database-name N] [--rounds 3]
@@ -25,6 +26,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import math
 import os
 import re
 import secrets
@@ -35,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
@@ -72,21 +75,35 @@ done = function(summary, latency, requests)
   io.write(string.format("p95_us %d\\n", latency:percentile(95)))
 end
 """
-# A search nobody made before on every request (two words of the bench vocabulary, pages 1–3).
+# A search nobody made before on every request: two words of the bench vocabulary and a page (1–3). Every such
+# query is a number k in [0, space); this round's requests take k = base, base + 1, … (thread t of T takes
+# base + t + T·n), through a permutation of the space (k·PERMUTE mod space) so consecutive requests search unrelated
+# words. Rounds get disjoint runs of k (``search_miss_lua``): no query repeats within a bench run, whose cache is its
+# own (CACHE_KEY_PREFIX). Without this, every round and both wrk threads replayed the same queries, and most
+# requests after the first round's were answered from the search or page cache.
 SEARCH_MISS_LUA = (
     CLIENTS_LUA
     + """
 local words = {%s}
-local seed = %d
+local base, threads, permute = %d, %d, %d
+local space = #words * #words * 3
+local count = 0
+function setup(thread)
+  thread:set("tid", count)
+  count = count + 1
+end
 request = function()
   local h = headers()
-  local i = (n * 7919 + seed) %% #words + 1
-  local j = (n * 104729 + seed * 31 + math.floor(n / #words)) %% #words + 1
-  local path = "/search/?q=" .. words[i] .. "+" .. words[j] .. "&page=" .. (n %% 3 + 1) .. "&u=" .. seed .. "-" .. n
-  return wrk.format("GET", path, h)
+  local k = ((base + tid + threads * (n - 1)) %% space) * permute %% space
+  local i = k %% #words + 1
+  local j = math.floor(k / #words) %% #words + 1
+  local page = math.floor(k / (#words * #words)) + 1
+  return wrk.format("GET", "/search/?q=" .. words[i] .. "+" .. words[j] .. "&page=" .. page, h)
 end
 """
 )
+# A prime that divides no size of the space (76 words: 17,328 = 2^4 · 3 · 19^2).
+SEARCH_MISS_PERMUTE = 7919
 
 
 @dataclass
@@ -94,7 +111,8 @@ class Target:
     label: str
     path: str
     user: str = "anonymous"  # anonymous | member
-    lua: str = ""  # a wrk script instead of a fixed path
+    # A wrk script instead of a fixed path: ``lua(round, rounds, threads)`` builds each round's.
+    lua: Callable[[int, int, int], str] | None = None
 
 
 @dataclass
@@ -164,7 +182,7 @@ def targets(samples, session_cookie: str) -> list[Target]:
         except NoReverseMatch:
             continue
         found.append(Target(label, path + ("?" + urlencode(query) if query else "")))
-    found.append(Target("search, miss", "/search/?q=(new each request)", lua=search_miss_lua()))
+    found.append(Target("search, miss", "/search/?q=(new each request)", lua=search_miss_lua))
     if session_cookie:
         for label, name, kwargs in (
             ("home (member)", "home", {}),
@@ -232,10 +250,22 @@ def digest_sample(samples) -> None:
     samples.values["digest_day"] = day
 
 
-def search_miss_lua() -> str:
+def search_miss_lua(round_index: int, rounds: int, threads: int) -> str:
+    """The wrk script of one round of "search, miss": its own run of queries (``SEARCH_MISS_LUA``)."""
     words = json.loads((ROOT / "shortscience" / "bench_words.json").read_text())
     vocabulary = [w for w in words.get("nouns", []) + words.get("adjectives", []) if re.fullmatch(r"[a-z]+", w)]
-    return SEARCH_MISS_LUA % (", ".join(f'"{w}"' for w in vocabulary), secrets.randbelow(1_000_000))
+    space = len(vocabulary) ** 2 * 3
+    if math.gcd(space, SEARCH_MISS_PERMUTE) != 1:
+        raise ValueError(f"SEARCH_MISS_PERMUTE must not divide the {space} queries")
+    base = round_index * (space // rounds)
+    return SEARCH_MISS_LUA % (", ".join(f'"{w}"' for w in vocabulary), base, threads, SEARCH_MISS_PERMUTE)
+
+
+def search_miss_room(rounds: int) -> int:
+    """How many requests a round of "search, miss" can make before its queries repeat."""
+    words = json.loads((ROOT / "shortscience" / "bench_words.json").read_text())
+    vocabulary = [w for w in words.get("nouns", []) + words.get("adjectives", []) if re.fullmatch(r"[a-z]+", w)]
+    return len(vocabulary) ** 2 * 3 // rounds
 
 
 def member_session(samples) -> str:
@@ -352,11 +382,14 @@ def _ms(text: str) -> float:
     return float(match.group(1)) * _UNITS[match.group(2)] if match else 0.0
 
 
-def run_wrk(port: int, target: Target, *, duration: int, connections: int, cookie: str, wrk: str) -> dict:
+def run_wrk(
+    port: int, target: Target, *, duration: int, connections: int, cookie: str, wrk: str, round_index=0, rounds=1
+) -> dict:
+    threads = min(2, connections)
     command = [
         wrk,
         "-t",
-        str(min(2, connections)),
+        str(threads),
         "-c",
         str(connections),
         "-d",
@@ -368,13 +401,15 @@ def run_wrk(port: int, target: Target, *, duration: int, connections: int, cooki
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write((target.lua or FIXED_PATH_LUA % json.dumps(target.path)) + P95_LUA)
+        lua = target.lua(round_index, rounds, threads) if target.lua else FIXED_PATH_LUA % json.dumps(target.path)
+        script.write(lua + P95_LUA)
     command += ["-s", script.name, f"http://127.0.0.1:{port}/"]
     try:
         out = subprocess.run(command, capture_output=True, text=True, timeout=duration + 60).stdout
     finally:
         os.unlink(script.name)
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    requests = re.search(r"(\d+) requests in", out)
     p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M)
     p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M)
     p95 = re.search(r"^p95_us (\d+)$", out, re.M)
@@ -382,6 +417,7 @@ def run_wrk(port: int, target: Target, *, duration: int, connections: int, cooki
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     return {
         "rps": float(rps.group(1)) if rps else 0.0,
+        "requests": int(requests.group(1)) if requests else 0,
         "p50": _ms(p50.group(1)) if p50 else 0.0,
         "p95": int(p95.group(1)) / 1000 if p95 else 0.0,
         "p99": _ms(p99.group(1)) if p99 else 0.0,
@@ -396,9 +432,21 @@ def measure(port, target, args, cookie, wrk) -> Row:
         for _ in range(args.warmup):
             row.status, _ = get(port, target.path, cookie)
     rounds = [
-        run_wrk(port, target, duration=args.duration, connections=args.connections, cookie=cookie, wrk=wrk)
-        for _ in range(args.rounds)
+        run_wrk(
+            port,
+            target,
+            duration=args.duration,
+            connections=args.connections,
+            cookie=cookie,
+            wrk=wrk,
+            round_index=index,
+            rounds=args.rounds,
+        )
+        for index in range(args.rounds)
     ]
+    if target.lua is search_miss_lua and max(r["requests"] for r in rounds) > search_miss_room(args.rounds):
+        # (Not a failure of the site: the bench ran out of new queries, and the later ones were cache hits.)
+        print(f"  {target.label}: more requests than new queries in a round; fewer rounds or a shorter duration")
     row.rps_rounds = [r["rps"] for r in rounds]
     row.rps = statistics.median(row.rps_rounds)
     row.p50_ms = statistics.median(r["p50"] for r in rounds)
