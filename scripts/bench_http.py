@@ -76,11 +76,11 @@ done = function(summary, latency, requests)
 end
 """
 # A search nobody made before on every request: two words of the bench vocabulary and a page (1–3). Every such
-# query is a number k in [0, space); this round's requests take k = base, base + 1, … (thread t of T takes
-# base + t + T·n), through a permutation of the space (k·PERMUTE mod space) so consecutive requests search unrelated
-# words. Rounds get disjoint runs of k (``search_miss_lua``): no query repeats within a bench run, whose cache is its
-# own (CACHE_KEY_PREFIX). Without this, every round and both wrk threads replayed the same queries, and most
-# requests after the first round's were answered from the search or page cache.
+# query is a number k in [0, space); a round's requests take k = base, base + 1, … (thread t of T takes
+# base + t + T·(n - 1)), through a permutation of the space (k·PERMUTE mod space) so consecutive requests search
+# unrelated words. Rounds get disjoint runs of k (``search_miss_lua``): no query repeats within a bench run, whose
+# cache is its own (CACHE_KEY_PREFIX). Without this, every round and both wrk threads replayed the same queries, and
+# many requests were answered from the search or page cache.
 SEARCH_MISS_LUA = (
     CLIENTS_LUA
     + """
@@ -102,7 +102,8 @@ request = function()
 end
 """
 )
-# A prime that divides no size of the space (76 words: 17,328 = 2^4 · 3 · 19^2).
+# A prime that shares no factor with the space (76 words: 17,328 = 2^4 · 3 · 19^2), so k·PERMUTE mod space
+# visits every query once.
 SEARCH_MISS_PERMUTE = 7919
 
 
@@ -250,22 +251,28 @@ def digest_sample(samples) -> None:
     samples.values["digest_day"] = day
 
 
-def search_miss_lua(round_index: int, rounds: int, threads: int) -> str:
-    """The wrk script of one round of "search, miss": its own run of queries (``SEARCH_MISS_LUA``)."""
+def _miss_vocabulary() -> list[str]:
     words = json.loads((ROOT / "shortscience" / "bench_words.json").read_text())
-    vocabulary = [w for w in words.get("nouns", []) + words.get("adjectives", []) if re.fullmatch(r"[a-z]+", w)]
-    space = len(vocabulary) ** 2 * 3
-    if math.gcd(space, SEARCH_MISS_PERMUTE) != 1:
-        raise ValueError(f"SEARCH_MISS_PERMUTE must not divide the {space} queries")
-    base = round_index * (space // rounds)
-    return SEARCH_MISS_LUA % (", ".join(f'"{w}"' for w in vocabulary), base, threads, SEARCH_MISS_PERMUTE)
+    return [w for w in words.get("nouns", []) + words.get("adjectives", []) if re.fullmatch(r"[a-z]+", w)]
 
 
 def search_miss_room(rounds: int) -> int:
     """How many requests a round of "search, miss" can make before its queries repeat."""
-    words = json.loads((ROOT / "shortscience" / "bench_words.json").read_text())
-    vocabulary = [w for w in words.get("nouns", []) + words.get("adjectives", []) if re.fullmatch(r"[a-z]+", w)]
-    return len(vocabulary) ** 2 * 3 // rounds
+    return len(_miss_vocabulary()) ** 2 * 3 // rounds
+
+
+# Where this run's walk of the queries starts: another run (another process) starts elsewhere.
+_MISS_START = secrets.randbelow(1 << 30)
+
+
+def search_miss_lua(round_index: int, rounds: int, threads: int) -> str:
+    """The wrk script of one round of "search, miss": its own run of queries (``SEARCH_MISS_LUA``)."""
+    vocabulary = _miss_vocabulary()
+    space = len(vocabulary) ** 2 * 3
+    if math.gcd(space, SEARCH_MISS_PERMUTE) != 1:
+        raise ValueError(f"SEARCH_MISS_PERMUTE shares a factor with the {space} queries: not a permutation")
+    base = (_MISS_START + round_index * search_miss_room(rounds)) % space
+    return SEARCH_MISS_LUA % (", ".join(f'"{w}"' for w in vocabulary), base, threads, SEARCH_MISS_PERMUTE)
 
 
 def member_session(samples) -> str:
